@@ -1,0 +1,63 @@
+"""trustexp: evaluate randomised social-assistance (bijstand) experiments.
+
+The public API, in the order the data flow::
+
+    report = trustexp.validate("my-trial")        # does the folder honour the contract?
+    trial = trustexp.load_trial("my-trial")       # validated tables and plan
+    ev = trustexp.evaluate("my-trial")            # effects, balance, attrition, inference
+    trustexp.report(ev, "rapport.html")           # self-contained HTML report
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from trustexp._version import __version__
+from trustexp.errors import (
+    ConfigError,
+    ContractError,
+    InputError,
+    OptionError,
+    TrustexpError,
+)
+
+# Public names that live in heavier modules are imported on first use, so that
+# ``import trustexp`` and the command line start quickly.
+_LAZY = {
+    "Evaluation": "trustexp.evaluation",
+    "Trial": "trustexp.trial",
+    "TrialConfig": "trustexp.config",
+    "ValidationReport": "trustexp.validation",
+    "evaluate": "trustexp.evaluation",
+    "load_trial": "trustexp.trial",
+    "pseudonymise": "trustexp.pseudonym",
+    "report": "trustexp.reporting",
+    "simulate": "trustexp.simulation",
+    "validate": "trustexp.validation",
+}
+
+__all__ = sorted(
+    [
+        "ConfigError",
+        "ContractError",
+        "InputError",
+        "OptionError",
+        "TrustexpError",
+        "__version__",
+        *_LAZY,
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trustexp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
