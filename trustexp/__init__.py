@@ -37,17 +37,24 @@ _LAZY = {
     "validate": "trustexp.validation",
 }
 
-__all__ = sorted(
-    [
-        "ConfigError",
-        "ContractError",
-        "InputError",
-        "OptionError",
-        "TrustexpError",
-        "__version__",
-        *_LAZY,
-    ]
-)
+__all__ = [
+    "ConfigError",
+    "ContractError",
+    "Evaluation",
+    "InputError",
+    "OptionError",
+    "Trial",
+    "TrialConfig",
+    "TrustexpError",
+    "ValidationReport",
+    "__version__",
+    "evaluate",
+    "load_trial",
+    "pseudonymise",
+    "report",
+    "simulate",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("trustexp: interrupted", err=True)
         return EXIT_CANNOT_RUN
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+    except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("TRUSTEXP_DEBUG"):
             traceback.print_exc()
         click.echo(

@@ -1,0 +1,224 @@
+"""The analysis samples of a trial: who enters each analysis, coded for the kernels.
+
+An *analysis* is the pooled analysis (site ``"all"``) or, when the trial has
+more than one site, one site's own. Its sample is every randomised participant
+of the site(s); reference arms never enter. The codes handed to the kernels:
+
+arm
+    0 for the control arm, 1..k for the treatment arms present in the sample,
+    in declaration order.
+blocks
+    The randomisation strata: each combination of the ``[randomisation]
+    strata`` columns. In the pooled analysis of a multi-site trial ``site`` is
+    always part of the combination (each site randomised separately, so a
+    stratum label shared by two sites is two blocks); with no strata declared
+    that gives site fixed effects. ``None`` when there is a single block.
+clusters
+    The ``[randomisation] cluster`` column, or ``None``. Re-randomisations move
+    whole clusters.
+se_type
+    The declared ``[analysis] standard_errors``; with a cluster declared, a
+    heteroskedasticity-robust choice becomes its cluster-robust counterpart
+    (HC0 -> CR0, HC1 -> CR1, HC2 and HC3 -> CR2), because standard errors must
+    be clustered at the level of the unit randomised ("CR2 when a cluster is
+    declared").
+covariates
+    The declared ``[analysis] covariates``. A covariate with missing values is
+    imputed with its mean over the analysis sample and joined by an indicator
+    of missingness (the missing-indicator method: valid in a randomised trial
+    because baseline values are independent of assignment). Columns that are
+    constant in an estimation sample are dropped there, so the indicator only
+    appears where some value is missing.
+seed
+    The seed of the analysis's re-randomisations: ``[analysis] seed`` for the
+    pooled analysis, and for a site the first 8 bytes (big-endian, top bit
+    cleared) of ``sha256(f"{seed}:{site}")``, so each site has its own stream
+    and the result does not depend on which other sites exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trustexp.config import Arm, TrialConfig
+
+__all__ = [
+    "POOLED",
+    "AnalysisSample",
+    "effective_se_type",
+    "analysis_samples",
+    "impute_with_indicator",
+    "nonconstant",
+    "refactor",
+    "site_seed",
+]
+
+POOLED = "all"
+
+
+@dataclass(frozen=True)
+class AnalysisSample:
+    """One analysis (pooled or one site) and its coded sample.
+
+    Attributes
+    ----------
+    site
+        ``"all"`` or the site's name.
+    rows
+        Positions in the participants table, shape (n,).
+    arm
+        Arm codes, shape (n,): 0 control, 1..k the arms in ``arms``.
+    arms
+        The treatment arms present in the sample, in declaration order.
+    blocks
+        Strata codes, shape (n,), or None.
+    clusters
+        Cluster codes, shape (n,), or None.
+    covariates
+        Shape (n, p), imputed, no NaN.
+    covariate_names
+        Length p.
+    seed
+        Seed of the analysis's re-randomisations.
+    se_type
+        The standard errors used (see :func:`effective_se_type`).
+    """
+
+    site: str
+    rows: np.ndarray
+    arm: np.ndarray
+    arms: tuple[Arm, ...]
+    blocks: np.ndarray | None
+    clusters: np.ndarray | None
+    covariates: np.ndarray
+    covariate_names: tuple[str, ...]
+    seed: int
+    se_type: str
+
+    @property
+    def n_arms(self) -> int:
+        """Number of arms in the sample's coding, control included."""
+        return len(self.arms) + 1
+
+    @property
+    def has_control(self) -> bool:
+        """Whether the control arm has anyone in the sample."""
+        return bool((self.arm == 0).any())
+
+
+_CLUSTERED = {"HC0": "CR0", "HC1": "CR1", "HC2": "CR2", "HC3": "CR2"}
+
+
+def effective_se_type(config: TrialConfig) -> str:
+    """The standard errors used: the declared ones, made cluster-robust with a cluster."""
+    declared = config.analysis.standard_errors
+    if config.cluster is not None:
+        return _CLUSTERED.get(declared, declared)
+    return declared
+
+
+def site_seed(seed: int, site: str) -> int:
+    """The re-randomisation seed of one site, derived from the trial's seed."""
+    digest = hashlib.sha256(f"{seed}:{site}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def refactor(codes: np.ndarray | None) -> np.ndarray | None:
+    """Recode integer codes to 0..g-1 (in order of appearance); None stays None."""
+    if codes is None:
+        return None
+    return pd.factorize(codes)[0].astype(np.int64)
+
+
+def nonconstant(x: np.ndarray) -> np.ndarray:
+    """Boolean mask of the columns of ``x`` (n, p) that are not constant."""
+    if x.shape[0] == 0:
+        return np.zeros(x.shape[1], dtype=bool)
+    return np.ptp(x, axis=0) > 1e-12 * np.maximum(1.0, np.abs(x).max(axis=0))
+
+
+def impute_with_indicator(values: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
+    """Mean-impute one covariate and add its missingness indicator.
+
+    Returns a (n, 2) array (imputed values, indicator) and the two column names
+    ``name`` and ``f"{name}__missing"``. Where every value is missing the
+    imputed column is zero (and constant, so it is dropped later).
+    """
+    missing = ~np.isfinite(values)
+    fill = float(np.mean(values[~missing])) if (~missing).any() else 0.0
+    imputed = np.where(missing, fill, values)
+    return np.column_stack([imputed, missing.astype(float)]), [name, f"{name}__missing"]
+
+
+def analysis_samples(config: TrialConfig, participants: pd.DataFrame) -> list[AnalysisSample]:
+    """The pooled analysis, then each site's (sites in sorted order) when there are several."""
+    site = participants["site"].astype("str").to_numpy()
+    arm = participants["arm"].astype("str").to_numpy()
+    randomised = np.isin(arm, [a.id for a in config.randomised_arms])
+    sites = sorted(pd.unique(site[randomised]).tolist())
+    multi = len(sites) > 1
+    seed = int(config.analysis.seed)
+    out = [_sample(config, participants, np.flatnonzero(randomised), POOLED, seed, multi)]
+    if multi:
+        for s in sites:
+            rows = np.flatnonzero(randomised & (site == s))
+            out.append(_sample(config, participants, rows, s, site_seed(seed, s), False))
+    return out
+
+
+def _sample(
+    config: TrialConfig,
+    participants: pd.DataFrame,
+    rows: np.ndarray,
+    site: str,
+    seed: int,
+    with_site: bool,
+) -> AnalysisSample:
+    part = participants.iloc[rows]
+    arm_ids = part["arm"].astype("str").to_numpy()
+    arms = tuple(a for a in config.treatment_arms if (arm_ids == a.id).any())
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for k, a in enumerate(arms, start=1):
+        codes[arm_ids == a.id] = k
+
+    strata = [c for c in config.strata if c != "site" and c in part.columns]
+    if with_site:
+        strata = ["site", *strata]
+    blocks = _combine(part, strata)
+    if blocks is not None and len(np.unique(blocks)) < 2:
+        blocks = None
+    clusters = None
+    if config.cluster is not None and config.cluster in part.columns:
+        clusters = _combine(part, [config.cluster])
+
+    cols, names = [], []
+    for cov in config.analysis.covariates:
+        values = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        block, nm = impute_with_indicator(values, cov)
+        cols.append(block)
+        names.extend(nm)
+    cov = np.column_stack(cols) if cols else np.empty((len(rows), 0))
+    return AnalysisSample(
+        site=site,
+        rows=rows,
+        arm=codes,
+        arms=arms,
+        blocks=blocks,
+        clusters=clusters,
+        covariates=cov,
+        covariate_names=tuple(names),
+        seed=seed,
+        se_type=effective_se_type(config) if clusters is not None else
+        config.analysis.standard_errors,
+    )
+
+
+def _combine(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    if not columns:
+        return None
+    keys = frame[columns].astype("str").fillna("")
+    return keys.groupby(columns, sort=False).ngroup().to_numpy(dtype=np.int64)

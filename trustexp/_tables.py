@@ -1,0 +1,334 @@
+"""The descriptive and design-check frames of an evaluation.
+
+Balance of the covariates, the flow of participants into each estimate,
+survey response and differential attrition, Lee bounds, monthly curves and
+the descriptive means of reference groups. Every function takes the trial's
+plan, the derived outcomes and the analysis samples, and returns one tidy
+frame whose columns are listed in its ``*_COLUMNS`` constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from trustexp._design import POOLED, AnalysisSample, nonconstant, refactor
+from trustexp._scales import survey_items
+from trustexp.config import TrialConfig
+from trustexp.outcomes import follow_up_months
+
+__all__ = [
+    "ATTRITION_COLUMNS",
+    "BALANCE_COLUMNS",
+    "BALANCE_TEST_COLUMNS",
+    "CURVE_COLUMNS",
+    "CURVE_START",
+    "FLOW_COLUMNS",
+    "LEE_COLUMNS",
+    "REFERENCE_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "attrition_tests",
+    "balance",
+    "balance_tests",
+    "flow",
+    "lee_bounds_frame",
+    "monthly_curves",
+    "reference_means",
+    "responded",
+    "response",
+]
+
+BALANCE_COLUMNS = ["site", "arm", "covariate", "mean_arm", "sd_arm", "mean_control",
+                   "sd_control", "std_diff", "n_arm", "n_control"]
+BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n"]
+FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
+RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
+ATTRITION_COLUMNS = ["site", "wave", "statistic", "df1", "df2", "p_value"]
+LEE_COLUMNS = ["site", "outcome", "arm", "lower", "upper", "trimming_share", "trimmed_group", "n"]
+CURVE_COLUMNS = ["site", "arm", "month", "n", "share_on_benefit", "share_employed"]
+REFERENCE_COLUMNS = ["outcome", "arm", "mean", "n"]
+
+#: First month of the monthly curves (six months before randomisation).
+CURVE_START = -6
+
+_INT = "int64"
+
+
+def _frame(rows: list[dict], columns: list[str], types: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({c: types.get(c, "float64") for c in columns})
+
+
+def _arm_ids(sample: AnalysisSample, config: TrialConfig) -> list[tuple[int, str]]:
+    """(code, arm id) of control and the treatment arms present."""
+    return [(0, config.control_arm)] + [(k, a.id) for k, a in enumerate(sample.arms, start=1)]
+
+
+def balance(
+    config: TrialConfig, participants: pd.DataFrame, samples: Sequence[AnalysisSample]
+) -> pd.DataFrame:
+    """Means, SDs and standardised differences of each covariate, each arm against control.
+
+    Computed over the persons with the covariate observed (no imputation);
+    SDs with ``ddof = 1``. The standardised difference is
+    :func:`trustexp.stats.standardised_difference`.
+    """
+    from trustexp.stats import standardised_difference
+
+    rows = []
+    for s in samples:
+        part = participants.iloc[s.rows]
+        ctrl = s.arm == 0
+        for k, arm in enumerate(s.arms, start=1):
+            in_arm = s.arm == k
+            for cov in config.analysis.covariates:
+                x = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                xa = x[in_arm & np.isfinite(x)]
+                xc = x[ctrl & np.isfinite(x)]
+                sd = np.nan
+                if len(xa) >= 2 and len(xc) >= 2:
+                    sd = float(standardised_difference(xa, xc))
+                rows.append({
+                    "site": s.site, "arm": arm.id, "covariate": cov,
+                    "mean_arm": _mean(xa), "sd_arm": _sd(xa),
+                    "mean_control": _mean(xc), "sd_control": _sd(xc),
+                    "std_diff": sd, "n_arm": len(xa), "n_control": len(xc),
+                })
+    return _frame(rows, BALANCE_COLUMNS, {"site": "str", "arm": "str", "covariate": "str",
+                                          "n_arm": _INT, "n_control": _INT})
+
+
+def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.DataFrame:
+    """Joint test of balance for each arm against control.
+
+    The indicator of the arm (against control) is regressed on the covariates
+    (mean-imputed with missingness indicators, see :mod:`trustexp._design`)
+    with strata fixed effects and the declared robust covariance;
+    :func:`trustexp.stats.joint_test` gives the Wald F test that every slope
+    is zero.
+    """
+    from trustexp.stats import joint_test
+
+    rows = []
+    for s in samples:
+        if s.covariates.shape[1] == 0:
+            continue
+        for k, arm in enumerate(s.arms, start=1):
+            sel = (s.arm == k) | (s.arm == 0)
+            x = s.covariates[sel]
+            x = x[:, nonconstant(x)]
+            d = (s.arm[sel] == k).astype(float)
+            if x.shape[1] == 0 or d.min() == d.max():
+                continue
+            res = joint_test(
+                d,
+                x,
+                strata=refactor(None if s.blocks is None else s.blocks[sel]),
+                clusters=refactor(None if s.clusters is None else s.clusters[sel]),
+                se_type=s.se_type,
+            )
+            rows.append({"site": s.site, "arm": arm.id, "statistic": res.statistic,
+                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value, "n": res.n})
+    return _frame(rows, BALANCE_TEST_COLUMNS,
+                  {"site": "str", "arm": "str", "df1": _INT, "n": _INT})
+
+
+def flow(
+    config: TrialConfig, outcomes: pd.DataFrame, samples: Sequence[AnalysisSample]
+) -> pd.DataFrame:
+    """Randomised, analysed (outcome observed) and missing, per analysis, arm and outcome."""
+    rows = []
+    for s in samples:
+        for code, arm in _arm_ids(s, config):
+            in_arm = s.arm == code
+            for o in config.outcomes:
+                y = outcomes[o.id].to_numpy(dtype=float)[s.rows]
+                n = int(in_arm.sum())
+                m = int((in_arm & np.isfinite(y)).sum())
+                rows.append({"site": s.site, "arm": arm, "outcome": o.id,
+                             "n_randomised": n, "n_analysed": m, "n_missing": n - m})
+    return _frame(rows, FLOW_COLUMNS, {"site": "str", "arm": "str", "outcome": "str",
+                                       "n_randomised": _INT, "n_analysed": _INT,
+                                       "n_missing": _INT})
+
+
+def responded(
+    config: TrialConfig, participants: pd.DataFrame, survey: pd.DataFrame | None
+) -> dict[int, np.ndarray]:
+    """For each survey wave, a boolean per participant: responded to that wave.
+
+    A person responded to wave w if the survey has a row for them at wave w
+    with at least one item of a declared scale (or a declared survey outcome
+    column) answered.
+    """
+    if survey is None or survey.empty:
+        return {}
+    columns = [o.column for o in config.outcomes if o.source == "survey" and o.column]
+    items = [c for c in survey_items(config.scales, columns) if c in survey.columns]
+    answered = (
+        survey[items].notna().any(axis=1).to_numpy()
+        if items
+        else np.zeros(len(survey), dtype=bool)
+    )
+    ids = pd.Index(participants["person_id"].astype("str"))
+    pos = ids.get_indexer(survey["person_id"].astype("str"))
+    waves = survey["wave"].to_numpy(dtype=np.int64)
+    out = {}
+    for w in sorted(np.unique(waves).tolist()):
+        r = np.zeros(len(participants), dtype=bool)
+        sel = (waves == w) & answered & (pos >= 0)
+        r[pos[sel]] = True
+        out[int(w)] = r
+    return out
+
+
+def response(
+    config: TrialConfig, resp: dict[int, np.ndarray], samples: Sequence[AnalysisSample]
+) -> pd.DataFrame:
+    """Survey response per analysis, arm and wave (see :func:`responded`)."""
+    rows = []
+    for s in samples:
+        for code, arm in _arm_ids(s, config):
+            in_arm = s.arm == code
+            n = int(in_arm.sum())
+            for w, r in resp.items():
+                m = int((r[s.rows] & in_arm).sum())
+                rows.append({"site": s.site, "arm": arm, "wave": w, "n_randomised": n,
+                             "n_responded": m, "rate": m / n if n else np.nan})
+    return _frame(rows, RESPONSE_COLUMNS, {"site": "str", "arm": "str", "wave": _INT,
+                                           "n_randomised": _INT, "n_responded": _INT})
+
+
+def attrition_tests(
+    config: TrialConfig, resp: dict[int, np.ndarray], samples: Sequence[AnalysisSample]
+) -> pd.DataFrame:
+    """A test of differential attrition per analysis and wave.
+
+    :func:`trustexp.stats.differential_attrition`: response regressed on the
+    arm indicators with strata fixed effects; F test that every arm
+    coefficient is zero.
+    """
+    from trustexp.stats import differential_attrition
+
+    rows = []
+    for s in samples:
+        if not s.arms or not s.has_control:
+            continue
+        for w, r in resp.items():
+            res = differential_attrition(
+                r[s.rows].astype(float),
+                s.arm,
+                n_arms=s.n_arms,
+                strata=s.blocks,
+                clusters=s.clusters,
+                se_type=s.se_type,
+            )
+            rows.append({"site": s.site, "wave": w, "statistic": res.statistic,
+                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value})
+    return _frame(rows, ATTRITION_COLUMNS, {"site": "str", "wave": _INT, "df1": _INT})
+
+
+def lee_bounds_frame(
+    config: TrialConfig, outcomes: pd.DataFrame, samples: Sequence[AnalysisSample]
+) -> pd.DataFrame:
+    """Lee (2009) bounds for survey outcomes after baseline, each arm against control."""
+    from trustexp.stats import lee_bounds
+
+    rows = []
+    survey_outcomes = [o for o in config.outcomes if o.source == "survey" and (o.wave or 0) > 0]
+    for s in samples:
+        for o in survey_outcomes:
+            y_all = outcomes[o.id].to_numpy(dtype=float)[s.rows]
+            for k, arm in enumerate(s.arms, start=1):
+                sel = (s.arm == k) | (s.arm == 0)
+                y = y_all[sel]
+                obs = np.isfinite(y)
+                treated = s.arm[sel] == k
+                if not (obs & treated).any() or not (obs & ~treated).any():
+                    continue
+                res = lee_bounds(np.where(obs, y, 0.0), treated, obs)
+                rows.append({"site": s.site, "outcome": o.id, "arm": arm.id,
+                             "lower": res.lower, "upper": res.upper,
+                             "trimming_share": res.trimming_share,
+                             "trimmed_group": res.trimmed_group, "n": res.n})
+    return _frame(rows, LEE_COLUMNS, {"site": "str", "outcome": "str", "arm": "str",
+                                      "trimmed_group": "str", "n": _INT})
+
+
+def monthly_curves(
+    config: TrialConfig,
+    participants: pd.DataFrame,
+    monthly: pd.DataFrame | None,
+    samples: Sequence[AnalysisSample],
+) -> pd.DataFrame:
+    """Share on benefit and share employed by month since randomisation, per arm.
+
+    Months :data:`CURVE_START` .. W, where W is the longest ``window_months``
+    of the monthly outcomes (or the last follow-up month in the panel when no
+    outcome declares one). Every arm, reference groups included; pooled
+    (``site = "all"``) and per site when there are several. ``n`` counts the
+    persons with a row in the panel that month; ``share_employed`` is the
+    share with ``employed = 1`` (no hours threshold).
+    """
+    panel = follow_up_months(participants, monthly)
+    if panel.empty:
+        return _frame([], CURVE_COLUMNS, {"site": "str", "arm": "str", "month": _INT, "n": _INT})
+    windows = [o.window_months for o in config.outcomes if o.window_months]
+    end = max(windows) if windows else int(panel["rel_month"].max())
+    panel = panel.loc[(panel["rel_month"] >= CURVE_START) & (panel["rel_month"] <= end)]
+    site = participants["site"].astype("str").to_numpy()
+    arm = participants["arm"].astype("str").to_numpy()
+    panel = panel.assign(
+        _site=site[panel["row"].to_numpy()],
+        _arm=arm[panel["row"].to_numpy()],
+        on_benefit=panel["on_benefit"].astype(float),
+        employed=panel["employed"].astype(float),
+    )
+    months = np.arange(CURVE_START, end + 1)
+    sites = [s.site for s in samples]
+    frames = []
+    for s in sites:
+        sub = panel if s == POOLED else panel.loc[panel["_site"] == s]
+        in_site = np.ones(len(site), dtype=bool) if s == POOLED else site == s
+        g = sub.groupby(["_arm", "rel_month"]).agg(
+            n=("row", "size"),
+            share_on_benefit=("on_benefit", "mean"),
+            share_employed=("employed", "mean"),
+        )
+        arms = [a.id for a in config.arms if (in_site & (arm == a.id)).any()]
+        grid = pd.MultiIndex.from_product([arms, months], names=["_arm", "rel_month"])
+        g = g.reindex(grid).reset_index()
+        g["n"] = g["n"].fillna(0)
+        g.insert(0, "site", s)
+        frames.append(g.rename(columns={"_arm": "arm", "rel_month": "month"}))
+    out = pd.concat(frames, ignore_index=True)
+    return _frame(out.to_dict("records"), CURVE_COLUMNS,
+                  {"site": "str", "arm": "str", "month": _INT, "n": _INT})
+
+
+def reference_means(config: TrialConfig, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Descriptive means of each outcome for the control arm and each reference group.
+
+    Never an estimate: a reference group was not randomised. Empty when the
+    trial has no reference group. Pooled over sites.
+    """
+    rows = []
+    if config.reference_arms:
+        arm = outcomes["arm"].to_numpy()
+        groups = [config.control_arm] + [a.id for a in config.reference_arms]
+        for o in config.outcomes:
+            y = outcomes[o.id].to_numpy(dtype=float)
+            for g in groups:
+                v = y[(arm == g) & np.isfinite(y)]
+                rows.append({"outcome": o.id, "arm": g, "mean": _mean(v), "n": len(v)})
+    return _frame(rows, REFERENCE_COLUMNS, {"outcome": "str", "arm": "str", "n": _INT})
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else np.nan
+
+
+def _sd(x: np.ndarray) -> float:
+    return float(np.std(x, ddof=1)) if len(x) >= 2 else np.nan

@@ -1,0 +1,91 @@
+"""``trustexp estimate``: the effects of a trial as JSON, CSV or a text table."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from trustexp.errors import EXIT_OK, InputError, OptionError
+
+__all__ = ["command", "write_atomically"]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and :func:`os.replace`.
+
+    The file appears complete or not at all; an existing file is replaced only
+    when the new one is fully written.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"cannot write {path}: the folder {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+
+
+@click.command("estimate")
+@click.argument("trial_dir", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "text"]), default="json",
+    show_default=True, help="Output format.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--permutations", type=click.IntRange(min=0), default=None,
+    help="Re-randomisations for p_value_ri (default: [analysis] permutations).",
+)
+@click.option("--demo", is_flag=True, help="Estimate the embedded demo trial.")
+def command(
+    trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None, demo: bool
+) -> int:
+    """Estimate every effect of the trial in TRIAL_DIR.
+
+    One record per site, outcome and arm, with the fields of the trial data
+    contract. Exit codes: 0 success, 1 the data break the contract (the
+    validation report is printed), 2 the command could not run.
+    """
+    from trustexp.evaluation import evaluate
+
+    if demo and trial_dir is not None:
+        raise OptionError("give either TRIAL_DIR or --demo, not both")
+    if not demo and trial_dir is None:
+        raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+    args = ["trustexp", "estimate"]
+    args += ["--demo"] if demo else [str(trial_dir)]
+    args += ["--format", fmt]
+    if permutations is not None:
+        args += ["--permutations", str(permutations)]
+    ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args))
+    if output is not None:
+        inputs = {Path(p).resolve() for p in (ev.trial.files or {}).values()}
+        if output.resolve() in inputs:
+            raise OptionError(f"--output {output} is one of the trial's input files")
+    if fmt == "json":
+        text = ev.to_json()
+    elif fmt == "csv":
+        text = ev.to_csv()
+    else:
+        text = ev.summary()
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
