@@ -1,0 +1,135 @@
+"""``trustexp report``: evaluate a trial and write its self-contained HTML report."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trustexp.errors import EXIT_OK, OptionError
+
+__all__ = ["command"]
+
+
+class _Progress:
+    """A progress bar on standard error for the slow steps; silent unless stderr is a terminal."""
+
+    def __init__(self, enabled: bool, file: Any = None) -> None:
+        self.enabled = enabled
+        self.file = file
+        self.bar: Any = None
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        self.close()
+        self.bar = tqdm(total=total, desc=description, file=self.file or sys.stderr,
+                        leave=False, unit="step", dynamic_ncols=True)
+
+    def estimating(self, step: str, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if self.bar.total != total:
+            self.bar.total = total
+        self.bar.set_postfix_str(step, refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def rendering(self, name: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _command_line(trial_dir: Path | None, demo: bool, output: Path, options: dict[str, Any]) -> str:
+    args = ["trustexp", "report"]
+    args += ["--demo"] if demo else [str(trial_dir)]
+    args += ["-o", str(output)]
+    for flag, value in options.items():
+        if value is not None:
+            args += [flag, str(value)]
+    return shlex.join(args)
+
+
+def _check_not_input(path: Path, ev: Any, what: str) -> None:
+    inputs = {Path(p).resolve() for p in (getattr(ev.trial, "files", None) or {}).values()}
+    if path.resolve() in inputs:
+        raise OptionError(f"{what} {path} is one of the trial's input files")
+
+
+@click.command("report")
+@click.argument("trial_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--demo", is_flag=True, help="Report on the embedded demo trial.")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (replaced atomically).",
+)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Report language (default: language in trial.toml).")
+@click.option(
+    "--export", "export_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Also write every table (CSV, XLSX), figure (SVG, PNG) and results.json to this new "
+    "folder.",
+)
+@click.option(
+    "--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None, help="Folder of templates that replace packaged ones of the same name.",
+)
+@click.option(
+    "--permutations", type=click.IntRange(min=0), default=None,
+    help="Re-randomisations for randomisation inference (default: [analysis] permutations).",
+)
+@click.option("--min-cell", type=click.IntRange(min=1), default=None,
+              help="Smallest count shown (default: [analysis] min_cell, 10).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def command(
+    trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
+    template_dir: Path | None, permutations: int | None, min_cell: int | None, quiet: bool,
+) -> int:
+    """Evaluate the trial in TRIAL_DIR and write its HTML report to OUTPUT.
+
+    The report is one self-contained HTML file (no scripts, no external
+    requests) in Dutch or English, with every count below min_cell suppressed.
+    Exit codes: 0 success, 1 the data break the contract (the validation report
+    is printed and no report is written), 2 the command could not run.
+    """
+    from trustexp.evaluation import evaluate
+    from trustexp.reporting import report
+    from trustexp.reporting.atomic import check_new_dir
+
+    if demo and trial_dir is not None:
+        raise OptionError("give either TRIAL_DIR or --demo, not both")
+    if not demo and trial_dir is None:
+        raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise OptionError(f"cannot write {output}: the folder {folder} does not exist")
+    if export_dir is not None:
+        check_new_dir(export_dir)
+    line = _command_line(trial_dir, demo, output, {
+        "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
+        "--permutations": permutations, "--min-cell": min_cell,
+    })
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        progress.phase("loading, validating and estimating")
+        ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
+                      progress=progress.estimating if progress.enabled else None)
+        _check_not_input(output, ev, "--output")
+        from trustexp.reporting.sections import SECTIONS
+
+        progress.phase("rendering", total=None if export_dir else len(SECTIONS) + 1)
+        report(ev, output, lang=lang, template_dir=template_dir, export_dir=export_dir,
+               min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
+    finally:
+        progress.close()
+    return EXIT_OK

@@ -1,0 +1,125 @@
+"""The self-contained HTML report of an evaluation, and its exports.
+
+>>> ev = trustexp.evaluate("my-trial")                     # doctest: +SKIP
+>>> trustexp.report(ev, "rapport.html", export_dir="tabellen")  # doctest: +SKIP
+
+The report is one HTML file with inline CSS and inline SVG figures, no
+JavaScript and no external request; it is deterministic (same inputs, same
+bytes) and passes through small-cell disclosure control.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from trustexp.errors import InputError, OptionError
+from trustexp.reporting.atomic import check_new_dir, write_atomic
+from trustexp.reporting.disclosure import Disclosure
+from trustexp.reporting.i18n import Locale, check_language
+
+__all__ = ["report"]
+
+
+def _epoch(value: int | str | None) -> int | None:
+    if value is None:
+        value = os.environ.get("SOURCE_DATE_EPOCH") or None
+        if value is None:
+            return None
+    try:
+        epoch = int(value)
+    except (TypeError, ValueError):
+        raise OptionError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970. Got {value!r} instead."
+        ) from None
+    if epoch < 0:
+        raise OptionError(f"SOURCE_DATE_EPOCH must not be negative. Got {epoch} instead.")
+    return epoch
+
+
+def report(
+    evaluation: Any,
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    template_dir: str | Path | None = None,
+    export_dir: str | Path | None = None,
+    min_cell: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    source_date_epoch: int | None = None,
+) -> Path:
+    """Write the HTML report of an evaluation.
+
+    Parameters
+    ----------
+    evaluation
+        The result of :func:`trustexp.evaluate`.
+    path
+        The HTML file to write. It is replaced atomically: on any error an
+        existing file is left as it was and no partial file remains.
+    lang
+        ``"nl"`` or ``"en"``; default ``language`` in ``trial.toml``.
+    template_dir
+        A folder whose templates replace packaged ones of the same name (for
+        example ``sections/summary.html.j2``); the rest come from trustexp.
+    export_dir
+        If given, a new (absent or empty) folder that receives every table as
+        CSV and XLSX, every figure as SVG and PNG, and ``results.json``.
+    min_cell
+        Smallest count shown; default ``[analysis] min_cell`` (10).
+    progress
+        Called with a short description of each step.
+    source_date_epoch
+        Date printed on the report, as seconds since 1970 (UTC); default the
+        ``SOURCE_DATE_EPOCH`` environment variable; without either, no date.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    OptionError
+        An option out of range (language, ``min_cell``, ``SOURCE_DATE_EPOCH``).
+    InputError
+        The output cannot be written, the export folder exists and is not
+        empty, or a template folder is missing or broken.
+    """
+    from trustexp.reporting.render import render_html
+    from trustexp.reporting.sections import build_content
+
+    config = evaluation.config
+    loc = Locale(check_language(lang or config.language))
+    cells = config.analysis.min_cell if min_cell is None else min_cell
+    if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
+        raise OptionError(f"The 'min_cell' parameter of report must be a whole number >= 1. "
+                          f"Got {cells!r} instead.")
+    epoch = _epoch(source_date_epoch)
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: the folder {folder} does not exist")
+    if export_dir is not None:
+        check_new_dir(export_dir)
+    disclosure = Disclosure(cells)
+    date = loc.timestamp(epoch) if epoch is not None else None
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    content = build_content(evaluation, loc, disclosure, date=date, progress=step)
+    step("html")
+    html = render_html(content, loc, template_dir=template_dir)
+    if export_dir is not None:
+        from trustexp.reporting.export import results_json, write_exports
+
+        step("export")
+        write_exports(export_dir, tables=content.tables, figures=content.figures,
+                      results=results_json(evaluation, disclosure), loc=loc,
+                      source_date_epoch=epoch, progress=step)
+    write_atomic(path, html)
+    return path

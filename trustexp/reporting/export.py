@@ -1,0 +1,182 @@
+"""Exports next to the report: tables as CSV and XLSX, figures as SVG and PNG, results as JSON.
+
+Everything exported went through the same disclosure control as the report:
+tables hold the released values (``"<10"`` for a small count, empty for a
+withheld estimate) and the results JSON has small counts and the statistics of
+small groups withheld. Text cells that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a
+leading apostrophe. The folder appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trustexp.reporting.atomic import atomic_dir
+from trustexp.reporting.disclosure import Disclosure
+from trustexp.reporting.i18n import Locale
+from trustexp.reporting.sections import Figure
+from trustexp.reporting.tables import Table
+
+__all__ = ["neutralise", "results_json", "write_exports"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def neutralise(value: Any) -> Any:
+    """Return text that a spreadsheet shows as text: a leading apostrophe before =, +, -, @, tab, CR.
+
+    Numbers and ``None`` pass through unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return neutralise(value)
+
+
+def results_json(ev: Any, disclosure: Disclosure) -> str:
+    """The evaluation's results JSON with disclosure control applied.
+
+    Starts from ``ev.to_dict()`` (the contract's results object) and withholds
+    every count below ``min_cell`` and the statistics of groups below it.
+    """
+    try:
+        data = ev.to_dict(min_cell=disclosure.min_cell)
+    except TypeError:  # an evaluation whose to_dict takes no options
+        data = ev.to_dict()
+    data = disclosure.tree(_plain(data))
+    data["min_cell"] = disclosure.min_cell
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _csv(table: Table, loc: Locale) -> str:
+    header, rows = table.export_rows(loc.t("doc.low"), loc.t("doc.high"))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([_clean(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else _clean(v) for v in row])
+    return buf.getvalue()
+
+
+def _xlsx(table: Table, loc: Locale, stamp: datetime) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, rows = table.export_rows(loc.t("doc.low"), loc.t("doc.high"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = re.sub(r"[\[\]:*?/\\]", "_", table.id)[:31] or "table"
+    ws.append([_clean(table.caption)])
+    ws["A1"].font = Font(bold=True)
+    ws.append([_clean(h) for h in header])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_clean(v) for v in row])
+    if table.notes:
+        ws.append([])
+        for note in table.notes:
+            ws.append([_clean(note)])
+    for i, col in enumerate(header, start=1):
+        width = max([len(str(col))] + [len(str(r[i - 1])) for r in rows if r[i - 1] is not None])
+        ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(60, width + 2)
+    wb.properties.creator = "trustexp"
+    wb.properties.created = stamp
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fix_zip(buf.getvalue(), stamp)
+
+
+def _fix_zip(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite an XLSX zip with fixed member times and document dates (stable bytes)."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = payload.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                              rf"\g<1>{iso}\g<3>", text)
+                payload = text.encode("utf-8")
+            member = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, payload)
+    return out.getvalue()
+
+
+def write_exports(
+    path: str | Path,
+    *,
+    tables: Sequence[Table],
+    figures: Sequence[Figure],
+    results: str,
+    loc: Locale,
+    source_date_epoch: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write every table, figure and the results JSON into a new folder ``path``.
+
+    Parameters
+    ----------
+    path
+        The export folder; it must not exist yet, or be empty.
+    tables, figures
+        From the report's content.
+    results
+        The disclosure-controlled results JSON (:func:`results_json`).
+    loc
+        The report language (column headers).
+    source_date_epoch
+        Time stamp written into XLSX files; 2000-01-01 when absent, so that the
+        files are the same from run to run.
+    progress
+        Called with the name of each file as it is written.
+    """
+    stamp = datetime.fromtimestamp(source_date_epoch if source_date_epoch is not None
+                                   else 946684800, tz=UTC).replace(tzinfo=None)
+    with atomic_dir(path) as tmp:
+        for table in tables:
+            if progress:
+                progress(f"{table.id}.csv")
+            (tmp / f"{table.id}.csv").write_text(_csv(table, loc), encoding="utf-8")
+            (tmp / f"{table.id}.xlsx").write_bytes(_xlsx(table, loc, stamp))
+        for fig in figures:
+            if progress:
+                progress(f"{fig.id}.png")
+            (tmp / f"{fig.id}.svg").write_text(fig.standalone_svg(), encoding="utf-8")
+            (tmp / f"{fig.id}.png").write_bytes(fig.canvas.to_png())
+        (tmp / "results.json").write_text(results, encoding="utf-8")
+    return Path(path)

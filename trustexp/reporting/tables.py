@@ -1,0 +1,228 @@
+"""The report's tables as data: one model feeds the HTML, the CSV and the XLSX exports.
+
+A :class:`Table` holds, for each cell, the text shown in the report (in the
+report's locale) and the value exported (a number, or text such as ``"<10"``
+for a suppressed count), both already through disclosure control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from trustexp.reporting.disclosure import Disclosure
+from trustexp.reporting.i18n import DASH, Locale
+
+__all__ = ["Cell", "Row", "Table", "TableBuilder"]
+
+CellKind = Literal["text", "num", "count", "code"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell.
+
+    Attributes
+    ----------
+    text
+        What the report shows.
+    value
+        What the exports hold: ``int``/``float`` for numbers, ``str`` for text
+        (including the suppression mark), ``None`` for an empty cell.
+    kind
+        ``"count"`` for counts of people (right-aligned, disclosure-controlled),
+        ``"num"`` for other numbers, ``"text"`` otherwise.
+    header
+        The row's header cell (``<th scope="row">``).
+    """
+
+    text: str
+    value: Any = None
+    kind: CellKind = "text"
+    header: bool = False
+    suppressed: bool = False
+
+
+Row = tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A captioned table with column headers, groups of rows and footnotes.
+
+    Attributes
+    ----------
+    groups
+        ``(title, rows)`` pairs; a title (for example an outcome) heads its
+        rows in the report, and becomes the first column of the exports
+        (headed ``group_column``). A ``None`` title means no heading.
+    """
+
+    id: str
+    caption: str
+    columns: tuple[str, ...]
+    groups: tuple[tuple[str | None, tuple[Row, ...]], ...]
+    notes: tuple[str, ...] = ()
+    group_column: str | None = None
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """All rows, groups flattened."""
+        return tuple(row for _, rows in self.groups for row in rows)
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether any cell was suppressed."""
+        return any(c.suppressed for row in self.rows for c in row)
+
+    def export_rows(self, low: str, high: str) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows for CSV/XLSX.
+
+        Interval columns are split in two (``low``/``high``), and the group
+        titles become a first column.
+        """
+        pairs = [any(isinstance(r[j].value, tuple) for r in self.rows)
+                 for j in range(len(self.columns))]
+        header: list[str] = [self.group_column] if self.group_column else []
+        for col, pair in zip(self.columns, pairs, strict=True):
+            header.extend([f"{col} ({low})", f"{col} ({high})"] if pair else [col])
+        out = []
+        for title, rows in self.groups:
+            for row in rows:
+                values: list[Any] = [title] if self.group_column else []
+                for cell, pair in zip(row, pairs, strict=True):
+                    if pair:
+                        values.extend(cell.value if isinstance(cell.value, tuple) else (None, None))
+                    else:
+                        values.append(cell.value)
+                out.append(values)
+        return header, out
+
+    def numeric_columns(self) -> tuple[bool, ...]:
+        """For each column, whether its cells are numbers (right-aligned headers)."""
+        out = []
+        for j in range(len(self.columns)):
+            kinds = {row[j].kind for row in self.rows if j < len(row)}
+            out.append(bool(kinds) and kinds <= {"num", "count"})
+        return tuple(out)
+
+
+@dataclass
+class TableBuilder:
+    """Build a :class:`Table` row by row, applying locale and disclosure control.
+
+    Parameters
+    ----------
+    loc, disclosure
+        The report's locale and suppression rule.
+    id, caption, columns
+        The table's id (file name of its exports), caption and column headers.
+    """
+
+    loc: Locale
+    disclosure: Disclosure
+    id: str
+    caption: str
+    columns: Sequence[str]
+    group_column: str | None = None
+    groups: list[tuple[str | None, list[Row]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    estimate_suppressed: bool = False
+
+    # -- cells ---------------------------------------------------------------
+    def text(self, value: Any, *, header: bool = False) -> Cell:
+        """A text cell (user strings are escaped later, by the template)."""
+        if value is None:
+            return Cell(DASH, None, header=header)
+        return Cell(str(value), str(value), header=header)
+
+    def count(self, n: Any) -> Cell:
+        """A count of people, suppressed below ``min_cell``."""
+        released = self.disclosure.count(n)
+        if released is None:
+            return Cell(DASH, None, kind="count")
+        if isinstance(released, str):
+            return Cell(released, released, kind="count", suppressed=True)
+        return Cell(self.loc.integer(released), released, kind="count")
+
+    def number(self, x: Any, digits: int = 2, *, sign: bool = False, suffix: str = "",
+               prefix: str = "", withheld: bool = False, scale: float = 1.0) -> Cell:
+        """A number shown with ``digits`` decimals; ``withheld`` shows a dash (too few people)."""
+        if withheld:
+            self.estimate_suppressed = True
+            return Cell(DASH, None, kind="num")
+        if x is None or _nan(x):
+            return Cell(DASH, None, kind="num")
+        value = float(x) * scale
+        return Cell(prefix + self.loc.number(value, digits, sign=sign) + suffix,
+                    round(value, 10), kind="num")
+
+    def p(self, p: Any, *, withheld: bool = False) -> Cell:
+        """A p-value."""
+        if withheld:
+            self.estimate_suppressed = True
+            return Cell(DASH, None, kind="num")
+        if p is None or _nan(p):
+            return Cell(DASH, None, kind="num")
+        return Cell(self.loc.p_value(p), float(p), kind="num")
+
+    def interval(self, low: Any, high: Any, digits: int, *, scale: float = 1.0,
+                 withheld: bool = False) -> Cell:
+        """A confidence interval "a tot b" / "a to b" (exported as text)."""
+        if withheld:
+            self.estimate_suppressed = True
+            return Cell(DASH, None, kind="num")
+        if low is None or high is None or _nan(low) or _nan(high):
+            return Cell(DASH, None, kind="num")
+        lo = self.loc.number(float(low) * scale, digits)
+        hi = self.loc.number(float(high) * scale, digits)
+        text = f"{lo} {self.loc.t('doc.to')} {hi}"
+        return Cell(text, (round(float(low) * scale, 10), round(float(high) * scale, 10)),
+                    kind="num")
+
+    # -- rows ----------------------------------------------------------------
+    def group(self, title: str | None) -> None:
+        """Start a new group of rows under ``title``."""
+        self.groups.append((title, []))
+
+    def add(self, *cells: Cell) -> None:
+        """Append a row to the current group; the first cell becomes the row header."""
+        if cells and not cells[0].header:
+            first = cells[0]
+            cells = (Cell(first.text, first.value, first.kind, True, first.suppressed), *cells[1:])
+        if not self.groups:
+            self.groups.append((None, []))
+        self.groups[-1][1].append(tuple(cells))
+
+    def code(self, value: Any) -> Cell:
+        """A cell shown in a monospace font (hashes, commands)."""
+        if value is None:
+            return Cell(DASH, None)
+        return Cell(str(value), str(value), kind="code")
+
+    def note(self, text: str) -> None:
+        """Add a footnote below the table."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def build(self) -> Table:
+        """Return the finished table, with the suppression footnotes it needs."""
+        notes = list(self.notes)
+        groups = tuple((t, tuple(rows)) for t, rows in self.groups if rows)
+        if any(c.suppressed for _, rows in groups for row in rows for c in row):
+            notes.append(self.loc.t("doc.suppressed_note", min_cell=self.disclosure.min_cell))
+        if self.estimate_suppressed:
+            notes.append(
+                self.loc.t("doc.suppressed_estimate_note", dash=DASH,
+                           min_cell=self.disclosure.min_cell)
+            )
+        return Table(self.id, self.caption, tuple(self.columns), groups, tuple(notes),
+                     self.group_column)
+
+
+def _nan(x: Any) -> bool:
+    try:
+        return float(x) != float(x)
+    except (TypeError, ValueError):
+        return False
