@@ -124,8 +124,9 @@ NL: dict[str, str] = {
     ),
     "summary.interval": (
         "Het {level}-betrouwbaarheidsinterval is de reeks effecten die bij de gegevens passen. "
-        "\"Er kon geen effect worden aangetoond\" betekent dat nul in die reeks ligt, niet "
-        "dat er geen effect is: effecten binnen het interval blijven mogelijk."
+        "\"Er kon geen effect worden aangetoond\" betekent dat het verschil, na correctie "
+        "voor meervoudig toetsen, ook door toeval kan zijn ontstaan; niet dat er geen effect "
+        "is: effecten binnen het interval blijven mogelijk."
     ),
     "summary.balance": (
         "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken (gezamenlijke "
@@ -551,8 +552,9 @@ EN: dict[str, str] = {
     ),
     "summary.interval": (
         "The {level} confidence interval is the range of effects consistent with the data. "
-        "\"No effect could be shown\" means that zero lies in that range, not that there is "
-        "no effect: effects within the interval remain possible."
+        "\"No effect could be shown\" means that the difference, after correction for "
+        "multiple testing, may have arisen by chance; not that there is no effect: effects "
+        "within the interval remain possible."
     ),
     "summary.balance": (
         "The groups were comparable at baseline on the measured characteristics (joint test: "

@@ -1,0 +1,50 @@
+"""The BLAS thread pool while the kernels run.
+
+The kernels' matrix products are tall and thin (n rows, a few dozen columns):
+BLAS threads add synchronisation without much parallel work, and on a busy
+machine a multi-threaded QR of a 10,000 x 26 design can take ten times longer
+than a single-threaded one. The public kernels therefore run with at most
+:data:`BLAS_THREADS` BLAS threads (through threadpoolctl, which comes with
+scikit-learn; without it nothing changes). The previous limit is restored on
+return.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["BLAS_THREADS", "blas_limited"]
+
+#: BLAS threads inside the kernels.
+BLAS_THREADS = 1
+
+F = TypeVar("F", bound=Callable[..., Any])
+_controller: list[Any] = []  # the ThreadpoolController, made on first use
+
+
+def _limit() -> contextlib.AbstractContextManager[object]:
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+            _controller.append(None)
+        else:
+            _controller.append(ThreadpoolController())
+    controller = _controller[0]
+    if controller is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return controller.limit(limits=BLAS_THREADS, user_api="blas")
+
+
+def blas_limited(function: F) -> F:
+    """Run ``function`` with at most :data:`BLAS_THREADS` BLAS threads."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _limit():
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,163 @@
+"""Balance of baseline covariates between arms.
+
+:func:`joint_test` regresses an arm indicator on the covariates (and strata
+fixed effects) and tests that all covariate slopes are zero with a Wald F
+statistic on the robust covariance matrix: ``F = b' V^{-1} b / df1``, with
+``df1`` the number of (non-collinear) covariates and ``df2`` the residual
+degrees of freedom of the standard errors (``n - k`` for HC types, ``G - 1``
+for CR types). Where the robust covariance of the tested coefficients is
+singular (for example fewer clusters than covariates) the statistic is NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from trustexp.config import SeType
+from trustexp.errors import OptionError
+from trustexp.stats import _checks, _design, _ols
+from trustexp.stats._threads import blas_limited
+
+__all__ = ["JointTest", "joint_test", "standardised_difference", "wald_f"]
+
+_SINGULAR_RTOL = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class JointTest:
+    """A Wald F test that several coefficients are all zero.
+
+    Attributes
+    ----------
+    statistic : float
+        F statistic (NaN when it cannot be computed).
+    df1 : int
+        Number of coefficients tested.
+    df2 : float
+        Denominator degrees of freedom.
+    p_value : float
+    n : int
+        Rows used.
+    """
+
+    statistic: float
+    df1: int
+    df2: float
+    p_value: float
+    n: int
+
+
+def wald_f(
+    y: np.ndarray,
+    fixed: np.ndarray,
+    tested: np.ndarray,
+    se_type: str,
+    clusters: np.ndarray | None,
+) -> JointTest:
+    """Wald F test that the coefficients of ``tested`` are zero in ``y ~ fixed + tested``.
+
+    Parameters
+    ----------
+    y : (n,) float
+    fixed : (n, k0) float
+        Intercept and other columns not tested; collinear columns dropped first.
+    tested : (n, p) float
+        Columns tested; those collinear with earlier columns are dropped (and
+        not counted in ``df1``).
+    se_type : str
+    clusters : (n,) int or None
+    """
+    n = y.shape[0]
+    x = np.hstack([fixed, tested])
+    keep = _design.independent_columns(x)
+    cols = np.flatnonzero(keep[fixed.shape[1] :]) + fixed.shape[1]
+    df1 = int(cols.size)
+    k = int(keep.sum())
+    nan = float("nan")
+    if df1 == 0 or k >= n:
+        return JointTest(nan, df1, nan, nan, n)
+    fitted = _ols.fit(x[:, keep], y)
+    where = np.cumsum(keep)[cols] - 1
+    vcov, _ = _ols.robust_vcov(fitted, se_type, clusters, df_for=np.array([], dtype=np.int64))
+    df2 = float(n - k) if se_type.startswith("HC") else float(np.unique(clusters).size - 1)
+    v = vcov[np.ix_(where, where)]
+    b = fitted.coef[where]
+    eig = np.linalg.eigvalsh(v)
+    if not np.isfinite(eig).all() or eig.min() <= _SINGULAR_RTOL * max(eig.max(), 0.0) or df2 <= 0:
+        return JointTest(nan, df1, df2, nan, n)
+    statistic = float(b @ np.linalg.solve(v, b)) / df1
+    return JointTest(statistic, df1, df2, float(stats.f.sf(statistic, df1, df2)), n)
+
+
+@blas_limited
+def joint_test(
+    d: np.ndarray,
+    X: np.ndarray,
+    *,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    se_type: SeType = "HC2",
+) -> JointTest:
+    """Joint test that the covariates do not predict the arm (balance).
+
+    Parameters
+    ----------
+    d : (n,) float
+        Arm indicator (1 treated arm, 0 control), or any outcome.
+    X : (n, p) float
+        Baseline covariates, no NaN.
+    strata : (n,) int or None
+        Stratum codes: fixed effects (not tested).
+    clusters : (n,) int or None
+        Cluster codes; needed for (and only for) the CR types.
+    se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
+
+    Returns
+    -------
+    JointTest
+    """
+    fn = "joint_test"
+    se = _checks.check_choice(fn, "se_type", se_type, _checks.SE_TYPES)
+    y = _checks.check_vector(fn, "d", d)
+    n = y.shape[0]
+    x = _checks.check_matrix(fn, "X", X, n)
+    st = None if strata is None else _checks.check_codes(fn, "strata", strata, n)
+    cl = check_clusters(fn, se, clusters, n)
+    return wald_f(y, _design.fixed_block(n, st, None), x, se, cl)
+
+
+def check_clusters(function: str, se_type: str, clusters: object, n: int) -> np.ndarray | None:
+    """Cluster codes, required by (and only by) the CR standard errors."""
+    cl = None if clusters is None else _checks.check_codes(function, "clusters", clusters, n)
+    if (se_type in _checks.CLUSTER_SE_TYPES) != (cl is not None):
+        raise OptionError(
+            f"The 'se_type' parameter of {function} is {se_type!r}: use 'CR0', 'CR1' or 'CR2' "
+            "with 'clusters', and 'HC0', 'HC1', 'HC2' or 'HC3' without."
+        )
+    return cl
+
+
+def standardised_difference(x_arm: np.ndarray, x_control: np.ndarray) -> float:
+    """Standardised difference in means ``(mean1 - mean0) / sqrt((var1 + var0) / 2)``.
+
+    Variances with ``ddof=1``; NaN values are ignored. NaN when a group has
+    fewer than two values; 0 when both groups are constant and equal, and
+    +-inf when they are constant and differ.
+
+    Parameters
+    ----------
+    x_arm, x_control : (n1,), (n0,) float
+    """
+    a = np.asarray(x_arm, dtype=np.float64).ravel()
+    c = np.asarray(x_control, dtype=np.float64).ravel()
+    a, c = a[np.isfinite(a)], c[np.isfinite(c)]
+    if a.size < 2 or c.size < 2:
+        return float("nan")
+    diff = float(a.mean() - c.mean())
+    scale = float(np.sqrt((a.var(ddof=1) + c.var(ddof=1)) / 2.0))
+    if scale == 0.0:
+        return 0.0 if diff == 0.0 else float(np.copysign(np.inf, diff))
+    return diff / scale

@@ -1,0 +1,237 @@
+"""Intention-to-treat effects: OLS of the outcome on arm indicators.
+
+The model matches ``estimatr::lm_robust(y ~ arm + factor(strata) + covariates)``
+(and ``estimatr::lm_lin`` for the Lin adjustment), with the robust standard
+errors of :mod:`trustexp.stats._ols`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trustexp.config import Adjustment, SeType
+from trustexp.errors import OptionError
+from trustexp.stats import _checks, _design, _ols
+from trustexp.stats._inference import t_inference
+from trustexp.stats._threads import blas_limited
+
+__all__ = ["ITTResult", "estimate_itt"]
+
+_FN = "estimate_itt"
+
+
+@dataclass(frozen=True, slots=True)
+class ITTResult:
+    """Effects of each treatment arm against the control arm (code 0).
+
+    Entry ``j`` of each array is arm code ``j + 1``; m = n_arms - 1. An arm
+    that is absent from the sample, or not identified given the strata and
+    covariates, has NaN entries.
+
+    Attributes
+    ----------
+    estimate, std_error, df, statistic, p_value, ci_low, ci_high : (m,) float64
+        Coefficient, robust standard error, degrees of freedom of the t
+        reference distribution, t statistic, two-sided p-value, confidence
+        interval at level ``1 - alpha``.
+    n : int
+        Rows used.
+    n_arm : (m,) int64
+        Rows in each treatment arm.
+    n_control : int
+        Rows in the control arm.
+    control_mean : float
+        Mean outcome of the control rows (NaN without control rows).
+    se_type : str
+
+    The arrays are read-only.
+    """
+
+    estimate: np.ndarray
+    std_error: np.ndarray
+    df: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    n: int
+    n_arm: np.ndarray
+    n_control: int
+    control_mean: float
+    se_type: str
+
+    def __post_init__(self) -> None:
+        for name in (
+            "estimate",
+            "std_error",
+            "df",
+            "statistic",
+            "p_value",
+            "ci_low",
+            "ci_high",
+            "n_arm",
+        ):
+            getattr(self, name).flags.writeable = False
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Checked arguments shared by :func:`estimate_itt` and the permutation test."""
+
+    y: np.ndarray
+    arm: np.ndarray
+    n_arms: int
+    covariates: np.ndarray | None
+    strata: np.ndarray | None
+    clusters: np.ndarray | None
+    adjustment: str
+    se_type: str
+
+
+def check_inputs(
+    function: str,
+    y: object,
+    arm: object,
+    n_arms: object,
+    covariates: object,
+    strata: object,
+    clusters: object,
+    adjustment: object,
+    se_type: object,
+) -> Inputs:
+    """Validate and convert the common arguments (see :func:`estimate_itt`)."""
+    n_arms = _checks.check_n_arms(function, n_arms)
+    adj = _checks.check_choice(function, "adjustment", adjustment, _checks.ADJUSTMENTS)
+    se = _checks.check_choice(function, "se_type", se_type, _checks.SE_TYPES)
+    yv = _checks.check_vector(function, "y", y)
+    n = yv.shape[0]
+    armv = _checks.check_codes(function, "arm", arm, n, n_arms)
+    cov = (
+        None if covariates is None else _checks.check_matrix(function, "covariates", covariates, n)
+    )
+    if cov is not None and cov.shape[1] == 0:
+        cov = None
+    st = None if strata is None else _checks.check_codes(function, "strata", strata, n)
+    cl = None if clusters is None else _checks.check_codes(function, "clusters", clusters, n)
+    if se in _checks.CLUSTER_SE_TYPES and cl is None:
+        raise OptionError(
+            f"The 'se_type' parameter of {function} is {se!r}, which needs 'clusters'; "
+            "give the cluster codes or use one of 'HC0', 'HC1', 'HC2', 'HC3'."
+        )
+    if se not in _checks.CLUSTER_SE_TYPES and cl is not None:
+        raise OptionError(
+            f"The 'se_type' parameter of {function} is {se!r}, which ignores the 'clusters' "
+            "given; use one of 'CR0', 'CR1', 'CR2' with clusters."
+        )
+    return Inputs(yv, armv, n_arms, cov, st, cl, adj, se)
+
+
+def _empty(n: int, n_arm: np.ndarray, n_control: int, control_mean: float, se: str) -> ITTResult:
+    nan = np.full(n_arm.size, np.nan)
+    return ITTResult(
+        nan, nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(),
+        n, n_arm, n_control, control_mean, se,
+    )  # fmt: skip
+
+
+@blas_limited
+def estimate_itt(
+    y: np.ndarray,
+    arm: np.ndarray,
+    *,
+    n_arms: int,
+    covariates: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    adjustment: Adjustment = "additive",
+    se_type: SeType = "HC2",
+    alpha: float = 0.05,
+) -> ITTResult:
+    """Estimate the effect of each treatment arm against the control arm.
+
+    Ordinary least squares of ``y`` on the indicators of arms 1..m, strata
+    fixed effects (one dummy per stratum but the first) and the covariates
+    centred over the sample: additively, or (``adjustment="lin"``) also
+    interacted with each arm indicator (Lin 2013). Collinear columns are
+    dropped as ``lm`` does, the fixed part first (see
+    :mod:`trustexp.stats._design`).
+
+    Parameters
+    ----------
+    y : (n,) float
+        Outcome, no NaN (drop missing outcomes first).
+    arm : (n,) int
+        Arm codes ``0..n_arms-1``; 0 is the control arm.
+    n_arms : int
+        Number of arms including control (>= 2).
+    covariates : (n, p) float or None
+        Baseline covariates, no NaN.
+    strata : (n,) int or None
+        Stratum codes: fixed effects.
+    clusters : (n,) int or None
+        Cluster codes; needed for (and only for) the CR standard errors.
+    adjustment : {"additive", "lin"}
+    se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
+        A variance that is zero up to rounding (for example an arm with a
+        single observation) gives a NaN standard error. CR1 is Stata's small-sample correction, df ``G - 1``; CR2 has
+        Bell-McCaffrey degrees of freedom per coefficient; HC types df
+        ``n - k``.
+    alpha : float
+        Confidence intervals at level ``1 - alpha``.
+
+    Returns
+    -------
+    ITTResult
+    """
+    a = _checks.check_alpha(_FN, alpha)
+    inp = check_inputs(_FN, y, arm, n_arms, covariates, strata, clusters, adjustment, se_type)
+    n = inp.y.shape[0]
+    counts = np.bincount(inp.arm, minlength=inp.n_arms).astype(np.int64)
+    n_control = int(counts[0])
+    control_mean = float(inp.y[inp.arm == 0].mean()) if n_control else float("nan")
+    if n_control == 0:
+        return _empty(n, counts[1:], n_control, control_mean, inp.se_type)
+
+    xc = _design.centre(inp.covariates)
+    w = _design.fixed_block(n, inp.strata, xc)
+    block = _design.arm_block(inp.arm, inp.n_arms, xc if inp.adjustment == "lin" else None)
+    x = np.hstack([w, block])
+    keep = _design.independent_columns(x)
+    m = inp.n_arms - 1
+    arm_cols = w.shape[1] + np.arange(m)
+    identified = keep[arm_cols]
+    position = np.cumsum(keep) - 1  # column index within the reduced design
+    if not identified.any() or keep.sum() >= n:
+        return _empty(n, counts[1:], n_control, control_mean, inp.se_type)
+
+    fitted = _ols.fit(x[:, keep], inp.y)
+    wanted = position[arm_cols[identified]]
+    vcov, df = _ols.robust_vcov(fitted, inp.se_type, inp.clusters, df_for=wanted)
+
+    estimate = np.full(m, np.nan)
+    std_error = np.full(m, np.nan)
+    dof = np.full(m, np.nan)
+    estimate[identified] = fitted.coef[wanted]
+    var = np.diag(vcov)[wanted]
+    var = np.where(
+        _ols.zero_variance(var, float(inp.y.var()), np.diag(fitted.bread)[wanted]), np.nan, var
+    )
+    std_error[identified] = np.sqrt(var)
+    dof[identified] = df[wanted]
+    statistic, p_value, ci_low, ci_high = t_inference(estimate, std_error, dof, a)
+    return ITTResult(
+        estimate=estimate,
+        std_error=std_error,
+        df=dof,
+        statistic=statistic,
+        p_value=p_value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        n=n,
+        n_arm=counts[1:],
+        n_control=n_control,
+        control_mean=control_mean,
+        se_type=inp.se_type,
+    )
