@@ -156,7 +156,10 @@ def estimate_itt(
     centred over the sample: additively, or (``adjustment="lin"``) also
     interacted with each arm indicator (Lin 2013). Collinear columns are
     dropped as ``lm`` does, the fixed part first (see
-    :mod:`trustexp.stats._design`).
+    :mod:`trustexp.stats._design`): a constant or redundant covariate is
+    dropped, and an arm that is not identified given the strata (for example
+    an arm that makes up a whole stratum) gets NaN where ``lm`` would instead
+    keep it and drop the stratum dummy.
 
     Parameters
     ----------
