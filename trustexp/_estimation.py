@@ -22,6 +22,10 @@ Randomisation inference
     seeded as documented in :mod:`trustexp._design`), once per analysis, and
     every outcome of the analysis is tested against the same draws
     (:func:`trustexp.stats.permutation_test`), which gives ``p_value_ri``.
+    Outcomes with the same observed rows and the same covariates (such as the
+    monthly outcomes of one fully observed window) are tested in one call,
+    which shares the work that depends only on the draws and gives each
+    outcome the statistics of a call of its own.
 
 Multiple testing
     Within each family, over its (outcome, arm) pairs, separately for each
@@ -36,6 +40,7 @@ Multiple testing
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -122,10 +127,12 @@ def estimate_effects(
                 draws=draws,
                 seed=sample.seed,
             )
+        data = [_outcome_data(config, outcomes, sample, o) for o in config.outcomes]
+        tests = _RandomisationTests(config, sample, data, assignments)
         records: list[dict] = []
         t_draws: list[np.ndarray] = []
-        for outcome in config.outcomes:
-            recs, td = _estimate_outcome(config, outcomes, sample, outcome, assignments, draws)
+        for i, outcome in enumerate(config.outcomes):
+            recs, td = _estimate_outcome(config, sample, outcome, data[i], tests.result(i), draws)
             records.extend(recs)
             t_draws.append(td)
             done += 1
@@ -143,31 +150,127 @@ def estimate_effects(
     return _typed(effects)
 
 
-def _estimate_outcome(
-    config: TrialConfig,
-    outcomes: pd.DataFrame,
-    sample: AnalysisSample,
-    outcome: Outcome,
-    assignments: np.ndarray | None,
-    draws: int,
-) -> tuple[list[dict], np.ndarray]:
-    from trustexp.stats import estimate_itt, permutation_test
+@dataclass(frozen=True, slots=True)
+class _OutcomeData:
+    """One outcome's estimation sample and covariates in one analysis.
 
-    an = config.analysis
+    ``y`` (n,) over the analysis sample, ``obs`` (n,) its observed rows,
+    ``cov`` (n, p) the covariates kept in its model (None if none), ``n_arm``
+    (k,) and ``n_control`` the observed persons per arm.
+    """
+
+    y: np.ndarray
+    obs: np.ndarray
+    cov: np.ndarray | None
+    n_arm: np.ndarray
+    n_control: int
+
+    @property
+    def estimable(self) -> bool:
+        """Whether the control arm and some treatment arm are observed."""
+        return bool(self.n_control and self.n_arm.sum())
+
+    def model_key(self) -> tuple[bytes, tuple[int, ...], bytes]:
+        """Equal for outcomes with the same observed rows and the same covariates."""
+        cov = np.empty((0, 0)) if self.cov is None else np.ascontiguousarray(self.cov)
+        return self.obs.tobytes(), cov.shape, cov.tobytes()
+
+
+def _outcome_data(
+    config: TrialConfig, outcomes: pd.DataFrame, sample: AnalysisSample, outcome: Outcome
+) -> _OutcomeData:
     k = len(sample.arms)
     y = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
     obs = np.isfinite(y)
     x, _ = outcome_covariates(sample, outcome, outcomes)
     keep = nonconstant(x[obs])
-    if an.adjustment == "lin":
+    if config.analysis.adjustment == "lin":
         for j in range(k + 1):
             rows = obs & (sample.arm == j)
             if rows.sum() >= 2:
                 keep &= nonconstant(x[rows])
     x = x[:, keep]
-    cov = x if x.shape[1] else None
     n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
     n_control = int((obs & (sample.arm == 0)).sum())
+    return _OutcomeData(y, obs, x if x.shape[1] else None, n_arm, n_control)
+
+
+class _RandomisationTests:
+    """The randomisation tests of one analysis's outcomes, run on first demand.
+
+    Estimable outcomes with the same observed rows and the same covariates
+    share one model up to the outcome, so they are tested together in one
+    call of :func:`trustexp.stats.permutation_test` (with ``y`` as columns),
+    which gives each the same statistics as a call of its own.
+    """
+
+    def __init__(
+        self,
+        config: TrialConfig,
+        sample: AnalysisSample,
+        data: Sequence[_OutcomeData],
+        assignments: np.ndarray | None,
+    ) -> None:
+        self._config = config
+        self._sample = sample
+        self._data = data
+        self._assignments = assignments
+        self._results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._group: dict[int, list[int]] = {}
+        if assignments is None:
+            return
+        groups: dict[tuple, list[int]] = {}
+        for i, d in enumerate(data):
+            if d.estimable:
+                groups.setdefault(d.model_key(), []).append(i)
+        for members in groups.values():
+            for i in members:
+                self._group[i] = members
+
+    def result(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(p_value (k,), t_draws (draws, k))`` of outcome ``i``, or None if not tested."""
+        if i not in self._group:
+            return None
+        if i not in self._results:
+            self._run(self._group[i])
+        return self._results[i]
+
+    def _run(self, members: list[int]) -> None:
+        from trustexp.stats import permutation_test
+
+        assert self._assignments is not None
+        sample = self._sample
+        first = self._data[members[0]]
+        y = np.column_stack([np.where(first.obs, self._data[i].y, np.nan) for i in members])
+        perm = permutation_test(
+            y,
+            sample.arm,
+            self._assignments,
+            n_arms=sample.n_arms,
+            covariates=first.cov,
+            strata=sample.blocks,
+            clusters=sample.clusters,
+            adjustment=self._config.analysis.adjustment,
+            se_type=sample.se_type,
+            observed=first.obs,
+        )
+        for j, i in enumerate(members):
+            self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
+
+
+def _estimate_outcome(
+    config: TrialConfig,
+    sample: AnalysisSample,
+    outcome: Outcome,
+    data: _OutcomeData,
+    randomisation: tuple[np.ndarray, np.ndarray] | None,
+    draws: int,
+) -> tuple[list[dict], np.ndarray]:
+    from trustexp.stats import estimate_itt
+
+    an = config.analysis
+    k = len(sample.arms)
+    y, obs, cov, n_arm, n_control = data.y, data.obs, data.cov, data.n_arm, data.n_control
     nan = np.full(k, np.nan)
     est = {"estimate": nan, "std_error": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
            "df": nan, "statistic": nan}
@@ -175,7 +278,7 @@ def _estimate_outcome(
     control_mean = float(np.mean(y[obs & (sample.arm == 0)])) if n_control else np.nan
     p_ri = nan
     t_draws = np.full((draws, k), np.nan)
-    if n_control and n_arm.sum():
+    if data.estimable:
         res = estimate_itt(
             y[obs],
             sample.arm[obs],
@@ -198,21 +301,8 @@ def _estimate_outcome(
         }
         se_type = res.se_type
         control_mean = float(res.control_mean)
-        if assignments is not None:
-            perm = permutation_test(
-                np.where(obs, y, np.nan),
-                sample.arm,
-                assignments,
-                n_arms=sample.n_arms,
-                covariates=cov,
-                strata=sample.blocks,
-                clusters=sample.clusters,
-                adjustment=an.adjustment,
-                se_type=sample.se_type,
-                observed=obs,
-            )
-            p_ri = perm.p_value
-            t_draws = perm.t_draws
+        if randomisation is not None:
+            p_ri, t_draws = randomisation
     records = []
     for j, arm in enumerate(sample.arms):
         records.append(

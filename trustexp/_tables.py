@@ -276,36 +276,47 @@ def monthly_curves(
     if panel.empty:
         return _frame([], CURVE_COLUMNS, {"site": "str", "arm": "str", "month": _INT, "n": _INT})
     windows = [o.window_months for o in config.outcomes if o.window_months]
-    end = max(windows) if windows else int(panel["rel_month"].max())
-    panel = panel.loc[(panel["rel_month"] >= CURVE_START) & (panel["rel_month"] <= end)]
+    rel = panel["rel_month"].to_numpy(dtype=np.int64)
+    end = max(windows) if windows else int(rel.max())
+    keep = (rel >= CURVE_START) & (rel <= end)
+    row = panel["row"].to_numpy(dtype=np.int64)[keep]
+    values = [panel[c].to_numpy(dtype=float, na_value=np.nan)[keep]
+              for c in ("on_benefit", "employed")]
     site = participants["site"].astype("str").to_numpy()
     arm = participants["arm"].astype("str").to_numpy()
-    panel = panel.assign(
-        _site=site[panel["row"].to_numpy()],
-        _arm=arm[panel["row"].to_numpy()],
-        on_benefit=panel["on_benefit"].astype(float),
-        employed=panel["employed"].astype(float),
-    )
+    arm_ids = [a.id for a in config.arms]
+    arm_code = np.full(len(arm), -1, dtype=np.int64)
+    for j, a in enumerate(arm_ids):
+        arm_code[arm == a] = j
     months = np.arange(CURVE_START, end + 1)
-    sites = [s.site for s in samples]
+    n_months = months.size
+    # one cell per (arm, month), counted and summed with bincount
+    cell = arm_code[row] * n_months + (rel[keep] - CURVE_START)
+    n_cells = len(arm_ids) * n_months
     frames = []
-    for s in sites:
-        sub = panel if s == POOLED else panel.loc[panel["_site"] == s]
+    for s in (x.site for x in samples):
         in_site = np.ones(len(site), dtype=bool) if s == POOLED else site == s
-        g = sub.groupby(["_arm", "rel_month"]).agg(
-            n=("row", "size"),
-            share_on_benefit=("on_benefit", "mean"),
-            share_employed=("employed", "mean"),
-        )
-        arms = [a.id for a in config.arms if (in_site & (arm == a.id)).any()]
-        grid = pd.MultiIndex.from_product([arms, months], names=["_arm", "rel_month"])
-        g = g.reindex(grid).reset_index()
-        g["n"] = g["n"].fillna(0)
-        g.insert(0, "site", s)
-        frames.append(g.rename(columns={"_arm": "arm", "rel_month": "month"}))
+        sel = (cell >= 0) & in_site[row]
+        c = cell[sel]
+        cols: dict[str, object] = {"n": np.bincount(c, minlength=n_cells)}
+        for name, v in zip(("share_on_benefit", "share_employed"), values, strict=True):
+            ok = np.isfinite(v[sel])
+            total = np.bincount(c[ok], weights=v[sel][ok], minlength=n_cells)
+            count = np.bincount(c[ok], minlength=n_cells)
+            cols[name] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        present = [j for j, a in enumerate(arm_ids) if (in_site & (arm == a)).any()]
+        idx = (np.asarray(present, dtype=np.int64)[:, None] * n_months
+               + np.arange(n_months)).ravel()
+        frames.append(pd.DataFrame({
+            "site": s,
+            "arm": np.repeat(np.asarray(arm_ids, dtype=object)[present], n_months),
+            "month": np.tile(months, len(present)),
+            **{k: np.asarray(v)[idx] for k, v in cols.items()},
+        }, columns=CURVE_COLUMNS))
     out = pd.concat(frames, ignore_index=True)
-    return _frame(out.to_dict("records"), CURVE_COLUMNS,
-                  {"site": "str", "arm": "str", "month": _INT, "n": _INT})
+    return out.astype({c: t for c, t in
+                       {"site": "str", "arm": "str", "month": _INT, "n": _INT,
+                        "share_on_benefit": "float64", "share_employed": "float64"}.items()})
 
 
 def reference_means(config: TrialConfig, outcomes: pd.DataFrame) -> pd.DataFrame:
