@@ -18,8 +18,6 @@ import hashlib
 import hmac
 import os
 import re
-import shutil
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trustexp._atomic import atomic_dir
 from trustexp.errors import ConfigError, InputError, TrustexpError
 from trustexp.readers import TABLES, RawTable, locate_tables, read_table
 from trustexp.validation._columns import as_text
@@ -134,9 +133,7 @@ def pseudonymise(in_dir: str | Path, out_dir: str | Path, *, key: str | bytes) -
         ids.update(distinct)
         staged[name] = (table, replaced)
 
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
-    try:
+    with atomic_dir(dst, parents=True, private=True) as tmp:
         written: dict[str, tuple[Path, int]] = {}
         for name, (table, data_out) in staged.items():
             path = _write(tmp, name, table, data_out)
@@ -145,10 +142,6 @@ def pseudonymise(in_dir: str | Path, out_dir: str | Path, *, key: str | bytes) -
         (tmp / "trial.toml").write_text(new_toml, encoding="utf-8")
         if dst.exists():
             raise InputError(f"{dst} appeared while pseudonymising; nothing was written there")
-        os.rename(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return PseudonymResult(out_dir=dst, tables=written, ids=len(ids))
 
 

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
-from trustexp.errors import EXIT_OK, InputError, OptionError
+from trustexp._atomic import write_atomic
+from trustexp.errors import EXIT_OK, OptionError
 
-__all__ = ["command", "write_atomically"]
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and :func:`os.replace`.
-
-    The file appears complete or not at all; an existing file is replaced only
-    when the new one is fully written.
-    """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"cannot write {path}: the folder {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
+__all__ = ["command"]
 
 
 @click.command("estimate")
@@ -85,7 +59,7 @@ def command(
     else:
         text = ev.summary()
     if output is not None:
-        write_atomically(output, text)
+        write_atomic(output, text, private=True)
     else:
         click.echo(text, nl=False)
     return EXIT_OK

@@ -104,7 +104,7 @@ def command(
     """
     from trustexp.evaluation import evaluate
     from trustexp.reporting import report
-    from trustexp.reporting.atomic import check_new_dir
+    from trustexp.reporting.export import check_export_dir
 
     if demo and trial_dir is not None:
         raise OptionError("give either TRIAL_DIR or --demo, not both")
@@ -114,7 +114,7 @@ def command(
     if not folder.is_dir():
         raise OptionError(f"cannot write {output}: the folder {folder} does not exist")
     if export_dir is not None:
-        check_new_dir(export_dir)
+        check_export_dir(export_dir)
     line = _command_line(trial_dir, demo, output, {
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
         "--permutations": permutations, "--min-cell": min_cell,

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trustexp.errors import InputError, OptionError
-from trustexp.reporting.atomic import check_new_dir, write_atomic
+from trustexp._atomic import check_folder_of, write_atomic
+from trustexp.errors import OptionError
 from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import Locale, check_language
 
@@ -98,12 +98,11 @@ def report(
         raise OptionError(f"The 'min_cell' parameter of report must be a whole number >= 1. "
                           f"Got {cells!r} instead.")
     epoch = _epoch(source_date_epoch)
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"cannot write {path}: the folder {folder} does not exist")
+    path = check_folder_of(path)
     if export_dir is not None:
-        check_new_dir(export_dir)
+        from trustexp.reporting.export import check_export_dir
+
+        check_export_dir(export_dir)
     disclosure = Disclosure(cells)
     date = loc.timestamp(epoch) if epoch is not None else None
 

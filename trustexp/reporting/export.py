@@ -21,13 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trustexp.reporting.atomic import atomic_dir
+from trustexp._atomic import atomic_dir, check_new_dir
+from trustexp.errors import InputError
 from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import Figure
 from trustexp.reporting.tables import Table
 
-__all__ = ["neutralise", "results_json", "write_exports"]
+__all__ = ["check_export_dir", "neutralise", "results_json", "write_exports"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -137,6 +138,27 @@ def _fix_zip(data: bytes, stamp: datetime) -> bytes:
     return out.getvalue()
 
 
+def check_export_dir(path: str | Path) -> Path:
+    """Return ``path`` once it can become a new export folder: absent, or an empty folder.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is a file or a folder that is not empty, or its parent is missing.
+    """
+    path = check_new_dir(
+        path,
+        not_folder="the export folder {path} exists and is not a folder",
+        not_empty=(
+            "the export folder {path} exists and is not empty; "
+            "choose a new folder or remove it first"
+        ),
+    )
+    if not path.parent.is_dir():
+        raise InputError(f"cannot create the export folder {path}: {path.parent} does not exist")
+    return path
+
+
 def write_exports(
     path: str | Path,
     *,
@@ -167,7 +189,7 @@ def write_exports(
     """
     stamp = datetime.fromtimestamp(source_date_epoch if source_date_epoch is not None
                                    else 946684800, tz=UTC).replace(tzinfo=None)
-    with atomic_dir(path) as tmp:
+    with atomic_dir(check_export_dir(path), kind="the export folder") as tmp:
         for table in tables:
             if progress:
                 progress(f"{table.id}.csv")

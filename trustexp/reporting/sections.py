@@ -35,7 +35,7 @@ from trustexp.reporting.figures import (
     monthly_chart,
 )
 from trustexp.reporting.i18n import DASH, Locale
-from trustexp.reporting.tables import Table, TableBuilder
+from trustexp.reporting.tables import Cell, Table, TableBuilder
 from trustexp.reporting.units import Unit, unit_for
 
 __all__ = ["SECTIONS", "Content", "Figure", "build_content"]
@@ -617,6 +617,13 @@ def _wave_text(c: _Ctx, wave: Any) -> str:
     return c.loc.t("attrition.baseline") if wave == 0 else str(wave)
 
 
+def _sort_by_outcome_and_arm(c: _Ctx, recs: list[dict[str, Any]]) -> None:
+    """Sort records in place: outcomes, then arms, in the order of the plan (others last)."""
+    pos = {o: i for i, o in enumerate(c.outcome_order())}
+    arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
+    recs.sort(key=lambda r: (pos.get(str(r.get("outcome")), 99), arm_pos.get(str(r.get("arm")), 99)))
+
+
 def _attrition(c: _Ctx) -> dict[str, Any]:
     loc = c.loc
     resp = _frame(c.ev, "response")
@@ -653,8 +660,7 @@ def _attrition(c: _Ctx) -> dict[str, Any]:
     lee = _records(_pooled(_frame(c.ev, "lee_bounds")))
     lee_table = None
     if lee:
-        pos = {o: i for i, o in enumerate(c.outcome_order())}
-        lee.sort(key=lambda r: (pos.get(str(r.get("outcome")), 99), arm_pos.get(str(r.get("arm")), 99)))
+        _sort_by_outcome_and_arm(c, lee)
         lt = c.table("lee-bounds", loc.t("attrition.lee_caption"),
                      [loc.t("attrition.arm"), loc.t("attrition.lower"),
                       loc.t("attrition.upper"), loc.t("attrition.trimming"),
@@ -689,6 +695,30 @@ def _effect_cell(c: _Ctx, tb: TableBuilder, unit: Unit, x: Any, hide: bool):
     return type(cell)(unit.effect(c.loc, x), cell.value, cell.kind)
 
 
+def _effect_columns(c: _Ctx, first: str, has_ri: bool) -> list[str]:
+    """Headers of an effects table: ``first``, estimate, interval, p, adjusted p (and RI p)."""
+    loc = c.loc
+    cols = [first, loc.t("effects.estimate"), loc.t("effects.ci", level=c.level),
+            loc.t("effects.p"), loc.t("effects.p_adjusted")]
+    if has_ri:
+        cols.append(loc.t("effects.p_ri"))
+    return cols
+
+
+def _effect_cells(c: _Ctx, tb: TableBuilder, unit: Unit, r: Mapping[str, Any], label: str,
+                  hide: bool, has_ri: bool) -> list[Cell]:
+    """The cells of one effect under :func:`_effect_columns`, ``label`` first."""
+    cells = [tb.text(label),
+             _effect_cell(c, tb, unit, r.get("estimate"), hide),
+             tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits,
+                         scale=unit.scale, withheld=hide),
+             tb.p(r.get("p_value"), withheld=hide),
+             tb.p(r.get("p_adjusted"), withheld=hide)]
+    if has_ri:
+        cells.append(tb.p(r.get("p_value_ri"), withheld=hide))
+    return cells
+
+
 def _effects(c: _Ctx) -> dict[str, Any]:
     loc = c.loc
     pooled = _records(_pooled(c.effects))
@@ -700,12 +730,8 @@ def _effects(c: _Ctx) -> dict[str, Any]:
     families = []
     for fi, fam in enumerate(c.family_order(), start=1):
         outcomes = sorted(c.cfg.families[fam], key=lambda o: not o.primary)
-        cols = [loc.t("effects.arm"), loc.t("effects.estimate"),
-                loc.t("effects.ci", level=c.level), loc.t("effects.p"),
-                loc.t("effects.p_adjusted")]
-        if has_ri:
-            cols.append(loc.t("effects.p_ri"))
-        cols += [loc.t("effects.n"), loc.t("effects.control_mean")]
+        cols = [*_effect_columns(c, loc.t("effects.arm"), has_ri),
+                loc.t("effects.n"), loc.t("effects.control_mean")]
         tb = c.table(f"effects-{fi}", loc.t("effects.caption", family=fam), cols)
         tb.group_column = loc.t("effects.outcome")
         panels = []
@@ -722,14 +748,7 @@ def _effects(c: _Ctx) -> dict[str, Any]:
                 if r is None:
                     continue
                 hide = c.withheld(r)
-                cells = [tb.text(c.arm_label(arm)),
-                         _effect_cell(c, tb, unit, r.get("estimate"), hide),
-                         tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits,
-                                     scale=unit.scale, withheld=hide),
-                         tb.p(r.get("p_value"), withheld=hide),
-                         tb.p(r.get("p_adjusted"), withheld=hide)]
-                if has_ri:
-                    cells.append(tb.p(r.get("p_value_ri"), withheld=hide))
+                cells = _effect_cells(c, tb, unit, r, c.arm_label(arm), hide, has_ri)
                 cm = tb.number(r.get("control_mean"), unit.digits, withheld=hide)
                 if cm.value is not None:
                     cm = type(cm)(unit.mean(loc, r.get("control_mean")), cm.value, cm.kind)
@@ -762,9 +781,7 @@ def _compliers(c: _Ctx) -> Table | None:
     recs = _records(_pooled(_frame(c.ev, "compliers")))
     if not recs:
         return None
-    pos = {o: i for i, o in enumerate(c.outcome_order())}
-    arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
-    recs.sort(key=lambda r: (pos.get(str(r.get("outcome")), 99), arm_pos.get(str(r.get("arm")), 99)))
+    _sort_by_outcome_and_arm(c, recs)
     tb = c.table("compliers", loc.t("effects.compliers_caption"),
                  [loc.t("effects.arm"), loc.t("effects.estimate"),
                   loc.t("effects.ci", level=c.level), loc.t("effects.p"), loc.t("effects.n"),
@@ -839,12 +856,8 @@ def _sites(c: _Ctx) -> dict[str, Any]:
     for oi, oid in enumerate(c.outcome_order(), start=1):
         unit = c.unit(oid)
         label = c.outcome_label(oid)
-        cols = [loc.t("sites.site"), loc.t("effects.estimate"),
-                loc.t("effects.ci", level=c.level), loc.t("effects.p"),
-                loc.t("effects.p_adjusted")]
-        if has_ri:
-            cols.append(loc.t("effects.p_ri"))
-        cols += [loc.t("balance.n_arm"), loc.t("balance.n_control")]
+        cols = [*_effect_columns(c, loc.t("sites.site"), has_ri),
+                loc.t("balance.n_arm"), loc.t("balance.n_control")]
         tb = c.table(f"sites-{oi}", loc.t("sites.caption", outcome=label), cols)
         tb.group_column = loc.t("effects.arm")
         rows: list[CoefRow] = []
@@ -857,14 +870,7 @@ def _sites(c: _Ctx) -> dict[str, Any]:
                 if r is None:
                     continue
                 hide = c.withheld(r)
-                cells = [tb.text(c.site_label(site)),
-                         _effect_cell(c, tb, unit, r.get("estimate"), hide),
-                         tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits,
-                                     scale=unit.scale, withheld=hide),
-                         tb.p(r.get("p_value"), withheld=hide),
-                         tb.p(r.get("p_adjusted"), withheld=hide)]
-                if has_ri:
-                    cells.append(tb.p(r.get("p_value_ri"), withheld=hide))
+                cells = _effect_cells(c, tb, unit, r, c.site_label(site), hide, has_ri)
                 cells += [tb.count(r.get("n_arm")), tb.count(r.get("n_control"))]
                 tb.add(*cells)
                 arm_rows.append(_coef_row(c, r, unit, c.site_label(site), c.style(arm), hide,

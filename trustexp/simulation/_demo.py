@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -34,9 +33,8 @@ def refresh_demo(folder: str | Path | None = None) -> list[Path]:
     target = Path(folder) if folder is not None else demo_dir()
     target.mkdir(parents=True, exist_ok=True)
     trial = simulate(seed=DEMO_SEED)
-    tmp = Path(tempfile.mkdtemp(prefix=".demo.", dir=target))
-    try:
-        written = write_files(trial, tmp)
+    with tempfile.TemporaryDirectory(prefix=".demo.", dir=target, ignore_cleanup_errors=True) as tmp:
+        written = write_files(trial, Path(tmp))
         out = []
         for path in written:
             os.replace(path, target / path.name)
@@ -46,6 +44,4 @@ def refresh_demo(folder: str | Path | None = None) -> list[Path]:
             for old in target.glob(f"{path.stem}.*"):
                 if old != path and old.suffix in STALE_SUFFIXES:
                     old.unlink()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from trustexp._atomic import atomic_dir, check_new_dir
 from trustexp.errors import InputError, OptionError
 from trustexp.simulation._panel import draw_monthly
 from trustexp.simulation._people import People, as_dates, draw_people
@@ -308,37 +306,19 @@ def write_trial(trial: SimulatedTrial, out_dir: str | Path) -> Path:
     InputError
         When ``out_dir`` exists and is not an empty folder (exit code 2).
     """
-    out = Path(out_dir)
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
-            raise InputError(f"{out} exists and is not a folder; choose a new folder for the trial")
-        if any(out.iterdir()):
-            raise InputError(
-                f"the folder {out} is not empty; trustexp simulate does not overwrite files. "
-                "Choose a new folder or empty this one."
-            )
-    parent = out.absolute().parent
+    out = check_new_dir(
+        out_dir,
+        not_folder="{path} exists and is not a folder; choose a new folder for the trial",
+        not_empty=(
+            "the folder {path} is not empty; trustexp simulate does not overwrite files. "
+            "Choose a new folder or empty this one."
+        ),
+    )
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+        with atomic_dir(out, parents=True) as tmp:
+            write_files(trial, tmp)
+    except InputError:
+        raise  # the folder could not be created; the message says so
     except OSError as exc:
-        raise InputError(f"cannot create the folder {out}: {exc.strerror or exc}") from exc
-    try:
-        write_files(trial, tmp)
-        os.chmod(tmp, 0o777 & ~_umask())
-        if out.is_dir():
-            out.rmdir()  # empty, checked above
-        os.rename(tmp, out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise InputError(f"cannot write the trial into {out}: {exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
