@@ -242,6 +242,31 @@ def test_missing_tables_for_declared_outcomes(make_trial):
     assert ("takeup", None, None, "missing-table") in keys
 
 
+HOURS_TOML = TRIAL_TOML.replace(
+    "window_months = 6\n", "window_months = 6\nmin_hours = 52\n", 1
+) + """
+[[outcomes]]
+id = "earnings_6m"
+source = "monthly"
+measure = "earnings_total"
+window_months = 6
+"""
+
+
+def test_monthly_outcomes_need_their_optional_columns(make_trial):
+    t = trial_tables()
+    t["monthly"]["hours"] = 60.0
+    t["monthly"]["earnings"] = 100.0
+    assert validate(make_trial("good", toml=HOURS_TOML, tables=t)).valid
+    t["monthly"] = t["monthly"].drop(columns=["hours", "earnings"])
+    report = validate(make_trial("bad", toml=HOURS_TOML, tables=t))
+    keys = _keys(report)
+    assert ("monthly", None, "hours", "declared-column") in keys
+    assert ("monthly", None, "earnings", "declared-column") in keys
+    hours = next(p for p in report.errors if p.column == "hours")
+    assert "outcome 'exit_6m'" in hours.message
+
+
 CLUSTER_TOML = TRIAL_TOML.replace('strata = ["site", "stratum"]', 'strata = ["site", "stratum"]\ncluster = "team"')
 
 

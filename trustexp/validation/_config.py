@@ -90,6 +90,7 @@ class Plan:
     scales: tuple[tuple[str, tuple[str, ...], int, int], ...] = ()  # id, items, lo, hi
     takeup_columns: tuple[str, ...] = ()
     windows: tuple[tuple[str, int], ...] = ()  # (outcome id, window months)
+    monthly_columns: tuple[tuple[str, str], ...] = ()  # (outcome id, optional column it needs)
     needs: tuple[tuple[str, str], ...] = ()  # (table, outcome id) for outcomes on a table
     allocation: Mapping[str, float] = field(default_factory=dict)
     data: Mapping[str, str] = field(default_factory=dict)
@@ -447,7 +448,7 @@ def _plan(doc: Mapping[str, Any]) -> Plan:
         rng = s.get("range")
         if isinstance(s.get("id"), str) and isinstance(s.get("items"), list) and isinstance(rng, list) and len(rng) == 2:
             scales.append((s["id"], tuple(x for x in s["items"] if isinstance(x, str)), int(rng[0]), int(rng[1])))
-    part_out, survey_out, windows, needs = [], [], [], []
+    part_out, survey_out, windows, needs, monthly_cols = [], [], [], [], []
     for o in _list(doc, "outcomes"):
         ident = str(o.get("id", "?"))
         source = o.get("source")
@@ -455,6 +456,10 @@ def _plan(doc: Mapping[str, Any]) -> Plan:
             needs.append(("monthly", ident))
             if isinstance(o.get("window_months"), int):
                 windows.append((ident, int(o["window_months"])))
+            if o.get("min_hours") is not None:
+                monthly_cols.append((ident, "hours"))
+            if o.get("measure") == "earnings_total":
+                monthly_cols.append((ident, "earnings"))
         elif "scale" in o:
             needs.append(("survey", ident))
         elif isinstance(o.get("column"), str):
@@ -478,6 +483,7 @@ def _plan(doc: Mapping[str, Any]) -> Plan:
             t["column"] for t in _list(doc, "takeup") if isinstance(t.get("column"), str)
         ),
         windows=tuple(windows),
+        monthly_columns=tuple(monthly_cols),
         needs=tuple(needs),
         allocation=allocation,
         data={str(k): str(v) for k, v in data.items() if isinstance(v, str)},

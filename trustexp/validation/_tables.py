@@ -115,6 +115,9 @@ def _declared(spec: TableSpec, plan: Plan) -> list[tuple[FieldSpec, str]]:
                 out.append((_with_range(f, lo, hi, ident), f"scale '{ident}'"))
         for ident, c in plan.survey_outcomes:
             add(c, "outcomes", f"outcome '{ident}'")
+    elif spec.name == "monthly":
+        for ident, c in plan.monthly_columns:
+            add(c, None, f"outcome '{ident}'")
     elif spec.name == "takeup":
         for c in plan.takeup_columns:
             add(c, None, "[[takeup]] column")
