@@ -69,6 +69,9 @@ class BatchedModel:
         Rows of ``C_Wg`` (CR2 only).
     c_w_sq : (G, r) float64 or None
         Squared singular values of ``Q_Wg`` (CR2 only).
+    q_w_y : (n, k_w + K) float64
+        ``[Q_W, y~]`` side by side: one product with it gives both ``Q_W' R``
+        and ``R y~``.
     """
 
     q_w: np.ndarray
@@ -81,6 +84,7 @@ class BatchedModel:
     starts: np.ndarray | None
     c_w: np.ndarray | None
     c_w_sq: np.ndarray | None
+    q_w_y: np.ndarray
 
     @property
     def n(self) -> int:
@@ -166,6 +170,7 @@ def prepare(
         starts=starts,
         c_w=c_w,
         c_w_sq=c_w_sq,
+        q_w_y=np.hstack([q_w, y_tilde]),
     )
 
 
@@ -303,8 +308,7 @@ def _t_statistics(model: BatchedModel, assign: np.ndarray) -> np.ndarray:
     k_w = model.q_w.shape[1]
     block = _arm_block(model, assign)  # R, (B, q, n)
     q = block.shape[1]
-    rhs = np.hstack([model.q_w, model.y_tilde])
-    prod = (block.reshape(bsz * q, n) @ rhs).reshape(bsz, q, -1)
+    prod = (block.reshape(bsz * q, n) @ model.q_w_y).reshape(bsz, q, -1)
     c, r_y = prod[:, :, :k_w], prod[:, :, k_w:]  # Q_W' R and R y~ (= R~ y~), (B, q, K)
     gram = _gram(model, block, assign)
     norms2 = np.einsum("bjj->bj", gram)
@@ -332,7 +336,7 @@ def _t_statistics(model: BatchedModel, assign: np.ndarray) -> np.ndarray:
                 weight *= weight
             weight[exact] = 0.0
             omega *= weight[:, None, :]
-        var = np.einsum("bkn,bjn,bjn->bkj", omega, ua, ua)  # (B, K, m)
+        var = np.matmul(omega, (ua * ua).transpose(0, 2, 1))  # (B, K, m)
         if se == "HC1":
             var *= (n / (n - k_rank))[:, None, None]
     elif se in ("CR0", "CR1"):
