@@ -1,5 +1,6 @@
 # trustexp: `make demo` renders the demo report, `make test` runs the tests.
 # Both build the environment in .venv first, on a machine with Python 3.11 and make.
+# .ci/constraints.txt pins every dependency to the version the tests passed with.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -8,11 +9,11 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint bench reference clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml .ci/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "trustexp needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -27,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e '.[test,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
 # Regenerates tests/reference/*.json; needs R with estimatr, sandwich, psych, jsonlite.
