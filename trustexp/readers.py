@@ -222,7 +222,7 @@ def read_table(path: Path, name: str) -> RawTable:
     except Exception as exc:  # every reader failure becomes a message
         kind = suffix.lstrip(".")
         raise InputError(
-            f"{path.name} cannot be read as a {_FORMAT_NAMES[kind]} file "
+            f"{path.name} cannot be read: it is not a valid {_FORMAT_NAMES[kind]} file "
             f"({type(exc).__name__}: {_first_line(exc)})"
         ) from None
     _check_names(path, table.column_names)
