@@ -4,9 +4,18 @@ For each ``[[takeup]]`` declaration (an arm and a take-up column, ``received``
 or ``dose``), each analysis and each outcome: two-stage least squares
 (:class:`linearmodels.iv.IV2SLS`) of the outcome on take-up, instrumented by
 assignment to the arm, over the arm and the control arm, with the same strata
-fixed effects and covariates as the ITT estimate. Standard errors are
-heteroskedasticity-robust (cluster-robust with a cluster), with the
-small-sample correction (``debiased=True``), so intervals are t-based.
+fixed effects and covariates as the ITT estimate (additive adjustment: covariates
+centred, never interacted with assignment, whatever ``[analysis] adjustment`` says).
+
+Standard errors do not follow ``[analysis] standard_errors``: without a cluster
+they are HC1 (the 2SLS sandwich times ``n / (n - k)``; ``cov_type="robust",
+debiased=True``), p-values and intervals from t with ``n - k`` degrees of
+freedom; with a cluster they are Stata's CR1 (the clustered sandwich times
+``G / (G - 1) * (n - 1) / (n - k)``; ``cov_type="clustered", debiased=True``),
+p-values and intervals from t with ``G - 1`` degrees of freedom, as for CR1 in
+:func:`trustexp.stats.estimate_itt` (estimatr ``iv_robust(se_type="stata")``).
+``n`` is the estimation sample, ``k`` the columns of the model (intercept,
+take-up, covariates, strata dummies), ``G`` the clusters in the sample.
 
 Take-up missing for a control-arm person is taken as 0 (control persons were
 not offered the treatment); a person of the arm without a take-up value is
@@ -69,6 +78,7 @@ def complier_effects(
 
 def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray) -> dict | None:
     from linearmodels.iv import IV2SLS
+    from scipy import stats
 
     from trustexp.stats import estimate_itt
 
@@ -97,7 +107,10 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         model = IV2SLS(pd.Series(y[sel], name="y"), exog, pd.Series(d[sel], name="takeup"),
                        pd.Series(z[sel], name="assigned"))
         res = model.fit(**kwargs)
-        ci = res.conf_int(level=1 - config.analysis.alpha).loc["takeup"]
+    est, se = float(res.params["takeup"]), float(res.std_errors["takeup"])
+    # t(n - k) as linearmodels uses; with clusters t(G - 1), the CR1 convention
+    df = float(res.df_resid if s.clusters is None else len(np.unique(s.clusters[sel])) - 1)
+    half = stats.t.ppf(1 - config.analysis.alpha / 2, df) * se
     first = estimate_itt(
         d[sel],
         z[sel].astype(np.int64),
@@ -110,11 +123,11 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     fs_coef = float(first.estimate[0])
     fs_f = float(first.statistic[0]) ** 2
     return {
-        "estimate": float(res.params["takeup"]),
-        "std_error": float(res.std_errors["takeup"]),
-        "ci_low": float(ci.iloc[0]),
-        "ci_high": float(ci.iloc[1]),
-        "p_value": float(res.pvalues["takeup"]),
+        "estimate": est,
+        "std_error": se,
+        "ci_low": est - half,
+        "ci_high": est + half,
+        "p_value": float(2 * stats.t.sf(abs(est / se), df)),
         "n": int(sel.sum()),
         "first_stage": fs_coef,
         "first_stage_f": fs_f,
