@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -617,6 +617,21 @@ def _wave_text(c: _Ctx, wave: Any) -> str:
     return c.loc.t("attrition.baseline") if wave == 0 else str(wave)
 
 
+def _rows_by_outcome(
+    c: _Ctx, tb: Any, recs: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], Any, bool]]:
+    """Yield ``(record, unit, hide)`` for sorted records, opening a group row per outcome.
+
+    ``hide`` tells whether the record's ``n`` is below ``min_cell``.
+    """
+    current = None
+    for r in recs:
+        if str(r.get("outcome")) != current:
+            current = str(r.get("outcome"))
+            tb.group(c.outcome_label(current))
+        yield r, c.unit(r.get("outcome")), c.dc.too_few(r.get("n"))
+
+
 def _sort_by_outcome_and_arm(c: _Ctx, recs: list[dict[str, Any]]) -> None:
     """Sort records in place: outcomes, then arms, in the order of the plan (others last)."""
     pos = {o: i for i, o in enumerate(c.outcome_order())}
@@ -666,13 +681,7 @@ def _attrition(c: _Ctx) -> dict[str, Any]:
                       loc.t("attrition.upper"), loc.t("attrition.trimming"),
                       loc.t("attrition.trimmed_group"), loc.t("balance.n")])
         lt.group_column = loc.t("attrition.outcome")
-        current = None
-        for r in lee:
-            if str(r.get("outcome")) != current:
-                current = str(r.get("outcome"))
-                lt.group(c.outcome_label(current))
-            unit = c.unit(r.get("outcome"))
-            hide = c.dc.too_few(r.get("n"))
+        for r, unit, hide in _rows_by_outcome(c, lt, lee):
             group = str(r.get("trimmed_group") or "")
             if group in ("treated", "control"):
                 group_text = loc.t(f"attrition.trimmed.{group}")
@@ -787,13 +796,7 @@ def _compliers(c: _Ctx) -> Table | None:
                   loc.t("effects.ci", level=c.level), loc.t("effects.p"), loc.t("effects.n"),
                   loc.t("effects.first_stage"), loc.t("effects.first_stage_f")])
     tb.group_column = loc.t("effects.outcome")
-    current = None
-    for r in recs:
-        if str(r.get("outcome")) != current:
-            current = str(r.get("outcome"))
-            tb.group(c.outcome_label(current))
-        unit = c.unit(r.get("outcome"))
-        hide = c.dc.too_few(r.get("n"))
+    for r, unit, hide in _rows_by_outcome(c, tb, recs):
         tb.add(tb.text(c.arm_label(r.get("arm"))),
                _effect_cell(c, tb, unit, r.get("estimate"), hide),
                tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits, scale=unit.scale,
@@ -994,13 +997,7 @@ def _reference(c: _Ctx) -> dict[str, Any]:
     tb = c.table("reference", loc.t("reference.caption"),
                  [loc.t("reference.arm"), loc.t("reference.mean"), loc.t("reference.n")])
     tb.group_column = loc.t("reference.outcome")
-    current = None
-    for r in ref:
-        if str(r.get("outcome")) != current:
-            current = str(r.get("outcome"))
-            tb.group(c.outcome_label(current))
-        unit = c.unit(r.get("outcome"))
-        hide = c.dc.too_few(r.get("n"))
+    for r, unit, hide in _rows_by_outcome(c, tb, ref):
         mean = tb.number(r.get("mean"), unit.digits, withheld=hide)
         if mean.value is not None:
             mean = type(mean)(unit.mean(loc, r.get("mean")), mean.value, mean.kind)
