@@ -11,7 +11,7 @@ import pytest
 from _evalkit import base_raw, memory_trial, simulate_tables
 
 import trustexp.stats
-from trustexp import _estimation
+from trustexp.analysis import effects as _estimation
 from trustexp.evaluation import evaluate
 from trustexp.outcomes import derive_outcomes
 from trustexp.stats import draw_assignments

@@ -13,7 +13,7 @@ from _evalkit import base_raw, memory_trial, simulate_tables
 from statsmodels.stats.multitest import multipletests
 
 import trustexp
-from trustexp._design import site_seed
+from trustexp.analysis.samples import site_seed
 from trustexp.evaluation import Evaluation, evaluate
 from trustexp.outcomes import derive_outcomes
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _evalkit import base_raw, memory_trial, simulate_tables
 
-from trustexp._scales import reliability, scale_scores
+from trustexp.analysis.scales import reliability, scale_scores
 from trustexp.config import Scale
 from trustexp.outcomes import derive_outcomes
 

@@ -5,10 +5,10 @@
 >>> ev.effects.query("site == 'all' and primary")  # doctest: +SKIP
 
 What is estimated, and how, is documented in :mod:`trustexp.outcomes` (the
-person-level outcomes), :mod:`trustexp._design` (samples, strata, covariates,
-seeds), :mod:`trustexp._estimation` (effects, randomisation inference,
-multiple testing), :mod:`trustexp._tables` (balance, flow, attrition,
-curves), :mod:`trustexp._compliers` (complier effects) and
+person-level outcomes), :mod:`trustexp.analysis.samples` (samples, strata, covariates,
+seeds), :mod:`trustexp.analysis.effects` (effects, randomisation inference,
+multiple testing), :mod:`trustexp.analysis.checks` (balance, flow, attrition,
+curves), :mod:`trustexp.analysis.compliers` (complier effects) and
 :mod:`trustexp.provenance` (fingerprints).
 """
 
@@ -24,16 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from trustexp import _export, _tables
-from trustexp._compliers import complier_effects
-from trustexp._design import analysis_samples, effective_se_type
-from trustexp._estimation import RECORD_KEYS, estimate_effects
-from trustexp._scales import reliability
 from trustexp._version import __version__
+from trustexp.analysis import checks as _tables
+from trustexp.analysis.compliers import complier_effects
+from trustexp.analysis.effects import RECORD_KEYS, estimate_effects
+from trustexp.analysis.samples import analysis_samples, effective_se_type
+from trustexp.analysis.scales import reliability
 from trustexp.config import TrialConfig
 from trustexp.errors import ContractError, OptionError
 from trustexp.outcomes import derive_outcomes
 from trustexp.provenance import provenance as make_provenance
+from trustexp.reporting import records as _export
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.trial import Trial

@@ -25,11 +25,11 @@ Monthly measures
     0 where the value is censored at W.
 
 Survey outcomes
-    A scale's score at a wave (see :mod:`trustexp._scales`), or a single survey
+    A scale's score at a wave (see :mod:`trustexp.analysis.scales`), or a single survey
     column at a wave. An outcome at a wave after baseline also gets
     ``f"{id}__baseline"``: the same scale's (or column's) value at wave 0,
     missing where the person has none. The estimation layer handles a missing
-    baseline (see :mod:`trustexp._design`). A survey outcome without ``wave``
+    baseline (see :mod:`trustexp.analysis.samples`). A survey outcome without ``wave``
     uses the last wave in the survey table.
 
 Participant outcomes
@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from trustexp._scales import scale_scores
+from trustexp.analysis.scales import scale_scores
 from trustexp.config import Outcome, TrialConfig
 
 if TYPE_CHECKING:  # pragma: no cover

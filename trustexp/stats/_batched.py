@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustexp.stats import _design
+from trustexp.stats import _matrices as _design
 from trustexp.stats._ols import CR2_EIGEN_TOL, LEVERAGE_TOL, zero_variance
 
 __all__ = ["BatchedModel", "prepare"]
@@ -232,7 +232,7 @@ def _dropping_cholesky(
 
     Column j is dropped when its squared residual norm (after ``W`` and the
     kept earlier columns) is at or below ``tol^2`` times its own squared norm,
-    the rule of :func:`trustexp.stats._design.independent_columns`. A dropped
+    the rule of :func:`trustexp.stats._matrices.independent_columns`. A dropped
     column gets a unit diagonal and zeros elsewhere.
 
     Parameters

@@ -22,7 +22,8 @@ import numpy as np
 
 from trustexp.config import SeType
 from trustexp.errors import OptionError
-from trustexp.stats import _checks, _design
+from trustexp.stats import _checks
+from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.balance import JointTest, check_clusters, wald_f
 

@@ -18,7 +18,8 @@ from scipy import stats
 
 from trustexp.config import SeType
 from trustexp.errors import OptionError
-from trustexp.stats import _checks, _design, _ols
+from trustexp.stats import _checks, _ols
+from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited
 
 __all__ = ["JointTest", "joint_test", "standardised_difference", "wald_f"]

@@ -13,7 +13,8 @@ import numpy as np
 
 from trustexp.config import Adjustment, SeType
 from trustexp.errors import OptionError
-from trustexp.stats import _checks, _design, _ols
+from trustexp.stats import _checks, _ols
+from trustexp.stats import _matrices as _design
 from trustexp.stats._inference import t_inference
 from trustexp.stats._threads import blas_limited
 
@@ -156,7 +157,7 @@ def estimate_itt(
     centred over the sample: additively, or (``adjustment="lin"``) also
     interacted with each arm indicator (Lin 2013). Collinear columns are
     dropped as ``lm`` does, the fixed part first (see
-    :mod:`trustexp.stats._design`): a constant or redundant covariate is
+    :mod:`trustexp.stats._matrices`): a constant or redundant covariate is
     dropped, and an arm that is not identified given the strata (for example
     an arm that makes up a whole stratum) gets NaN where ``lm`` would instead
     keep it and drop the stratum dummy.

@@ -11,7 +11,7 @@ from trustexp.readers import TABLES, RawTable, locate_tables, read_table
 from trustexp.resources import demo_dir
 from trustexp.validation._collect import Collector
 from trustexp.validation._config import Plan, check_config, read_toml
-from trustexp.validation._design import check_design
+from trustexp.validation._randomisation import check_design
 from trustexp.validation._report import Problem, ValidationReport
 from trustexp.validation._schema import table_spec
 from trustexp.validation._tables import CheckedTable, check_table

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustexp._estimation import RECORD_KEYS
+from trustexp.analysis.effects import RECORD_KEYS
 
 __all__ = ["clean", "effect_records", "records_csv", "records_json", "summary_html",
            "summary_text"]

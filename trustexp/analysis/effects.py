@@ -1,6 +1,6 @@
 """Intention-to-treat effects for every outcome, arm and analysis, with inference.
 
-For each analysis (pooled, then each site; see :mod:`trustexp._design`) and
+For each analysis (pooled, then each site; see :mod:`trustexp.analysis.samples`) and
 each declared outcome: ordinary least squares of the outcome on the arm
 indicators with strata fixed effects and the declared covariates, by
 :func:`trustexp.stats.estimate_itt`, over the persons whose outcome is
@@ -19,7 +19,7 @@ indicator of a covariate that is observed for everyone in the control arm.
 Randomisation inference
     With ``permutations = B > 0`` the analysis's assignments are re-drawn
     ``B`` times within its strata (:func:`trustexp.stats.draw_assignments`,
-    seeded as documented in :mod:`trustexp._design`), once per analysis, and
+    seeded as documented in :mod:`trustexp.analysis.samples`), once per analysis, and
     every outcome of the analysis is tested against the same draws
     (:func:`trustexp.stats.permutation_test`), which gives ``p_value_ri``.
     Outcomes with the same observed rows and the same covariates (such as the
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trustexp._design import AnalysisSample, impute_with_indicator, nonconstant, refactor
+from trustexp.analysis.samples import AnalysisSample, impute_with_indicator, nonconstant, refactor
 from trustexp.config import Outcome, TrialConfig
 from trustexp.outcomes import BASELINE_SUFFIX
 

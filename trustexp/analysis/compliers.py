@@ -35,8 +35,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trustexp._design import AnalysisSample, nonconstant, refactor
-from trustexp._estimation import outcome_covariates
+from trustexp.analysis.effects import outcome_covariates
+from trustexp.analysis.samples import AnalysisSample, nonconstant, refactor
 from trustexp.config import TrialConfig
 
 __all__ = ["COMPLIER_COLUMNS", "complier_effects"]

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trustexp._design import POOLED, AnalysisSample, nonconstant, refactor
-from trustexp._scales import survey_items
+from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
+from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
 from trustexp.outcomes import follow_up_months
 
@@ -104,7 +104,7 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
     """Joint test of balance for each arm against control.
 
     The indicator of the arm (against control) is regressed on the covariates
-    (mean-imputed with missingness indicators, see :mod:`trustexp._design`)
+    (mean-imputed with missingness indicators, see :mod:`trustexp.analysis.samples`)
     with strata fixed effects and the declared robust covariance;
     :func:`trustexp.stats.joint_test` gives the Wald F test that every slope
     is zero.
