@@ -12,7 +12,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, get_args
+
+from trustexp.measures import MEASURES as _MEASURE_SPECS
 
 __all__ = [
     "MEASURES",
@@ -41,14 +44,7 @@ TABLES: tuple[str, ...] = ("participants", "monthly", "survey", "takeup")
 
 #: The measures derived from the monthly panel, with their outcome type.
 MEASURES: dict[str, OutcomeType] = {
-    "exit_to_work": "binary",
-    "part_time_work": "binary",
-    "any_work": "binary",
-    "months_on_benefit": "count",
-    "months_employed": "count",
-    "earnings_total": "continuous",
-    "employed_at": "binary",
-    "time_to_exit": "duration",
+    name: m.type for name, m in _MEASURE_SPECS.items()  # type: ignore[misc]
 }
 
 DEFAULT_SEED = 20171001
@@ -167,6 +163,13 @@ class TrialConfig:
     data
         Table name to file path (absolute), for tables that ``[data]`` points
         elsewhere. Tables not listed are found by base name in ``directory``.
+    registry, registered_on, authors
+        ``[trial]`` metadata: the trial registry id, the date of registration
+        (ISO text) and the authors.
+    raw
+        The parsed ``trial.toml`` (read-only), for the modules that read a
+        section of their own (``[pooling]``, ``[design]``, ``[[subgroups]]``),
+        each in one place, after the JSON Schema has checked it.
     """
 
     name: str
@@ -180,6 +183,10 @@ class TrialConfig:
     takeup: tuple[Takeup, ...] = ()
     data: Mapping[str, Path] = field(default_factory=dict)
     directory: Path = field(default_factory=Path)
+    registry: str | None = None
+    registered_on: str | None = None
+    authors: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- derived views -------------------------------------------------------
     @property
@@ -285,7 +292,21 @@ class TrialConfig:
             takeup=takeup,
             data=data,
             directory=directory,
+            registry=None if trial.get("registry") is None else str(trial["registry"]),
+            registered_on=(None if trial.get("registered_on") is None
+                           else str(trial["registered_on"])),
+            authors=tuple(str(a) for a in trial.get("authors", ())),
+            raw=_frozen(raw),
         )
+
+
+def _frozen(value: Any) -> Any:
+    """A read-only deep copy of a parsed TOML value (tables as mapping proxies, arrays as tuples)."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): _frozen(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def _arm(arm_id: str, value: Any, control: str) -> Arm:

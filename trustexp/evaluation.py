@@ -16,22 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from trustexp._version import __version__
-from trustexp.analysis import checks as _tables
-from trustexp.analysis.compliers import complier_effects
-from trustexp.analysis.effects import RECORD_KEYS, estimate_effects
 from trustexp.analysis.samples import analysis_samples, effective_se_type
-from trustexp.analysis.scales import reliability
 from trustexp.config import TrialConfig
+from trustexp.disclosure import DEFAULT_MIN_CELL, Released, release
 from trustexp.errors import ContractError, OptionError
+from trustexp.frames import Inputs, frame_specs, typed_frame
 from trustexp.outcomes import derive_outcomes
 from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
@@ -39,31 +39,7 @@ from trustexp.reporting import records as _export
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.trial import Trial
 
-__all__ = ["FRAMES", "Evaluation", "evaluate"]
-
-#: The result frames of an evaluation, each a read-only property of :class:`Evaluation`.
-FRAMES = (
-    "effects",
-    "balance",
-    "balance_tests",
-    "flow",
-    "response",
-    "attrition_tests",
-    "lee_bounds",
-    "monthly_curves",
-    "reliability",
-    "reference",
-    "compliers",
-)
-
-
-def _frame_property(name: str, doc: str) -> property:
-    def get(self: Evaluation) -> pd.DataFrame:
-        # A shallow copy: with copy-on-write, changing it never changes the evaluation.
-        return self._frames[name].copy(deep=False)
-
-    return property(get, doc=doc)
-
+__all__ = ["Evaluation", "evaluate"]
 
 @dataclass(frozen=True, eq=False)
 class Evaluation:
@@ -113,23 +89,45 @@ class Evaluation:
     """
 
     config: TrialConfig
-    trial: Trial = field(repr=False)
+    _trial: Trial = field(repr=False)
     permutations: int
     _frames: Mapping[str, pd.DataFrame] = field(repr=False)
     _outcomes: pd.DataFrame = field(repr=False)
     _provenance: Mapping[str, Any] = field(repr=False)
+    _inputs: Inputs = field(repr=False)
 
-    effects = _frame_property("effects", "Effects: one row per (site, outcome, arm).")
-    balance = _frame_property("balance", "Covariate balance, each arm against control.")
-    balance_tests = _frame_property("balance_tests", "Joint balance tests.")
-    flow = _frame_property("flow", "Randomised, analysed and missing per outcome and arm.")
-    response = _frame_property("response", "Survey response per arm and wave.")
-    attrition_tests = _frame_property("attrition_tests", "Tests of differential attrition.")
-    lee_bounds = _frame_property("lee_bounds", "Lee (2009) bounds for survey outcomes.")
-    monthly_curves = _frame_property("monthly_curves", "Monthly shares by arm.")
-    reliability = _frame_property("reliability", "Cronbach's alpha per scale and wave.")
-    reference = _frame_property("reference", "Descriptive means of reference groups.")
-    compliers = _frame_property("compliers", "Complier (IV) effects.")
+    def __getattr__(self, name: str) -> Any:
+        frames = self.__dict__.get("_frames")
+        if frames is not None and name in frames:
+            return frames[name].copy(deep=False)
+        raise AttributeError(f"'Evaluation' object has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self._frames})
+
+    @property
+    def trial(self) -> Trial:
+        """The loaded trial; its tables are copies, so changing them changes nothing here."""
+        t = self._trial
+        return dataclasses.replace(
+            t,
+            participants=t.participants.copy(deep=False),
+            monthly=None if t.monthly is None else t.monthly.copy(deep=False),
+            survey=None if t.survey is None else t.survey.copy(deep=False),
+            takeup=None if t.takeup is None else t.takeup.copy(deep=False),
+        )
+
+    @property
+    def frames(self) -> Mapping[str, pd.DataFrame]:
+        """Every result frame by name, in the registry's order (copies)."""
+        return MappingProxyType({k: v.copy(deep=False) for k, v in self._frames.items()})
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """One result frame by name (a copy); see :func:`trustexp.frames.frame_specs`."""
+        if name not in self._frames:
+            raise OptionError(f"The 'name' parameter of Evaluation.frame must be one of "
+                              f"{sorted(self._frames)}. Got {name!r} instead.")
+        return self._frames[name].copy(deep=False)
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -153,54 +151,70 @@ class Evaluation:
         """The effects frame (a copy)."""
         return self.effects
 
-    # -- exports ---------------------------------------------------------------
-    def _min_cell(self, min_cell: int | None) -> int:
-        if min_cell is None:
-            return int(self.config.analysis.min_cell)
-        if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 0:
-            raise OptionError(
-                f"The 'min_cell' parameter must be an integer >= 0. Got {min_cell!r} instead."
-            )
-        return min_cell
-
-    def to_dict(self, *, min_cell: int | None = None) -> dict[str, Any]:
-        """The contract's JSON object: ``trial``, ``trustexp_version``, ``data_sha256``, ``effects``.
+    # -- outputs: everything goes through the disclosure gate ------------------
+    def released(self, *, min_cell: int | None = None) -> Released:
+        """Every frame after the disclosure gate (:func:`trustexp.disclosure.release`).
 
         Parameters
         ----------
         min_cell
-            Counts below it are suppressed (default: ``[analysis] min_cell``;
-            0 releases everything).
+            The smallest group shown (default: ``[analysis] min_cell``; 0
+            releases everything).
         """
-        return {
+        return release(self, min_cell)
+
+    def to_dict(self, *, min_cell: int | None = None,
+                released: Released | None = None) -> dict[str, Any]:
+        """The contract's results object: ``trial``, ``trustexp_version``, ``data_sha256``,
+        ``min_cell`` and one list of records per frame (``effects`` first).
+
+        Parameters
+        ----------
+        min_cell
+            The smallest group shown (default: ``[analysis] min_cell``; 0
+            releases everything). A withheld value is ``None`` and named in
+            its record's ``"suppressed"``.
+        released
+            The gate's output, when it has been computed already.
+        """
+        rel = released if released is not None else self.released(min_cell=min_cell)
+        out: dict[str, Any] = {
             "trial": self.config.name,
             "trustexp_version": __version__,
             "data_sha256": self.data_sha256,
-            "effects": _export.effect_records(self._frames["effects"],
-                                              min_cell=self._min_cell(min_cell)),
+            "min_cell": rel.min_cell,
         }
+        for name, spec in frame_specs().items():
+            if spec.public and name in rel.records:
+                out[name] = rel.json_records(name)
+        return out
 
     def to_json(self, *, min_cell: int | None = None) -> str:
         """:meth:`to_dict` as JSON text (deterministic bytes; NaN as null)."""
         return _export.records_json(self.to_dict(min_cell=min_cell))
 
-    def to_csv(self, *, min_cell: int | None = None) -> str:
-        """The same records as :meth:`to_dict`, as CSV text (empty field for null)."""
-        keys = RECORD_KEYS + (["p_value_ri"] if self.permutations > 0 else [])
-        return _export.records_csv(self.to_dict(min_cell=min_cell)["effects"], keys)
+    def to_csv(self, *, min_cell: int | None = None, frame: str = "effects") -> str:
+        """One frame's records (default the effects) as CSV text (empty field for null)."""
+        rel = self.released(min_cell=min_cell)
+        spec = frame_specs().get(frame)
+        if spec is None or frame not in rel.records:
+            raise OptionError(f"The 'frame' parameter of to_csv must be one of "
+                              f"{sorted(rel.records)}. Got {frame!r} instead.")
+        keys = [k for k in spec.record_names if k in self._frames[frame].columns]
+        return _export.records_csv(rel.json_records(frame), [*keys, "suppressed"])
 
     # -- display ---------------------------------------------------------------
-    def _title(self) -> list[str]:
+    def _title(self, rel: Released) -> list[str]:
         c = self.config
-        arm = self.trial.participants["arm"].astype("str")
-        n_rand = int(arm.isin([a.id for a in c.randomised_arms]).sum())
-        sites = sorted(self.trial.participants["site"].astype("str").unique().tolist())
+        alloc = {r["arm"]: r["n"] for r in rel.frame("allocation") if r["site"] == "all"}
+        sites = sorted({str(r["site"]) for r in rel.frame("allocation")} - {"all"})
         an = c.analysis
         se = effective_se_type(c)
+        n_sites = max(len(sites), 1)
         lines = [
             f"Trial: {c.name}",
-            f"Randomised: {n_rand} in {len(c.randomised_arms)} arms; "
-            f"sites: {len(sites)} ({', '.join(sites)})",
+            f"Randomised: {alloc.get('*', '-')} in {len(c.randomised_arms)} arms; "
+            f"sites: {n_sites}" + (f" ({', '.join(sites)})" if sites else ""),
             "Model: OLS on arm indicators"
             + (" + strata fixed effects" if c.strata or len(sites) > 1 else "")
             + (f" + covariates ({', '.join(an.covariates)})" if an.covariates else "")
@@ -213,16 +227,20 @@ class Evaluation:
         if c.reference_arms:
             refs = ", ".join(a.id for a in c.reference_arms)
             lines.append(f"Reference groups (descriptive only, never estimated): {refs}")
+        if rel.min_cell < DEFAULT_MIN_CELL:
+            lines.append(f"Disclosure control: min_cell = {rel.min_cell}"
+                         + (" (off: small groups are shown)" if rel.min_cell == 0 else
+                            f", below the default of {DEFAULT_MIN_CELL}"))
         return lines
 
-    def summary(self) -> str:
-        """A plain-text table of every effect (small cells suppressed)."""
-        return _export.summary_text(self._title(), self._frames["effects"],
-                                    min_cell=int(self.config.analysis.min_cell))
+    def summary(self, *, min_cell: int | None = None) -> str:
+        """A plain-text table of every effect, after the disclosure gate."""
+        rel = self.released(min_cell=min_cell)
+        return _export.summary_text(self._title(rel), rel.frame("effects"))
 
     def _repr_html_(self) -> str:
-        return _export.summary_html(self._title(), self._frames["effects"],
-                                    min_cell=int(self.config.analysis.min_cell))
+        rel = self.released()
+        return _export.summary_html(self._title(rel), rel.frame("effects"))
 
     def __str__(self) -> str:
         return self.summary()
@@ -322,29 +340,21 @@ def _evaluate(
     trial: Trial, b: int, command: str | None, progress: Callable[[str, int, int], None] | None
 ) -> Evaluation:
     config = trial.config
-    parts = trial.participants
     outcomes = derive_outcomes(trial)
-    samples = analysis_samples(config, parts)
-    resp = _tables.responded(config, parts, trial.survey)
-    frames = {
-        "effects": estimate_effects(config, outcomes, samples, permutations=b, progress=progress),
-        "balance": _tables.balance(config, parts, samples),
-        "balance_tests": _tables.balance_tests(config, samples),
-        "flow": _tables.flow(config, outcomes, samples),
-        "response": _tables.response(config, resp, samples),
-        "attrition_tests": _tables.attrition_tests(config, resp, samples),
-        "lee_bounds": _tables.lee_bounds_frame(config, outcomes, samples),
-        "monthly_curves": _tables.monthly_curves(config, parts, trial.monthly, samples),
-        "reliability": reliability(trial.survey, config.scales),
-        "reference": _tables.reference_means(config, outcomes),
-        "compliers": complier_effects(config, outcomes, trial.takeup, samples),
-    }
+    samples = analysis_samples(config, trial.participants)
+    inputs = Inputs(config, trial, outcomes, tuple(samples), permutations=b, progress=progress)
+    frames = {}
+    for name, spec in frame_specs().items():
+        frame = spec.build(inputs)
+        drop = [c for c in spec.optional if c not in frame.columns]
+        frames[name] = typed_frame(spec, frame, drop=drop)
     prov = make_provenance(trial, seed=config.analysis.seed, permutations=b, command=command)
     return Evaluation(
         config=config,
-        trial=trial,
+        _trial=trial,
         permutations=b,
-        _frames=frames,
+        _frames=MappingProxyType(frames),
         _outcomes=outcomes,
-        _provenance=prov,
+        _provenance=MappingProxyType(prov),
+        _inputs=inputs,
     )

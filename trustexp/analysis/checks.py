@@ -14,9 +14,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from trustexp.analysis import groups
 from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
 from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
+from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, infer_columns, register
 from trustexp.outcomes import follow_up_months
 
 __all__ = [
@@ -343,3 +345,238 @@ def _mean(x: np.ndarray) -> float:
 
 def _sd(x: np.ndarray) -> float:
     return float(np.std(x, ddof=1)) if len(x) >= 2 else np.nan
+
+
+# -- the frames ---------------------------------------------------------------
+# Each frame is declared once; the disclosure gate reads from ``*_facts`` which
+# groups of people its counts and statistics describe (see trustexp.frames).
+
+def _alloc(s: str, a: str) -> Fact:
+    return Fact("allocated", s, a)
+
+
+def _complement(total: Fact, part: Fact, kind: str, people: dict[Fact, int],
+                inp: Inputs) -> Relation:
+    """``total = part + rest``: the persons of ``total`` not in ``part``, as a fact of its own."""
+    rest = Fact(kind, part.site, part.arm, part.detail)
+    n_total = people.get(total, groups.allocated(inp).get(total))
+    if n_total is not None and part in people:
+        people[rest] = int(n_total) - int(people[part])
+    return Relation(total, (part, rest))
+
+
+def balance_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A covariate's means rest on the persons with it observed, and on their values."""
+    ctrl = inp.config.control_arm
+    parts = inp.trial.participants
+    site = parts["site"].astype("str").to_numpy()
+    arm = parts["arm"].astype("str").to_numpy()
+    alloc = groups.allocated(inp)
+    cells, rests, values, relations = [], [], [], []
+    people: dict[Fact, int] = dict(alloc)
+    dom: set[Fact] = set()
+    done: set[tuple[str, str, str]] = set()
+    for r in groups.rows(frame):
+        s, a, cov = str(r["site"]), str(r["arm"]), str(r["covariate"])
+        facts = {}
+        for col, who in (("n_arm", a), ("n_control", ctrl)):
+            obs = Fact("observed", s, who, (cov,))
+            facts[col] = obs
+            if (s, who, cov) in done:
+                continue
+            done.add((s, who, cov))
+            mask = (arm == who) & (np.ones(len(site), dtype=bool) if s == POOLED else site == s)
+            x = pd.to_numeric(parts[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            v = x[mask & np.isfinite(x)]
+            people[obs] = int(v.size)
+            relations.append(_complement(_alloc(s, who), obs, "unobserved", people, inp))
+            if groups.binary_values(v):
+                ev, ne = Fact("events", s, who, (cov,)), Fact("nonevents", s, who, (cov,))
+                people[ev], people[ne] = int(v.sum()), int(v.size - v.sum())
+                relations.append(Relation(obs, (ev, ne)))
+            else:
+                people[Fact("sum", s, who, (cov,))] = int(v.size)
+        cells.append(facts)
+        rest, value = [], []
+        for who in (a, ctrl):
+            rest.append(Fact("observed", s, who, (cov,)))
+            ev = Fact("events", s, who, (cov,))
+            if ev in people:
+                rest += [ev, Fact("nonevents", s, who, (cov,))]
+                value.append(ev)
+            else:
+                rest.append(Fact("sum", s, who, (cov,)))
+                value.append(Fact("sum", s, who, (cov,)))
+        rests.append(tuple(rest))
+        values.append(tuple(value))
+    return FrameFacts(cells, rests, values, people=people, relations=relations,
+                      dominated=frozenset(dom))
+
+
+def _pair(s: str, a: str, inp: Inputs, people: dict[Fact, int]) -> tuple[Fact, Relation]:
+    """The arm and control together: a test's sample."""
+    ctrl = inp.config.control_arm
+    alloc = groups.allocated(inp)
+    pair = Fact("pair", s, a)
+    people[pair] = alloc.get(_alloc(s, a), 0) + alloc.get(_alloc(s, ctrl), 0)
+    return pair, Relation(pair, (_alloc(s, a), _alloc(s, ctrl)))
+
+
+def balance_test_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A joint balance test rests on the arm's and control's persons (and their covariates)."""
+    ctrl = inp.config.control_arm
+    cells, rests, values, relations = [], [], [], []
+    people: dict[Fact, int] = dict(groups.allocated(inp))
+    for r in groups.rows(frame):
+        s, a = str(r["site"]), str(r["arm"])
+        pair, rel = _pair(s, a, inp, people)
+        relations.append(rel)
+        cells.append({"n": pair} if "n" in r else {})
+        rests.append((pair, _alloc(s, a), _alloc(s, ctrl)))
+        values.append(())
+    return FrameFacts(cells, rests, values, people=people, relations=relations)
+
+
+def flow_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Randomised = analysed + missing, per arm and outcome."""
+    cells, relations = [], []
+    seen: set[tuple[str, str, str]] = set()
+    for r in groups.rows(frame[["site", "arm", "outcome"]]):
+        s, a, o = str(r["site"]), str(r["arm"]), str(r["outcome"])
+        an, mi = Fact("analysed", s, a, (o,)), Fact("missing", s, a, (o,))
+        cells.append({"n_randomised": _alloc(s, a), "n_analysed": an, "n_missing": mi})
+        if (s, a, o) not in seen:
+            seen.add((s, a, o))
+            relations.append(Relation(_alloc(s, a), (an, mi)))
+    return FrameFacts(cells, relations=relations)
+
+
+def response_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Response rates rest on the responders and the randomised of the arm."""
+    cells, rests, values, relations = [], [], [], []
+    people: dict[Fact, int] = {}
+    for r in groups.rows(frame):
+        s, a, w = str(r["site"]), str(r["arm"]), int(r["wave"])
+        resp = Fact("responded", s, a, (w,))
+        people[resp] = int(r["n_responded"])
+        cells.append({"n_randomised": _alloc(s, a), "n_responded": resp})
+        rests.append((_alloc(s, a), resp, Fact("not_responded", s, a, (w,))))
+        values.append(())
+        relations.append(_complement(_alloc(s, a), resp, "not_responded", people, inp))
+    return FrameFacts(cells, rests, values, people=people, relations=relations)
+
+
+def attrition_test_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A test of differential attrition rests on every arm's randomised and responders."""
+    cells, rests = [], []
+    for r in groups.rows(frame):
+        s, w = str(r["site"]), int(r["wave"])
+        arms = groups.arms_in(inp, s)
+        cells.append({"n": Fact("allocated", s, "*")} if "n" in r else {})
+        rests.append(tuple(f for a in arms for f in (_alloc(s, a), Fact("responded", s, a, (w,)))))
+    return FrameFacts(cells, rests)
+
+
+def lee_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Lee bounds rest on the response and the outcome values of the arm and of control."""
+    ctrl = inp.config.control_arm
+    cells, rests, values, relations = [], [], [], []
+    people: dict[Fact, int] = dict(groups.allocated(inp))
+    keys = set()
+    for r in groups.rows(frame):
+        s, o, a = str(r["site"]), str(r["outcome"]), str(r["arm"])
+        pair, rel = _pair(s, a, inp, people)
+        relations.append(rel)
+        cells.append({"n": pair})
+        rests.append((pair, *groups.outcome_facts(inp, s, a, o),
+                      *groups.outcome_facts(inp, s, ctrl, o)))
+        values.append((*groups.outcome_values(inp, s, a, o), *groups.outcome_values(inp, s, ctrl, o)))
+        keys |= {(s, a, o), (s, ctrl, o)}
+    return groups.merge_facts(FrameFacts(cells, rests, values, people=people, relations=relations),
+                              groups.value_facts(inp, keys))
+
+
+def curve_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A month's shares rest on the persons in the panel that month and on how many had each status."""
+    cells, rests, values, relations = [], [], [], []
+    people: dict[Fact, int] = {}
+    for r in groups.rows(frame):
+        s, a, m = str(r["site"]), str(r["arm"]), int(r["month"])
+        seen = Fact("in_panel", s, a, (m,))
+        n = int(r["n"])
+        people[seen] = n
+        cells.append({"n": seen})
+        relations.append(_complement(_alloc(s, a), seen, "out_of_panel", people, inp))
+        rest, value = [seen], []
+        for col in ("share_on_benefit", "share_employed"):
+            share = r.get(col)
+            if share is None or not np.isfinite(share):
+                continue
+            yes, no = Fact(col, s, a, (m, 1)), Fact(col, s, a, (m, 0))
+            k = int(round(float(share) * n))
+            people[yes], people[no] = k, n - k
+            relations.append(Relation(seen, (yes, no)))
+            rest += [yes, no]
+            value.append(yes)
+        rests.append(tuple(rest))
+        values.append(tuple(value))
+    return FrameFacts(cells, rests, values, people=people, relations=relations)
+
+
+def reference_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A descriptive mean rests on the analysed persons of its group and their values."""
+    cells, rests, values, relations = [], [], [], []
+    keys = set()
+    for r in groups.rows(frame):
+        o, a = str(r["outcome"]), str(r["arm"])
+        an = Fact("analysed", POOLED, a, (o,))
+        cells.append({"n": an})
+        rests.append(groups.outcome_facts(inp, POOLED, a, o))
+        values.append(groups.outcome_values(inp, POOLED, a, o))
+        keys.add((POOLED, a, o))
+        relations.append(Relation(_alloc(POOLED, a), (an, Fact("missing", POOLED, a, (o,)))))
+    people = dict(groups.value_facts(inp, keys).people)
+    alloc = groups.allocated(inp)
+    for (s, a, o) in keys:
+        people[Fact("missing", s, a, (o,))] = alloc[_alloc(s, a)] - people[Fact("analysed", s, a, (o,))]
+    return groups.merge_facts(
+        FrameFacts(cells, rests, values, people=people, relations=relations),
+        groups.value_facts(inp, keys))
+
+
+_TYPES = {"site": "str", "arm": "str", "outcome": "str", "covariate": "str", "wave": _INT,
+          "month": _INT, "trimmed_group": "str", "df1": _INT}
+
+register(FrameSpec("balance", "Covariate means and standardised differences, each arm against control.",
+                   infer_columns(BALANCE_COLUMNS, _TYPES),
+                   lambda inp: balance(inp.config, inp.trial.participants, inp.samples),
+                   balance_facts, order=10))
+register(FrameSpec("balance_tests", "Joint tests of balance of the covariates, per arm.",
+                   infer_columns(BALANCE_TEST_COLUMNS, _TYPES),
+                   lambda inp: balance_tests(inp.config, inp.samples),
+                   balance_test_facts, order=11))
+register(FrameSpec("flow", "Randomised, analysed and missing, per arm and outcome.",
+                   infer_columns(FLOW_COLUMNS, _TYPES),
+                   lambda inp: flow(inp.config, inp.outcomes, inp.samples),
+                   flow_facts, order=5))
+register(FrameSpec("response", "Survey response per arm and wave.",
+                   infer_columns(RESPONSE_COLUMNS, _TYPES),
+                   lambda inp: response(inp.config, inp.responded, inp.samples),
+                   response_facts, order=20))
+register(FrameSpec("attrition_tests", "Tests of differential survey response, per wave.",
+                   infer_columns(ATTRITION_COLUMNS, _TYPES),
+                   lambda inp: attrition_tests(inp.config, inp.responded, inp.samples),
+                   attrition_test_facts, order=21))
+register(FrameSpec("lee_bounds", "Lee (2009) bounds for survey outcomes, each arm against control.",
+                   infer_columns(LEE_COLUMNS, _TYPES),
+                   lambda inp: lee_bounds_frame(inp.config, inp.outcomes, inp.samples),
+                   lee_facts, order=22))
+register(FrameSpec("monthly_curves", "Shares on benefit and employed by month since randomisation.",
+                   infer_columns(CURVE_COLUMNS, _TYPES),
+                   lambda inp: monthly_curves(inp.config, inp.trial.participants,
+                                              inp.trial.monthly, inp.samples),
+                   curve_facts, order=30))
+register(FrameSpec("reference", "Descriptive means of the control arm and reference groups.",
+                   infer_columns(REFERENCE_COLUMNS, _TYPES),
+                   lambda inp: reference_means(inp.config, inp.outcomes),
+                   reference_facts, order=90))

@@ -35,9 +35,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from trustexp.analysis import groups
 from trustexp.analysis.effects import outcome_covariates
-from trustexp.analysis.samples import AnalysisSample, nonconstant, refactor
+from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
 from trustexp.config import TrialConfig
+from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, infer_columns, register
 
 __all__ = ["COMPLIER_COLUMNS", "complier_effects"]
 
@@ -132,3 +134,45 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         "first_stage": fs_coef,
         "first_stage_f": fs_f,
     }
+
+
+# -- the frame ----------------------------------------------------------------
+
+def complier_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """A complier effect rests on its sample, the outcome values and the take-up of arm and control."""
+    ctrl = inp.config.control_arm
+    cells, rests, values = [], [], []
+    people: dict[Fact, int] = {}
+    keys = set()
+    parts = inp.trial.participants
+    site = parts["site"].astype("str").to_numpy()
+    arm = parts["arm"].astype("str").to_numpy()
+    tk = inp.trial.takeup
+    for r in groups.rows(frame):
+        s, o, a, col = str(r["site"]), str(r["outcome"]), str(r["arm"]), str(r["takeup"])
+        sample = Fact("iv_sample", s, a, (o, col))
+        people[sample] = int(r["n"])
+        cells.append({"n": sample})
+        took = Fact("took_up", s, a, (col,))
+        if took not in people and tk is not None and col in tk.columns:
+            d = pd.to_numeric(tk[col], errors="coerce")
+            d = d.set_axis(tk["person_id"].astype("str")).reindex(
+                parts["person_id"].astype("str")).to_numpy(dtype=float, na_value=np.nan)
+            mask = (arm == a) & (np.ones(len(site), dtype=bool) if s == POOLED else site == s)
+            people[took] = int((mask & (d > 0)).sum())
+            people[Fact("not_taken_up", s, a, (col,))] = int((mask & ~(d > 0)).sum())
+        rests.append((sample, took, Fact("not_taken_up", s, a, (col,)),
+                      *groups.outcome_facts(inp, s, a, o), *groups.outcome_facts(inp, s, ctrl, o)))
+        values.append((took, *groups.outcome_values(inp, s, a, o),
+                       *groups.outcome_values(inp, s, ctrl, o)))
+        keys |= {(s, a, o), (s, ctrl, o)}
+    return groups.merge_facts(FrameFacts(cells, rests, values, people=people),
+                              groups.value_facts(inp, keys))
+
+
+register(FrameSpec(
+    "compliers", "Complier (instrumental-variable) effects of arms with declared take-up.",
+    infer_columns(COMPLIER_COLUMNS, {"site": "str", "outcome": "str", "arm": "str",
+                                     "takeup": "str"}),
+    lambda inp: complier_effects(inp.config, inp.outcomes, inp.trial.takeup, inp.samples),
+    complier_facts, order=40, weight=20))

@@ -45,11 +45,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trustexp.analysis import groups
 from trustexp.analysis.samples import AnalysisSample, impute_with_indicator, nonconstant, refactor
 from trustexp.config import Outcome, TrialConfig
+from trustexp.frames import (
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    Relation,
+    count,
+    key,
+    label,
+    register,
+    statistic,
+)
 from trustexp.outcomes import BASELINE_SUFFIX
 
-__all__ = ["EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "estimate_effects"]
+__all__ = ["EFFECTS", "EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "effect_facts", "estimate_effects"]
 
 #: Draws made for Romano-Wolf when no permutations are requested.
 RW_DRAWS = 2000
@@ -356,3 +369,77 @@ def _typed(effects: pd.DataFrame) -> pd.DataFrame:
                                       "family", "outcome_type", "outcome_label", "arm_label")})
     types.update({"n": "int64", "n_arm": "int64", "n_control": "int64", "primary": "bool"})
     return effects.astype({c: t for c, t in types.items() if c in effects.columns})
+
+
+# -- the frame ----------------------------------------------------------------
+
+def _build(inp: Inputs) -> pd.DataFrame:
+    return estimate_effects(inp.config, inp.outcomes, inp.samples,
+                            permutations=inp.permutations, progress=inp.progress)
+
+
+def effect_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Facts of an effects-shaped frame (``site, outcome, arm, n, n_arm, n_control``).
+
+    An effect describes the analysed persons of its arm and of control (and,
+    for a binary outcome, those with and without the event) and reveals their
+    sums (the events, or the sum of the outcome); its degrees of freedom reveal
+    the model's whole sample ``n``, the sum of every arm's analysed persons.
+    """
+    ctrl = inp.config.control_arm
+    cells, rests, values, keys = [], [], [], set()
+    relations: list[Relation] = []
+    seen: set[tuple[str, str]] = set()
+    for r in groups.rows(frame[["site", "outcome", "arm"]]):
+        s, o, a = str(r["site"]), str(r["outcome"]), str(r["arm"])
+        n = Fact("n", s, "*", (o,))
+        cells.append({"n": n, "n_arm": Fact("analysed", s, a, (o,)),
+                      "n_control": Fact("analysed", s, ctrl, (o,))})
+        rests.append((*groups.outcome_facts(inp, s, a, o), *groups.outcome_facts(inp, s, ctrl, o)))
+        values.append((*groups.outcome_values(inp, s, a, o), *groups.outcome_values(inp, s, ctrl, o)))
+        keys |= {(s, a, o), (s, ctrl, o)}
+        if (s, o) not in seen:
+            seen.add((s, o))
+            arms = groups.arms_in(inp, s)
+            keys |= {(s, x, o) for x in arms}
+            relations.append(Relation(n, tuple(Fact("analysed", s, x, (o,)) for x in arms)))
+    return groups.merge_facts(FrameFacts(cells, rests, values, relations=relations),
+                              groups.value_facts(inp, keys))
+
+
+EFFECTS = register(FrameSpec(
+    name="effects",
+    doc="The intention-to-treat effect of each arm against control, per outcome, pooled and per site.",
+    columns=(
+        key("site", "'all' for the pooled analysis, else the site"),
+        key("outcome", "the outcome's id"),
+        key("arm", "the arm's id"),
+        statistic("estimate", "the effect, in the outcome's units (binary: a difference in proportions)"),
+        statistic("std_error"),
+        statistic("ci_low"),
+        statistic("ci_high"),
+        statistic("p_value"),
+        statistic("df", "degrees of freedom of the t distribution"),
+        count("n", "persons in the model (outcome observed)"),
+        count("n_arm", "analysed persons of the arm"),
+        count("n_control", "analysed persons of the control arm"),
+        statistic("control_mean", "the control arm's mean in the estimation sample"),
+        label("se_type", "the standard errors used (effective, after a declared cluster)"),
+        statistic("p_adjusted", "adjusted within the outcome's family"),
+        label("adjustment_method"),
+        statistic("p_value_ri", "randomisation-inference p-value (with permutations)"),
+        label("family"),
+        label("primary", dtype="bool"),
+        label("outcome_type"),
+        label("outcome_label"),
+        label("arm_label"),
+        statistic("statistic", "the t statistic"),
+    ),
+    build=_build,
+    facts=effect_facts,
+    order=0,
+    optional=frozenset({"p_value_ri"}),
+    implies={"df": "n"},
+    weight=100,
+    record=(*RECORD_KEYS[:5], "statistic", *RECORD_KEYS[5:], "p_value_ri"),
+))

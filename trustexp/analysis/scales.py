@@ -15,6 +15,17 @@ import numpy as np
 import pandas as pd
 
 from trustexp.config import Scale
+from trustexp.frames import (
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    count,
+    key,
+    label,
+    register,
+    statistic,
+)
 
 __all__ = ["RELIABILITY_COLUMNS", "reliability", "reverse_coded", "scale_scores", "survey_items"]
 
@@ -117,3 +128,20 @@ def _empty_reliability() -> pd.DataFrame:
             "n_items": pd.Series(dtype="int64"),
         }
     )
+
+
+# -- the frame ----------------------------------------------------------------
+
+def _reliability_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Alpha rests on the respondents who answered every item of the scale at that wave."""
+    cells = [{"n": Fact("complete", "all", "*", (str(r["scale"]), int(r["wave"])))}
+             for r in frame[["scale", "wave"]].to_dict("records")]
+    return FrameFacts(cells, [tuple(c.values()) for c in cells])
+
+
+register(FrameSpec(
+    "reliability", "Cronbach's alpha of each survey scale at each wave.",
+    (key("scale"), key("wave", dtype="int64"), statistic("alpha"), count("n"),
+     label("n_items", "items of the scale", dtype="int64")),
+    lambda inp: reliability(inp.trial.survey, inp.config.scales),
+    _reliability_facts, order=60))

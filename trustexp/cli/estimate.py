@@ -26,9 +26,12 @@ __all__ = ["command"]
     "--permutations", type=click.IntRange(min=0), default=None,
     help="Re-randomisations for p_value_ri (default: [analysis] permutations).",
 )
+@click.option("--min-cell", type=click.IntRange(min=0), default=None,
+              help="Smallest group shown (default: [analysis] min_cell, 10; 0: none withheld).")
 @click.option("--demo", is_flag=True, help="Estimate the embedded demo trial.")
 def command(
-    trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None, demo: bool
+    trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None,
+    min_cell: int | None, demo: bool
 ) -> int:
     """Estimate every effect of the trial in TRIAL_DIR.
 
@@ -47,17 +50,19 @@ def command(
     args += ["--format", fmt]
     if permutations is not None:
         args += ["--permutations", str(permutations)]
+    if min_cell is not None:
+        args += ["--min-cell", str(min_cell)]
     ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args))
     if output is not None:
         inputs = {Path(p).resolve() for p in (ev.trial.files or {}).values()}
         if output.resolve() in inputs:
             raise OptionError(f"--output {output} is one of the trial's input files")
     if fmt == "json":
-        text = ev.to_json()
+        text = ev.to_json(min_cell=min_cell)
     elif fmt == "csv":
-        text = ev.to_csv()
+        text = ev.to_csv(min_cell=min_cell)
     else:
-        text = ev.summary()
+        text = ev.summary(min_cell=min_cell)
     if output is not None:
         write_atomic(output, text, private=True)
     else:

@@ -88,8 +88,9 @@ def _check_not_input(path: Path, ev: Any, what: str) -> None:
     "--permutations", type=click.IntRange(min=0), default=None,
     help="Re-randomisations for randomisation inference (default: [analysis] permutations).",
 )
-@click.option("--min-cell", type=click.IntRange(min=1), default=None,
-              help="Smallest count shown (default: [analysis] min_cell, 10).")
+@click.option("--min-cell", type=click.IntRange(min=0), default=None,
+              help="Smallest group shown (default: [analysis] min_cell, 10; 0: no protection, "
+                   "said on the report's first page).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def command(
     trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
@@ -125,9 +126,9 @@ def command(
         ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
                       progress=progress.estimating if progress.enabled else None)
         _check_not_input(output, ev, "--output")
-        from trustexp.reporting.sections import SECTIONS
+        from trustexp.reporting.sections import section_names
 
-        progress.phase("rendering", total=None if export_dir else len(SECTIONS) + 1)
+        progress.phase("rendering", total=None if export_dir else len(section_names()) + 1)
         report(ev, output, lang=lang, template_dir=template_dir, export_dir=export_dir,
                min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
     finally:

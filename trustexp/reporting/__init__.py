@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from trustexp._atomic import check_folder_of, write_atomic
+from trustexp.disclosure import check_min_cell
 from trustexp.errors import OptionError
 from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import Locale, check_language
@@ -68,7 +69,8 @@ def report(
         If given, a new (absent or empty) folder that receives every table as
         CSV and XLSX, every figure as SVG and PNG, and ``results.json``.
     min_cell
-        Smallest count shown; default ``[analysis] min_cell`` (10).
+        Smallest group shown; default ``[analysis] min_cell`` (10). Below 10 the
+        report says so on its first page; 0 turns the protection off.
     progress
         Called with a short description of each step.
     source_date_epoch
@@ -93,10 +95,8 @@ def report(
 
     config = evaluation.config
     loc = Locale(check_language(lang or config.language))
-    cells = config.analysis.min_cell if min_cell is None else min_cell
-    if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
-        raise OptionError(f"The 'min_cell' parameter of report must be a whole number >= 1. "
-                          f"Got {cells!r} instead.")
+    cells = check_min_cell(config.analysis.min_cell if min_cell is None else min_cell,
+                           where="report")
     epoch = _epoch(source_date_epoch)
     path = check_folder_of(path)
     if export_dir is not None:
@@ -110,15 +110,18 @@ def report(
         if progress is not None:
             progress(name)
 
-    content = build_content(evaluation, loc, disclosure, date=date, progress=step)
+    step("disclosure")
+    released = evaluation.released(min_cell=cells)
+    content = build_content(evaluation, loc, disclosure, released, date=date, progress=step)
     step("html")
     html = render_html(content, loc, template_dir=template_dir)
     if export_dir is not None:
-        from trustexp.reporting.export import results_json, write_exports
+        from trustexp.reporting.export import output_check_csv, results_json, write_exports
 
         step("export")
         write_exports(export_dir, tables=content.tables, figures=content.figures,
-                      results=results_json(evaluation, disclosure), loc=loc,
+                      results=results_json(evaluation, released), loc=loc,
+                      output_check=output_check_csv(released, content.tables, content.figures),
                       source_date_epoch=epoch, progress=step)
     write_atomic(path, html)
     return path

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from trustexp._atomic import atomic_dir, check_new_dir
+from trustexp.disclosure import Released
 from trustexp.errors import InputError
-from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import Figure
 from trustexp.reporting.tables import Table
 
-__all__ = ["check_export_dir", "neutralise", "results_json", "write_exports"]
+__all__ = ["check_export_dir", "neutralise", "output_check_csv", "results_json", "write_exports"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -50,34 +50,34 @@ def _clean(value: Any) -> Any:
     return neutralise(value)
 
 
-def results_json(ev: Any, disclosure: Disclosure) -> str:
-    """The evaluation's results JSON with disclosure control applied.
-
-    Starts from ``ev.to_dict()`` (the contract's results object) and withholds
-    every count below ``min_cell`` and the statistics of groups below it.
-    """
-    try:
-        data = ev.to_dict(min_cell=disclosure.min_cell)
-    except TypeError:  # an evaluation whose to_dict takes no options
-        data = ev.to_dict()
-    data = disclosure.tree(_plain(data))
-    data["min_cell"] = disclosure.min_cell
+def results_json(ev: Any, released: Released) -> str:
+    """The evaluation's results JSON (the contract's results object) from the gate's records."""
+    data = ev.to_dict(released=released)
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def output_check_csv(released: Released, tables: Sequence[Table],
+                     figures: Sequence[Figure]) -> str:
+    """The output-check log: every value withheld (with its rule) and every table and figure out.
+
+    In the spirit of the output check of a statistics office's remote-access
+    environment: a reviewer sees what left, and what was kept back and why.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["kind", "name", "row", "key", "column", "rule"])
+    for t in tables:
+        writer.writerow(["table", t.id, "", "", "", ""])
+    for f in figures:
+        writer.writerow(["figure", f.id, "", "", "", ""])
+    for name in released.records:
+        writer.writerow(["results", name, "", "", "", ""])
+    for r in released.log.itertuples(index=False):
+        writer.writerow(["withheld", neutralise(r.frame), r.row, neutralise(r.key),
+                         r.column, r.rule])
+    for note in released.notes:
+        writer.writerow(["note", "", "", neutralise(note), "", ""])
+    return buf.getvalue()
 
 
 def _csv(table: Table, loc: Locale) -> str:
@@ -166,6 +166,7 @@ def write_exports(
     figures: Sequence[Figure],
     results: str,
     loc: Locale,
+    output_check: str | None = None,
     source_date_epoch: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
@@ -179,6 +180,8 @@ def write_exports(
         From the report's content.
     results
         The disclosure-controlled results JSON (:func:`results_json`).
+    output_check
+        The output-check log (:func:`output_check_csv`), written as ``output-check.csv``.
     loc
         The report language (column headers).
     source_date_epoch
@@ -201,4 +204,6 @@ def write_exports(
             (tmp / f"{fig.id}.svg").write_text(fig.standalone_svg(), encoding="utf-8")
             (tmp / f"{fig.id}.png").write_bytes(fig.canvas.to_png())
         (tmp / "results.json").write_text(results, encoding="utf-8")
+        if output_check is not None:
+            (tmp / "output-check.csv").write_text(output_check, encoding="utf-8")
     return Path(path)

@@ -41,6 +41,21 @@ NL: dict[str, str] = {
         "{dash}: niet geschat of niet getoond omdat een groep minder dan {min_cell} personen "
         "telt."
     ),
+    "doc.secondary_note": (
+        "x: niet getoond omdat er anders een kleinere groep (minder dan {min_cell} personen) "
+        "uit te berekenen zou zijn, of omdat één of twee personen het grootste deel van een "
+        "bedrag bepalen."
+    ),
+    "doc.min_cell_banner": (
+        "Let op: dit rapport is gemaakt met min_cell = {min_cell}. Groepen van {min_cell} of "
+        "meer personen worden getoond; de standaard is {default}. Controleer vóór verspreiding "
+        "of dit is toegestaan."
+    ),
+    "doc.min_cell_off": (
+        "Let op: in dit rapport is de bescherming van kleine groepen uitgeschakeld "
+        "(min_cell = 0). Het kan aantallen en cijfers van zeer kleine groepen bevatten en is "
+        "niet geschikt voor verspreiding."
+    ),
     "doc.figure_suppressed": (
         "{dash}: geen schatting, of niet getoond omdat een groep minder dan {min_cell} "
         "personen telt"
@@ -426,9 +441,15 @@ NL: dict[str, str] = {
         "Een referentiegroep die niet is geloot, telt nooit mee in een schatting van een effect."
     ),
     "methods.disclosure": (
-        "Privacy: aantallen kleiner dan {min_cell} zijn vervangen door \"<{min_cell}\"; "
-        "schattingen voor een groep met minder dan {min_cell} personen op een locatie zijn "
-        "weggelaten. Er staan geen gegevens van afzonderlijke personen in dit rapport."
+        "Privacy: aantallen kleiner dan {min_cell} zijn vervangen door \"<{min_cell}\", en "
+        "elke schatting, elk gemiddelde en elke toets over zo'n kleine groep is weggelaten. "
+        "Waar een weggelaten getal uit andere getallen (totalen, locaties samen, "
+        "gerandomiseerd min geanalyseerd) terug te rekenen zou zijn, is ook het getal "
+        "weggelaten waaruit dat kan (\"x\"), zo dat geen enkele kleine groep met aftrekken "
+        "of met het samen oplossen van de tabellen te vinden is. Een bedrag in euro's waarvan "
+        "één persoon meer dan de helft of twee personen meer dan driekwart bijdragen, wordt "
+        "niet getoond. Er staan geen gegevens van afzonderlijke personen in dit rapport, en "
+        "geen kleinste of grootste waarde van een persoon."
     ),
     "methods.software_caption": "Gebruikte software",
     "methods.package": "Pakket",
@@ -472,6 +493,19 @@ EN: dict[str, str] = {
     ),
     "doc.suppressed_estimate_note": (
         "{dash}: not estimated, or not shown because a group has fewer than {min_cell} people."
+    ),
+    "doc.secondary_note": (
+        "x: not shown because a smaller group (fewer than {min_cell} people) could otherwise be "
+        "worked out from it, or because one or two people account for most of an amount."
+    ),
+    "doc.min_cell_banner": (
+        "Note: this report was made with min_cell = {min_cell}. Groups of {min_cell} or more "
+        "people are shown; the default is {default}. Check that this is allowed before the "
+        "report is shared."
+    ),
+    "doc.min_cell_off": (
+        "Note: the protection of small groups is switched off in this report (min_cell = 0). "
+        "It may show counts and figures of very small groups and is not fit to be shared."
     ),
     "doc.figure_suppressed": (
         "{dash}: no estimate, or not shown because a group has fewer than {min_cell} people"
@@ -852,9 +886,14 @@ EN: dict[str, str] = {
         "A reference group that was not randomised never enters an effect estimate."
     ),
     "methods.disclosure": (
-        "Privacy: counts smaller than {min_cell} are replaced by \"<{min_cell}\"; estimates "
-        "for a group with fewer than {min_cell} people at a site are left out. This report "
-        "contains no data on individual persons."
+        "Privacy: counts smaller than {min_cell} are replaced by \"<{min_cell}\", and every "
+        "estimate, mean and test about such a small group is left out. Where a withheld number "
+        "could be worked out from others (totals, the sites together, randomised minus "
+        "analysed), the number it could be worked out from is withheld too (\"x\"), so that "
+        "no small group can be found by subtraction or by solving the tables together. An "
+        "amount in euros to which one person contributes more than half, or two people more "
+        "than three quarters, is not shown. This report contains no data on individual "
+        "persons, and no smallest or largest value of a person."
     ),
     "methods.software_caption": "Software used",
     "methods.package": "Package",
@@ -1013,6 +1052,10 @@ class Locale:
         if _is_missing(value) or value is None:
             return DASH
         return f"{value.day} {_MONTHS[self.lang][value.month - 1]} {value.year}"
+
+    def month(self, year: int, month: int) -> str:
+        """Format a calendar month in words: "oktober 2017" / "October 2017"."""
+        return f"{_MONTHS[self.lang][month - 1]} {year}"
 
     def timestamp(self, epoch: int) -> str:
         """Format a Unix time (``SOURCE_DATE_EPOCH``) as a UTC date."""

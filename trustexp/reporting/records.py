@@ -1,15 +1,12 @@
-"""Contract records of the effects, and their JSON, CSV, text and HTML forms.
+"""The results' JSON, CSV, text and HTML forms, made from the disclosure gate's records.
 
-The bytes are deterministic: records come in the order of the effects frame
+The bytes are deterministic: records come in the order of their frame
 (pooled first, then sites in sorted order; outcomes and arms in declaration
-order), keys in the contract's order, every float rounded to 12 significant
-digits and written in Python's shortest round-trip form, NaN as JSON ``null``
-(an empty CSV field).
-
-Small cells are suppressed as everywhere in trustexp
-(:class:`trustexp.reporting.disclosure.Disclosure`): a count ``0 < n <
-min_cell`` is released as ``"<min_cell"`` and the statistics of a record with
-a group below ``min_cell`` as null. ``min_cell = 0`` releases everything.
+order), keys in the registry's order, every float rounded to 12 significant
+digits and written in Python's shortest round-trip form, a withheld or
+undefined value as JSON ``null`` (an empty CSV field). Nothing here sees an
+unreleased number: the callers pass :class:`trustexp.disclosure.Released`
+records.
 """
 
 from __future__ import annotations
@@ -25,10 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustexp.analysis.effects import RECORD_KEYS
+from trustexp.disclosure import Withheld
 
-__all__ = ["clean", "effect_records", "records_csv", "records_json", "summary_html",
-           "summary_text"]
+__all__ = ["clean", "records_csv", "records_json", "summary_html", "summary_text"]
 
 _DIGITS = 12
 
@@ -51,34 +47,16 @@ def clean(value: Any) -> Any:
     return value
 
 
-def _suppressor(min_cell: int):
-    if min_cell <= 0:
-        return lambda rec: rec
-    from trustexp.reporting.disclosure import Disclosure
-
-    return Disclosure(min_cell=min_cell).record
-
-
-def effect_records(effects: pd.DataFrame, *, min_cell: int = 0) -> list[dict[str, Any]]:
-    """The contract's records of an effects frame (``p_value_ri`` when present)."""
-    keys = RECORD_KEYS + (["p_value_ri"] if "p_value_ri" in effects.columns else [])
-    suppress = _suppressor(min_cell)
-    out = []
-    for row in effects[keys].itertuples(index=False, name=None):
-        rec = {k: clean(v) for k, v in zip(keys, row, strict=True)}
-        if isinstance(rec["df"], float) and rec["df"].is_integer():
-            rec["df"] = int(rec["df"])
-        out.append(suppress(rec))
-    return out
-
-
 def records_json(obj: dict[str, Any]) -> str:
     """The JSON text of a results object (one trailing newline)."""
     return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def records_csv(records: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
-    """CSV text (comma, ``\\n`` line ends) of records; None is an empty field."""
+    """CSV text (comma, ``\\n`` line ends) of records; None is an empty field.
+
+    A list (the ``suppressed`` field names) is written joined by ``;``.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(keys)
@@ -90,12 +68,16 @@ def records_csv(records: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
     return str(value) if not isinstance(value, float) else repr(value)
 
 
 # -- the summary table -------------------------------------------------------
 
 def _fmt(x: Any, digits: int = 3) -> str:
+    if isinstance(x, Withheld):
+        return x.mark
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
     if isinstance(x, str):
@@ -104,45 +86,57 @@ def _fmt(x: Any, digits: int = 3) -> str:
 
 
 def _p(x: Any) -> str:
+    if isinstance(x, Withheld):
+        return x.mark
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
     return "<0.001" if x < 0.001 else f"{x:.3f}"
 
 
 def _scaled(rec: dict[str, Any], key: str, scale: float) -> Any:
-    x = rec[key]
+    x = rec.get(key)
     return x * scale if isinstance(x, float) else x
 
 
-def summary_rows(effects: pd.DataFrame, *, min_cell: int) -> tuple[list[str], list[list[str]]]:
-    """Header and rows (as text) of the effects table; binary outcomes in percentage points."""
-    records = effect_records(effects, min_cell=min_cell)
-    has_ri = "p_value_ri" in effects.columns
+def _count(x: Any) -> str:
+    if isinstance(x, Withheld):
+        return x.mark
+    return "-" if x is None else str(x)
+
+
+def summary_rows(effects: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (as text) of released effect records; binary outcomes in percentage points."""
+    has_ri = any("p_value_ri" in r for r in effects)
     header = ["site", "outcome", "arm", "estimate", "95% CI", "p", "p adj."]
     header += ["p RI"] if has_ri else []
     header += ["n", "n arm", "n control", "control mean"]
-    types = effects["outcome_type"].tolist()
     rows = []
-    for rec, otype in zip(records, types, strict=True):
-        scale = 100.0 if otype == "binary" else 1.0
-        unit = " pp" if otype == "binary" else ""
+    for rec in effects:
+        binary = rec.get("outcome_type") == "binary"
+        scale = 100.0 if binary else 1.0
+        unit = " pp" if binary else ""
         est = _fmt(_scaled(rec, "estimate", scale))
-        ci = "-" if rec["ci_low"] is None else (
-            f"[{_fmt(_scaled(rec, 'ci_low', scale))}, {_fmt(_scaled(rec, 'ci_high', scale))}]"
-        )
-        row = [rec["site"], rec["outcome"], rec["arm"], est + (unit if est != "-" else ""), ci,
-               _p(rec["p_value"]), _p(rec["p_adjusted"])]
-        row += [_p(rec["p_value_ri"])] if has_ri else []
+        lo = rec.get("ci_low")
+        if isinstance(lo, Withheld):
+            ci = lo.mark
+        elif lo is None:
+            ci = "-"
+        else:
+            ci = f"[{_fmt(_scaled(rec, 'ci_low', scale))}, {_fmt(_scaled(rec, 'ci_high', scale))}]"
+        row = [str(rec["site"]), str(rec["outcome"]), str(rec["arm"]),
+               est + (unit if isinstance(rec.get("estimate"), float) else ""), ci,
+               _p(rec.get("p_value")), _p(rec.get("p_adjusted"))]
+        row += [_p(rec.get("p_value_ri"))] if has_ri else []
         cm = _fmt(_scaled(rec, "control_mean", scale))
-        row += [str(rec["n"]), str(rec["n_arm"]), str(rec["n_control"]),
-                cm + (unit if cm != "-" else "")]
-        rows.append(["-" if c in (None, "None") else c for c in row])
+        row += [_count(rec.get("n")), _count(rec.get("n_arm")), _count(rec.get("n_control")),
+                cm + (unit if isinstance(rec.get("control_mean"), float) else "")]
+        rows.append(row)
     return header, rows
 
 
-def summary_text(title: list[str], effects: pd.DataFrame, *, min_cell: int) -> str:
-    """A plain-text table of the effects under a few lines of title."""
-    header, rows = summary_rows(effects, min_cell=min_cell)
+def summary_text(title: list[str], effects: Sequence[dict[str, Any]]) -> str:
+    """A plain-text table of released effect records under a few lines of title."""
+    header, rows = summary_rows(effects)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     right = set(range(3, len(header)))
 
@@ -157,9 +151,9 @@ def summary_text(title: list[str], effects: pd.DataFrame, *, min_cell: int) -> s
     return "\n".join([*title, "", line(header), rule, *body]) + "\n"
 
 
-def summary_html(title: list[str], effects: pd.DataFrame, *, min_cell: int) -> str:
+def summary_html(title: list[str], effects: Sequence[dict[str, Any]]) -> str:
     """The same table as :func:`summary_text`, as escaped HTML."""
-    header, rows = summary_rows(effects, min_cell=min_cell)
+    header, rows = summary_rows(effects)
     esc = html.escape
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join(

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from trustexp._version import __version__
 from trustexp.errors import InputError
 from trustexp.reporting.i18n import Locale
-from trustexp.reporting.sections import SECTIONS, Content
+from trustexp.reporting.sections import Content, section_names
 from trustexp.resources import template_dir as packaged_template_dir
 
 __all__ = ["environment", "render_html"]
@@ -94,7 +94,7 @@ def render_html(content: Content, loc: Locale, *, template_dir: str | Path | Non
         "t": loc.t,
         "meta": content.meta,
         "sections": content.sections,
-        "section_names": SECTIONS,
+        "section_names": section_names(),
         "version": __version__,
         "css": _css(env),
     }

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from trustexp.disclosure import Withheld
 from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import DASH, Locale
 
@@ -129,6 +130,7 @@ class TableBuilder:
     groups: list[tuple[str | None, list[Row]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     estimate_suppressed: bool = False
+    marks: set[str] = field(default_factory=set)
 
     # -- cells ---------------------------------------------------------------
     def text(self, value: Any, *, header: bool = False) -> Cell:
@@ -138,7 +140,10 @@ class TableBuilder:
         return Cell(str(value), str(value), header=header)
 
     def count(self, n: Any) -> Cell:
-        """A count of people, suppressed below ``min_cell``."""
+        """A count of people: its mark when the gate withheld it (never a small count)."""
+        if isinstance(n, Withheld):
+            self.marks.add(n.rule)
+            return Cell(n.mark, n.mark, kind="count", suppressed=True)
         released = self.disclosure.count(n)
         if released is None:
             return Cell(DASH, None, kind="count")
@@ -149,7 +154,7 @@ class TableBuilder:
     def number(self, x: Any, digits: int = 2, *, sign: bool = False, suffix: str = "",
                prefix: str = "", withheld: bool = False, scale: float = 1.0) -> Cell:
         """A number shown with ``digits`` decimals; ``withheld`` shows a dash (too few people)."""
-        if withheld:
+        if withheld or isinstance(x, Withheld):
             self.estimate_suppressed = True
             return Cell(DASH, None, kind="num")
         if x is None or _nan(x):
@@ -160,7 +165,7 @@ class TableBuilder:
 
     def p(self, p: Any, *, withheld: bool = False) -> Cell:
         """A p-value."""
-        if withheld:
+        if withheld or isinstance(p, Withheld):
             self.estimate_suppressed = True
             return Cell(DASH, None, kind="num")
         if p is None or _nan(p):
@@ -170,7 +175,7 @@ class TableBuilder:
     def interval(self, low: Any, high: Any, digits: int, *, scale: float = 1.0,
                  withheld: bool = False) -> Cell:
         """A confidence interval "a tot b" / "a to b" (exported as text)."""
-        if withheld:
+        if withheld or isinstance(low, Withheld) or isinstance(high, Withheld):
             self.estimate_suppressed = True
             return Cell(DASH, None, kind="num")
         if low is None or high is None or _nan(low) or _nan(high):
@@ -210,8 +215,12 @@ class TableBuilder:
         """Return the finished table, with the suppression footnotes it needs."""
         notes = list(self.notes)
         groups = tuple((t, tuple(rows)) for t, rows in self.groups if rows)
-        if any(c.suppressed for _, rows in groups for row in rows for c in row):
+        if "small" in self.marks or any(
+                c.suppressed and c.text.startswith("<") for _, rows in groups for row in rows
+                for c in row):
             notes.append(self.loc.t("doc.suppressed_note", min_cell=self.disclosure.min_cell))
+        if self.marks - {"small"}:
+            notes.append(self.loc.t("doc.secondary_note", min_cell=self.disclosure.min_cell))
         if self.estimate_suppressed:
             notes.append(
                 self.loc.t("doc.suppressed_estimate_note", dash=DASH,

@@ -11,12 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from trustexp.measures import unit_of
 from trustexp.reporting.i18n import DASH, MINUS, Locale
 
 __all__ = ["Unit", "unit_for"]
 
-_MONTH_MEASURES = frozenset({"months_on_benefit", "months_employed", "time_to_exit"})
-_EURO_MEASURES = frozenset({"earnings_total"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +109,9 @@ def unit_for(outcome_type: str, measure: str | None, values: list[float] | None 
     """
     if outcome_type == "binary":
         return Unit("pp", 100.0, 1)
-    if measure in _EURO_MEASURES:
+    if unit_of(measure) == "euro":
         return Unit("euro", 1.0, 0)
-    if measure in _MONTH_MEASURES or outcome_type == "duration":
+    if unit_of(measure) == "months" or outcome_type == "duration":
         return Unit("months", 1.0, 2)
     finite = [abs(v) for v in values or [] if v is not None and math.isfinite(v)]
     big = max(finite, default=0.0)

@@ -1,0 +1,507 @@
+"""The disclosure gate: the one way from an evaluation to any output.
+
+Every output of trustexp (the HTML and Word report, the results JSON, the CSV
+of ``estimate``, the exports, the figures and the text summary) is made from
+the :class:`Released` records that :func:`release` returns, never from the
+evaluation's frames themselves. The gate reads from the frame registry
+(:mod:`trustexp.frames`) which groups of people every count and statistic
+describes, and withholds by four rules:
+
+Primary suppression
+    A group of 1 to ``min_cell - 1`` people is *small*. A count of a small group
+    is withheld, and so is every statistic that rests on one: an effect, a mean,
+    a test, a bound, a date, a share of a binary outcome or covariate whose events
+    or non-events are small, degrees of freedom that would reveal a withheld
+    count. Zero is released: it describes nobody.
+Dominance
+    A sum of euros (and every mean or effect that rests on it) is withheld when
+    its largest contribution exceeds 50% of it or its two largest exceed 75%
+    (:data:`trustexp.analysis.groups.DOMINANCE`).
+Secondary suppression
+    The frames declare the linear relations between groups: a total is the sum
+    of its parts (randomised = analysed + missing; the pooled analysis = the sum
+    of the sites; a model's sample = the sum of its arms; responded + not
+    responded). Nothing withheld may be recovered from what is released, by
+    subtraction or by solving these relations together: while some relation
+    would give a small group's size (one unknown part, or unknown parts that add
+    up to a small group), the released group of that relation with the least
+    use elsewhere is withheld too, and the gate then checks with linear algebra
+    that no small group is determined by all the relations at once.
+No extremes
+    No minimum or maximum of a person-level variable is part of any frame.
+
+A value withheld by the first rule shows as ``"<10"`` (for ``min_cell = 10``)
+in tables, one withheld by the others as ``"x"``; in the JSON it is ``null``
+and its record lists it in ``"suppressed"``. ``min_cell = 0`` turns the gate
+off (and the report says so on its first page).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from trustexp.errors import OptionError
+from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, frame_specs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.evaluation import Evaluation
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "Released",
+    "Rule",
+    "Withheld",
+    "check_min_cell",
+    "release",
+]
+
+DEFAULT_MIN_CELL = 10
+
+#: Why a value was withheld: ``small`` (primary), ``dominance``, ``secondary``
+#: (it would reveal a withheld value), ``group`` (a statistic of a withheld group).
+Rule = Literal["small", "dominance", "secondary", "group"]
+
+#: Largest number of unknown groups for the exact check by linear algebra.
+_EXACT_LIMIT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A withheld value in a released record: falsy, and shown by its mark."""
+
+    rule: Rule
+    min_cell: int
+
+    @property
+    def mark(self) -> str:
+        """``"<10"`` for a small count, ``"x"`` for a value withheld by another rule."""
+        return f"<{self.min_cell}" if self.rule == "small" else "x"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.mark
+
+
+def check_min_cell(value: Any, *, where: str = "release") -> int:
+    """Return ``value`` as a valid ``min_cell`` (a whole number >= 0), or raise ``OptionError``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < 0:
+        raise OptionError(f"The 'min_cell' parameter of {where} must be a whole number >= 0. "
+                          f"Got {value!r} instead.")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Released:
+    """What may leave trustexp: every frame's records after the gate, and the log.
+
+    Attributes
+    ----------
+    min_cell
+        The smallest group shown (0: the gate was off).
+    records
+        Frame name to its records (dicts, in the frame's column order, plus
+        ``"suppressed"``: the withheld fields and their rule). A withheld
+        value is a :class:`Withheld` (falsy, shows as its mark).
+    log
+        One row per withheld value: ``frame, row, column, rule, key``.
+    notes
+        Anything the gate could not check (none in the usual case).
+    """
+
+    min_cell: int
+    records: Mapping[str, tuple[Mapping[str, Any], ...]]
+    log: pd.DataFrame = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def frame(self, name: str) -> list[dict[str, Any]]:
+        """The released records of one frame (copies; empty when the frame is absent)."""
+        return [dict(r) for r in self.records.get(name, ())]
+
+    def json_records(self, name: str) -> list[dict[str, Any]]:
+        """Records for the results JSON: a withheld value is ``None``; keys as the registry says."""
+        spec = frame_specs().get(name)
+        out = []
+        for r in self.records.get(name, ()):
+            keys = [k for k in (spec.record_names if spec else r) if k in r and k != "suppressed"]
+            rec = {k: _json_value(r[k]) for k in keys}
+            rec["suppressed"] = sorted(r.get("suppressed", {}))
+            out.append(rec)
+        return out
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, Withheld):
+        return None
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.bool_ | bool):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        x = float(v)
+        return None if not math.isfinite(x) else float(f"{x:.12g}")
+    return v
+
+
+# ---------------------------------------------------------------------------
+# The gate
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One frame row as the gate sees it."""
+
+    frame: str
+    index: int
+    weight: int
+    cells: Mapping[str, Fact]
+    rests: tuple[Fact, ...]
+    values: tuple[Fact, ...]
+    released: bool = True
+
+
+@dataclass
+class _Ledger:
+    """Every fact, who publishes it, and the relations between facts."""
+
+    people: dict[Fact, int] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    dominated: set[Fact] = field(default_factory=set)
+    rows: list[_Row] = field(default_factory=list)
+    counted: dict[Fact, int] = field(default_factory=lambda: defaultdict(int))
+    valued: dict[Fact, list[_Row]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, name: str, spec: FrameSpec, facts: FrameFacts) -> list[_Row]:
+        self.people.update({f: int(n) for f, n in facts.people.items()})
+        self.relations.extend(facts.relations)
+        self.dominated |= set(facts.dominated)
+        out = []
+        n = max(len(facts.cells), len(facts.rests), len(facts.values))
+        for i in range(n):
+            row = _Row(name, i, spec.weight,
+                       facts.cells[i] if i < len(facts.cells) else {},
+                       tuple(facts.rests[i]) if i < len(facts.rests) else (),
+                       tuple(facts.values[i]) if i < len(facts.values) else ())
+            for f in row.cells.values():
+                self.counted[f] += 1
+            for f in row.values:
+                self.valued[f].append(row)
+            out.append(row)
+        self.rows.extend(out)
+        return out
+
+
+def _site_relations(ledger: _Ledger, sites: Sequence[str]) -> list[Relation]:
+    """The pooled analysis is the sum of the sites, for every fact known at every site."""
+    if len(sites) < 2:
+        return []
+    known = set(ledger.people) | set(ledger.counted) | set(ledger.valued)
+    out = []
+    for f in known:
+        if f.site != "all":
+            continue
+        parts = tuple(Fact(f.kind, s, f.arm, f.detail) for s in sites)
+        if all(p in known for p in parts):
+            out.append(Relation(f, parts))
+    return out
+
+
+class _Gate:
+    """Primary, dominance and secondary suppression over the facts of every frame.
+
+    Facts are numbered once; a relation is the list of its members' numbers
+    (the total first). Each round works out, by single subtractions repeated
+    until nothing new follows, everything that the released numbers give; every
+    small group found that way is protected by withholding the cheapest
+    released number it was worked out from, and the round is repeated. When
+    no subtraction reveals anything, the relations are solved together
+    (linear algebra, per connected group of unknowns) for what they determine.
+    """
+
+    def __init__(self, ledger: _Ledger, min_cell: int) -> None:
+        self.ledger = ledger
+        self.m = min_cell
+        self.rule: dict[Fact, Rule] = {
+            f: "small" for f, n in ledger.people.items() if 0 < n < min_cell}
+        for f in ledger.dominated:
+            self.rule.setdefault(f, "dominance")
+        self.hidden_counts: set[Fact] = set(self.rule)
+        for row in ledger.rows:
+            if any(f in self.rule for f in (*row.rests, *row.values)):
+                row.released = False
+        facts = sorted({f for rel in ledger.relations for f in (rel.total, *rel.parts)}
+                       | set(ledger.counted) | set(ledger.valued))
+        self.facts = facts
+        self.id = {f: i for i, f in enumerate(facts)}
+        self.members = [[self.id[rel.total], *[self.id[p] for p in rel.parts]]
+                        for rel in ledger.relations]
+        self.by_fact: list[list[int]] = [[] for _ in facts]
+        for i, mem in enumerate(self.members):
+            for j in mem:
+                self.by_fact[j].append(i)
+        self.sensitive = np.zeros(len(facts), dtype=bool)
+        self.people = np.full(len(facts), -1, dtype=np.int64)
+        for f, j in self.id.items():
+            self.sensitive[j] = f in self.rule
+            n = ledger.people.get(f)
+            if n is not None:
+                self.people[j] = n
+        self.accepted = np.zeros(len(facts), dtype=bool)
+        self.note: list[str] = []
+
+    # -- what is published ------------------------------------------------------
+    def published(self) -> np.ndarray:
+        pub = np.zeros(len(self.facts), dtype=bool)
+        for f in self.ledger.counted:
+            if f not in self.hidden_counts:
+                pub[self.id[f]] = True
+        for f, rows in self.ledger.valued.items():
+            if any(r.released for r in rows):
+                pub[self.id[f]] = True
+        return pub
+
+    def known(self, f: Fact) -> bool:
+        return f not in self.hidden_counts
+
+    def cost(self, j: int) -> tuple[int, Fact]:
+        f = self.facts[j]
+        counts = self.ledger.counted.get(f, 0) if f not in self.hidden_counts else 0
+        stats = sum(r.weight for r in self.ledger.valued.get(f, ()) if r.released)
+        return (counts + 10 * stats, f)
+
+    def withhold(self, j: int) -> None:
+        f = self.facts[j]
+        self.hidden_counts.add(f)
+        for r in self.ledger.valued.get(f, ()):
+            r.released = False
+        self.rule.setdefault(f, "secondary")
+
+    # -- what can be worked out --------------------------------------------------
+    def _peel(self, pub: np.ndarray) -> tuple[np.ndarray, dict[int, int], list[tuple[int, int]]]:
+        """Everything single subtractions give; the relations that reveal a small group."""
+        known = pub.copy()
+        via: dict[int, int] = {}
+        unknown = [sum(1 for j in mem if not known[j]) for mem in self.members]
+        queue = [i for i, u in enumerate(unknown) if u == 1]
+        found: list[tuple[int, int]] = []
+        flagged: set[int] = set()
+        while queue:
+            i = queue.pop()
+            if unknown[i] != 1:
+                continue
+            j = next(g for g in self.members[i] if not known[g])
+            if self.sensitive[j] and not self.accepted[j]:
+                if j not in flagged:
+                    flagged.add(j)
+                    found.append((i, j))
+                continue
+            known[j] = True
+            via[j] = i
+            for k in self.by_fact[j]:
+                unknown[k] -= 1
+                if unknown[k] == 1:
+                    queue.append(k)
+        if not found:
+            # unknown parts of a known total that add up to a small group
+            for i, mem in enumerate(self.members):
+                if not known[mem[0]]:
+                    continue
+                hidden = [j for j in mem[1:] if not known[j]]
+                if len(hidden) < 2 or not any(self.sensitive[j] and not self.accepted[j]
+                                              for j in hidden):
+                    continue
+                sizes = self.people[hidden]
+                if (sizes >= 0).all() and 0 < int(sizes.sum()) < self.m:
+                    found.append((i, next(j for j in hidden if self.sensitive[j])))
+        return known, via, found
+
+    def _solve(self, known: np.ndarray, pub: np.ndarray) -> list[tuple[list[int], int]]:
+        """Small groups that the relations determine together (linear algebra)."""
+        rels = [i for i, mem in enumerate(self.members) if any(not known[j] for j in mem)]
+        # connected groups of unknown facts, joined by relations
+        parent = {}
+
+        def find(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for i in rels:
+            hid = [j for j in self.members[i] if not known[j]]
+            for j in hid[1:]:
+                parent[find(j)] = find(hid[0])
+        groups_: dict[int, list[int]] = defaultdict(list)
+        for j in list(parent):
+            groups_[find(j)].append(j)
+        found = []
+        for comp in groups_.values():
+            targets = [j for j in comp if self.sensitive[j] and not self.accepted[j]]
+            if not targets:
+                continue
+            if len(comp) > _EXACT_LIMIT:
+                self.note.append(f"joint check skipped for {len(comp)} unknown groups")
+                continue
+            col = {j: c for c, j in enumerate(sorted(comp))}
+            crel = sorted({i for j in comp for i in self.by_fact[j] if i in set(rels)})
+            a = np.zeros((len(crel), len(col)))
+            for r, i in enumerate(crel):
+                mem = self.members[i]
+                for pos, j in enumerate(mem):
+                    if j in col:
+                        a[r, col[j]] += 1.0 if pos == 0 else -1.0
+            # e_j lies in the row space of a exactly when a.T x = e_j has an exact solution
+            e = np.zeros((len(col), len(targets)))
+            for t, j in enumerate(targets):
+                e[col[j], t] = 1.0
+            x, *_ = np.linalg.lstsq(a.T, e, rcond=None)
+            resid = np.abs(a.T @ x - e).max(axis=0)
+            # released numbers of the relations that pin a target down
+            released = sorted({g for i in crel for g in self.members[i] if pub[g]})
+            for t, j in enumerate(targets):
+                if resid[t] < 1e-8:
+                    found.append((released, j))
+        return found
+
+    def _sources(self, i: int, pub: np.ndarray, via: Mapping[int, int]) -> list[int]:
+        """The published facts from which relation ``i`` was worked out (nearest first)."""
+        seen = {i}
+        level = [i]
+        while level:
+            found = [j for k in level for j in self.members[k] if pub[j]]
+            if found:
+                return found
+            nxt = []
+            for k in level:
+                for j in self.members[k]:
+                    v = via.get(j)
+                    if v is not None and v not in seen:
+                        seen.add(v)
+                        nxt.append(v)
+            level = nxt
+        return []
+
+    def run(self) -> None:
+        while True:
+            pub = self.published()
+            known, via, peeled = self._peel(pub)
+            found = [(self._sources(i, pub, via), j) for i, j in peeled]
+            if not found:
+                found = self._solve(known, pub)
+                if not found:
+                    return
+            chosen: set[int] = set()
+            for candidates, j in found:
+                if not candidates:
+                    self.note.append(f"could not protect {self.facts[j]}")
+                    self.accepted[j] = True
+                elif not chosen.intersection(candidates):
+                    chosen.add(min(candidates, key=self.cost))
+            for j in chosen:
+                self.withhold(j)
+
+
+def release(evaluation: Evaluation, min_cell: int | None = None) -> Released:
+    """Pass every frame of an evaluation through the disclosure gate.
+
+    Parameters
+    ----------
+    evaluation
+        The result of :func:`trustexp.evaluate`.
+    min_cell
+        The smallest group shown; default ``[analysis] min_cell`` (10); 0
+        releases everything.
+
+    Returns
+    -------
+    Released
+        The records every output is made from, and the log of what was withheld.
+    """
+    m = check_min_cell(evaluation.config.analysis.min_cell if min_cell is None else min_cell)
+    inputs: Inputs = evaluation._inputs
+    specs = frame_specs()
+    frames = {name: evaluation._frames[name] for name in specs if name in evaluation._frames}
+    ledger = _Ledger()
+    rows: dict[str, list[_Row]] = {}
+    if m > 0:
+        for name, frame in frames.items():
+            rows[name] = ledger.add(name, specs[name], specs[name].facts(frame, inputs))
+        ledger.relations.extend(_site_relations(ledger, inputs.sites))
+    gate = _Gate(ledger, m)
+    if m > 0:
+        gate.run()
+    records: dict[str, tuple[Mapping[str, Any], ...]] = {}
+    log = []
+    for name, frame in frames.items():
+        spec = specs[name]
+        recs = _released(spec, frame, rows.get(name, []), gate)
+        for i, r in enumerate(recs):
+            for col, rule in r["suppressed"].items():
+                log.append({"frame": name, "row": i, "column": col, "rule": rule,
+                            "key": _row_key(spec, r)})
+        records[name] = tuple(MappingProxyType(r) for r in recs)
+    log_frame = pd.DataFrame(log, columns=["frame", "row", "column", "rule", "key"])
+    return Released(m, MappingProxyType(records), log_frame, tuple(gate.note))
+
+
+def _row_key(spec: FrameSpec, rec: Mapping[str, Any]) -> str:
+    keys = spec.of_role("key")
+    return ", ".join(f"{k}={rec[k]}" for k in keys if k in rec)
+
+
+def _released(spec: FrameSpec, frame: pd.DataFrame, rows: Sequence[_Row],
+              gate: _Gate) -> list[dict[str, Any]]:
+    m = gate.m
+    stats = [c for c in spec.of_role("statistic") if c in frame.columns]
+    counts = [c for c in spec.of_role("count") if c in frame.columns]
+    out = []
+    for i, r in enumerate(frame.to_dict("records")):
+        rec: dict[str, Any] = {k: _plain(v) for k, v in r.items()}
+        withheld: dict[str, Rule] = {}
+        if m > 0:
+            row = rows[i] if i < len(rows) else None
+            cells = row.cells if row is not None else {}
+            for col in counts:
+                f = cells.get(col)
+                value = rec[col]
+                if f is not None and f in gate.hidden_counts:
+                    withheld[col] = gate.rule.get(f, "secondary")
+                elif isinstance(value, int | float) and 0 < value < m:
+                    withheld[col] = "small"  # never a small count, declared or not
+            if row is not None and not row.released:
+                small = any(gate.rule.get(f) == "small" for f in (*row.rests, *row.values))
+                dom = any(gate.rule.get(f) == "dominance" for f in (*row.rests, *row.values))
+                rule: Rule = "small" if small else ("dominance" if dom else "secondary")
+                for col in stats:
+                    if rec[col] is not None:
+                        withheld[col] = rule
+            for stat, cnt in spec.implies.items():
+                if cnt in withheld and stat in rec and rec[stat] is not None:
+                    withheld.setdefault(stat, "secondary")
+        for col, why in withheld.items():
+            rec[col] = Withheld(why, m)
+        rec["suppressed"] = dict(sorted(withheld.items()))
+        out.append(rec)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v

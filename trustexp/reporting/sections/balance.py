@@ -1,0 +1,75 @@
+"""The report section ``balance``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustexp.reporting.i18n import DASH
+from trustexp.reporting.sections import Section, register_section
+from trustexp.reporting.sections._context import (
+    POOLED,
+    Context,
+    _df_text,
+    _finite,
+    _pooled,
+    _records,
+)
+from trustexp.reporting.tables import TableBuilder
+
+
+def _balance(c: Context) -> dict[str, Any]:
+    loc = c.loc
+    bal = _pooled(c.frame("balance"))
+    if bal.empty or not c.cfg.analysis.covariates:
+        return c.na("balance.none")
+    tb = c.table("balance", loc.t("balance.caption"),
+                 [loc.t("balance.arm"), loc.t("balance.mean_arm"),
+                  loc.t("balance.mean_control"), loc.t("balance.std_diff"),
+                  loc.t("balance.n_arm"), loc.t("balance.n_control")])
+    tb.group_column = loc.t("balance.covariate")
+    current = None
+    flagged = False
+    recs = _records(bal)
+    order = {cov: i for i, cov in enumerate(c.cfg.analysis.covariates)}
+    arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
+    recs.sort(key=lambda r: (order.get(str(r["covariate"]), 99), arm_pos.get(str(r["arm"]), 99)))
+    for r in recs:
+        hide = c.withheld(r)
+        d = r.get("std_diff")
+        cell = tb.number(d, 3, withheld=hide)
+        if not hide and _finite(d) and abs(d) > 0.1:
+            flagged = True
+            cell = type(cell)(cell.text + "*", cell.value, cell.kind)
+        if r["covariate"] != current:
+            current = r["covariate"]
+            tb.group(str(current))
+        tb.add(tb.text(c.arm_label(r["arm"])),
+               _mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide),
+               _mean_sd(tb, r.get("mean_control"), r.get("sd_control"), hide),
+               cell, tb.count(r.get("n_arm")), tb.count(r.get("n_control")))
+    if flagged:
+        tb.note(loc.t("balance.flag_note"))
+    tests = _records(c.frame("balance_tests"))
+    tt = c.table("balance-tests", loc.t("balance.tests_caption"),
+                 [loc.t("balance.site"), loc.t("balance.arm"), loc.t("balance.statistic"),
+                  loc.t("balance.df"), loc.t("balance.p"), loc.t("balance.n")])
+    tests.sort(key=lambda r: (str(r.get("site")) != POOLED, str(r.get("site")),
+                              arm_pos.get(str(r.get("arm")), 99)))
+    for r in tests:
+        hide = c.withheld(r)
+        tt.add(tt.text(c.site_label(r.get("site"))), tt.text(c.arm_label(r.get("arm"))),
+               tt.number(r.get("statistic"), 2, withheld=hide), tt.text(_df_text(c, r)),
+               tt.p(r.get("p_value"), withheld=hide), tt.count(r.get("n")))
+    return {"intro": loc.t("balance.intro"), "table": c.add_table(tb),
+            "tests": c.add_table(tt) if tests else None}
+
+
+def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):
+    cell = tb.number(mean, 2, withheld=hide)
+    if hide or not _finite(mean):
+        return cell
+    sd_text = tb.loc.number(sd, 2) if _finite(sd) else DASH
+    return type(cell)(f"{cell.text} ({sd_text})", cell.value, cell.kind)
+
+
+register_section(Section("balance", 50, _balance))

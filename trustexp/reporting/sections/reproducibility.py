@@ -1,0 +1,41 @@
+"""The report section ``reproducibility``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustexp._version import __version__
+from trustexp.reporting.i18n import DASH
+from trustexp.reporting.sections import Section, register_section
+from trustexp.reporting.sections._context import (
+    Context,
+    _basename,
+    _provenance,
+    _table_order,
+)
+
+
+def _reproducibility(c: Context) -> dict[str, Any]:
+    date = c.date
+    loc = c.loc
+    prov = _provenance(c.ev)
+    files = prov.get("files", {}) or {}
+    ft = c.table("input-files", loc.t("repro.files_caption"),
+                 [loc.t("repro.name"), loc.t("repro.file"), loc.t("repro.sha256")])
+    for name in sorted(files, key=_table_order):
+        info = files[name] or {}
+        ft.add(ft.text(name), ft.text(_basename(info.get("file"))), ft.code(info.get("sha256")))
+    command = prov.get("command")
+    facts = [
+        (loc.t("repro.data_sha256"), prov.get("data_sha256") or DASH, True),
+        (loc.t("repro.seed"), str(prov.get("seed", c.cfg.analysis.seed)), True),
+        (loc.t("repro.permutations"), loc.integer(getattr(c.ev, "permutations", 0) or 0), False),
+        (loc.t("repro.min_cell"), loc.integer(c.dc.min_cell), False),
+        (loc.t("repro.language"), loc.lang, True),
+        (loc.t("repro.version"), __version__, True),
+        (loc.t("repro.command"), command or loc.t("repro.command_none"), bool(command)),
+    ]
+    return {"intro": loc.t("repro.intro"), "files": c.add_table(ft), "facts": facts, "date": date}
+
+
+register_section(Section("reproducibility", 140, _reproducibility))
