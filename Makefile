@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench reference clean
+.PHONY: demo test check lint types simulate bench reference clean
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "trustexp needs Python 3.11 or newer")'
@@ -20,9 +20,24 @@ demo: $(STAMP)
 	$(BIN)/trustexp report --demo -o demo-report.html
 	@echo "The demo report is in demo-report.html"
 
+# Everything CI runs: lint, types, and the whole test suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The fast developer loop: lint, types, and the tests not marked slow.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow and not browser" -q
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+# The simulation studies of size and coverage (tests/simulation/, not in CI).
+simulate: $(STAMP)
+	$(BIN)/python -m pytest -m slow tests/simulation -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

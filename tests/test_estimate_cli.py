@@ -21,6 +21,8 @@ RECORD_KEYS = [
     "site", "outcome", "arm", "estimate", "std_error", "ci_low", "ci_high", "p_value", "df",
     "n", "n_arm", "n_control", "control_mean", "se_type", "p_adjusted", "adjustment_method",
 ]
+#: A record of contract v1.1: the effect names with the t statistic after the standard error.
+REC = [*RECORD_KEYS[:5], "statistic", *RECORD_KEYS[5:]]
 
 # The two trial.toml files of the contract, verbatim.
 MINIMAL_TOML = """\
@@ -168,9 +170,9 @@ def test_demo_json_every_outcome_arm_site(run):
     rc, out, err = run("estimate", "--demo", "--format", "json", "--permutations", "25")
     assert rc == 0, err
     obj = json.loads(out)
-    assert list(obj) == ["trial", "trustexp_version", "data_sha256", "effects"]
+    assert list(obj)[:5] == ["trial", "trustexp_version", "data_sha256", "min_cell", "effects"]
     recs = obj["effects"]
-    assert all(list(r) == [*RECORD_KEYS, "p_value_ri"] for r in recs)
+    assert all(list(r) == [*REC, "p_value_ri", "suppressed"] for r in recs)
     outcomes = ["exit_to_work_24m", "part_time_work_24m", "any_work_24m",
                 "months_on_benefit_24m", "earnings_total_24m", "employed_at_24m",
                 "time_to_exit_24m", "wellbeing_t1", "wellbeing_t2", "self_reliance_t2"]
@@ -188,7 +190,7 @@ def test_demo_csv_and_text(run):
     assert rc == 0
     rows = list(csv.DictReader(io.StringIO(out_csv)))
     recs = json.loads(out_json)["effects"]
-    assert list(rows[0]) == RECORD_KEYS
+    assert list(rows[0]) == [*REC, "suppressed"]
     assert len(rows) == len(recs)
     for row, rec in zip(rows, recs, strict=True):
         assert row["outcome"] == rec["outcome"] and row["site"] == rec["site"]
@@ -221,7 +223,7 @@ def test_contract_minimal_example(run, tmp_path):
     obj = json.loads(out)
     assert obj["trial"] == "Pilot"
     (rec,) = obj["effects"]
-    assert list(rec) == RECORD_KEYS
+    assert list(rec) == [*REC, "suppressed"]
     assert (rec["site"], rec["outcome"], rec["arm"]) == ("all", "income", "treated")
     assert rec["se_type"] == "HC2" and rec["adjustment_method"] == "holm"
     assert rec["n"] == 400 and rec["n_arm"] == 200 and rec["n_control"] == 200
@@ -242,7 +244,7 @@ def test_contract_full_example(run, tmp_path):
     assert rc == 0, err
     obj = json.loads(out)
     recs = obj["effects"]
-    assert all(list(r) == [*RECORD_KEYS, "p_value_ri"] for r in recs)  # permutations = 2000
+    assert all(list(r) == [*REC, "p_value_ri", "suppressed"] for r in recs)  # permutations = 2000
     _check_complete(recs, ["exit_work_18m", "wellbeing_t2"],
                     ["exemption", "extra_earnings", "intensive_guidance"],
                     ["all", "Deventer", "Nijmegen"])
@@ -252,7 +254,7 @@ def test_contract_full_example(run, tmp_path):
     assert ri and all(x * 2001 == pytest.approx(round(x * 2001)) for x in ri)
     rc, out_csv, _ = run("estimate", folder, "--format", "csv")
     assert rc == 0
-    assert out_csv.splitlines()[0] == ",".join([*RECORD_KEYS, "p_value_ri"])
+    assert out_csv.splitlines()[0] == ",".join([*REC, "p_value_ri", "suppressed"])
     assert len(out_csv.splitlines()) == len(recs) + 1
 
 

@@ -22,6 +22,8 @@ EFFECT_COLUMNS = [
     "n", "n_arm", "n_control", "control_mean", "se_type", "p_adjusted", "adjustment_method",
 ]
 EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic"]
+#: A JSON/CSV effect record (contract v1.1): the effect names, the statistic, what was withheld.
+RECORD = [*EFFECT_COLUMNS[:5], "statistic", *EFFECT_COLUMNS[5:], "suppressed"]
 
 
 @pytest.fixture(scope="module")
@@ -442,12 +444,14 @@ def test_evaluation_is_immutable(ev):
 
 def test_to_dict_json_csv(trial, ev):
     obj = ev.to_dict()
-    assert list(obj) == ["trial", "trustexp_version", "data_sha256", "effects"]
+    assert list(obj)[:5] == ["trial", "trustexp_version", "data_sha256", "min_cell", "effects"]
+    assert set(obj) >= {"flow", "balance", "balance_tests", "response", "attrition_tests",
+                        "lee_bounds", "monthly_curves", "compliers", "reliability", "allocation"}
     assert obj["trial"] == "Testproef"
     assert obj["trustexp_version"] == trustexp.__version__
     assert len(obj["data_sha256"]) == 64
     rec = obj["effects"][0]
-    assert list(rec) == EFFECT_COLUMNS
+    assert list(rec) == RECORD
     assert rec["site"] == "all"
     assert isinstance(rec["n"], int) and isinstance(rec["df"], int)
     text = ev.to_json()
@@ -456,7 +460,7 @@ def test_to_dict_json_csv(trial, ev):
     assert "NaN" not in text
     csv_text = ev.to_csv()
     frame = pd.read_csv(__import__("io").StringIO(csv_text))
-    assert list(frame.columns) == EFFECT_COLUMNS
+    assert list(frame.columns) == RECORD
     assert len(frame) == len(obj["effects"])
     np.testing.assert_allclose(frame["estimate"], [r["estimate"] for r in obj["effects"]])
 
@@ -485,7 +489,10 @@ def test_small_cells_suppressed_in_exports():
     tables = simulate_tables(seed=15, n=150)
     ev = evaluate(memory_trial(base_raw(min_cell=40), tables), permutations=0)
     site_recs = [r for r in ev.to_dict()["effects"] if r["site"] != "all"]
-    assert any(r["n_arm"] == "<40" and r["estimate"] is None for r in site_recs)
+    small = [r for r in site_recs if r["n_arm"] is None and r["estimate"] is None]
+    assert small and all({"n_arm", "estimate", "p_value"} <= set(r["suppressed"]) for r in small)
+    # counts are numbers or null, never strings (contract v1.1)
+    assert all(not isinstance(r[k], str) for r in site_recs for k in ("n", "n_arm", "n_control"))
     released = ev.to_dict(min_cell=0)["effects"]
     assert all(isinstance(r["n_arm"], int) for r in released)
     assert (ev.effects["n_arm"] < 40).any()  # the frame keeps everything

@@ -297,7 +297,7 @@ def test_no_small_count_anywhere(tmp_path):
     counts = [t for cls, t in page.cells if "count" in cls]
     assert "<10" in counts
     for text in counts:
-        assert text in ("<10", "0", "\u2014") or int(text.replace(".", "")) >= 10, text
+        assert text in ("<10", "x", "0", "\u2014") or int(text.replace(".", "")) >= 10, text
     # The flow diagram and forest plots: every number after "n =", ":" or in a range.
     flow = [t for t in page.svg_text if ":" in t or "n =" in t]
     for text in flow:
@@ -316,7 +316,7 @@ def test_no_small_count_anywhere(tmp_path):
                     "Tilburg", "Utrecht", "Wageningen", "Totaal", "Controlegroep"):
                 for row in rows[1:]:
                     v = row[j]
-                    assert v in ("", "<10", "0") or float(v) >= 10, (path.name, col, v)
+                    assert v in ("", "<10", "x", "0") or float(v) >= 10, (path.name, col, v)
     results = json.loads((out / "results.json").read_text("utf-8"))
     assert results["min_cell"] == 10
     for rec in results["effects"]:
@@ -330,8 +330,13 @@ def test_no_small_count_anywhere(tmp_path):
 def test_min_cell_override(demo, tmp_path):
     html = report(demo, tmp_path / "r.html", min_cell=60).read_text("utf-8")
     assert "&lt;60" in html
+    low = report(demo, tmp_path / "low.html", min_cell=5).read_text("utf-8")
+    assert "min_cell = 5" in low[:low.index('id="toc-title"')]
+    off = report(demo, tmp_path / "off.html", min_cell=0).read_text("utf-8")
+    assert "uitgeschakeld" in off[:off.index('id="toc-title"')]
+    assert "min_cell" not in html[:html.index('id="toc-title"')]
     with pytest.raises(OptionError, match="min_cell"):
-        report(demo, tmp_path / "r.html", min_cell=0)
+        report(demo, tmp_path / "r.html", min_cell=-1)
 
 
 # -- exports -------------------------------------------------------------------------
@@ -343,7 +348,8 @@ def test_exports_hold_every_table_and_figure(demo, tmp_path):
     names = {p.name for p in out.iterdir()}
     assert "results.json" in names
     assert {"effects-1.csv", "effects-1.xlsx", "fig-flow.svg", "fig-flow.png"} <= names
-    csvs = {n[:-4] for n in names if n.endswith(".csv")}
+    assert "output-check.csv" in names
+    csvs = {n[:-4] for n in names if n.endswith(".csv")} - {"output-check"}
     assert csvs == {n[:-5] for n in names if n.endswith(".xlsx")}
     svgs = {n[:-4] for n in names if n.endswith(".svg")}
     assert svgs == {n[:-4] for n in names if n.endswith(".png")}
@@ -401,7 +407,8 @@ def test_output_folder_must_exist(fake, tmp_path):
 def test_progress_is_reported(demo, tmp_path):
     steps: list[str] = []
     report(demo, tmp_path / "r.html", progress=steps.append)
-    assert steps[: len(section_names())] == list(section_names()) and steps[-1] == "html"
+    assert steps[0] == "disclosure" and steps[-1] == "html"
+    assert steps[1: 1 + len(section_names())] == list(section_names())
 
 
 def test_report_written_is_readable_by_others(fake, tmp_path):

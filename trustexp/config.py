@@ -13,11 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Any, cast
 
+from trustexp.literals import (
+    ARM_KINDS,
+    TABLES,
+    Adjustment,
+    ArmKind,
+    Language,
+    MultipleTesting,
+    OutcomeSource,
+    OutcomeType,
+    SeType,
+)
 from trustexp.measures import MEASURES as _MEASURE_SPECS
 
 __all__ = [
+    "ARM_KINDS",
+    "TABLES",
     "MEASURES",
     "Analysis",
     "Arm",
@@ -29,23 +42,14 @@ __all__ = [
     "TrialConfig",
 ]
 
-ArmKind = Literal[
-    "control", "exemption", "extra_earnings", "intensive_guidance", "combined", "other", "reference"
-]
-OutcomeType = Literal["continuous", "binary", "count", "duration"]
-OutcomeSource = Literal["participants", "monthly", "survey"]
-Adjustment = Literal["additive", "lin"]
-SeType = Literal["HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"]
-MultipleTesting = Literal["holm", "bh", "romano-wolf", "none"]
-Language = Literal["nl", "en"]
-
-ARM_KINDS: tuple[str, ...] = get_args(ArmKind)
-TABLES: tuple[str, ...] = ("participants", "monthly", "survey", "takeup")
 
 #: The measures derived from the monthly panel, with their outcome type.
 MEASURES: dict[str, OutcomeType] = {
     name: m.type for name, m in _MEASURE_SPECS.items()  # type: ignore[misc]
 }
+
+#: The cluster-robust counterpart of each standard-error type.
+_CLUSTERED: dict[str, SeType] = {"HC0": "CR0", "HC1": "CR1", "HC2": "CR2", "HC3": "CR2"}
 
 DEFAULT_SEED = 20171001
 DEFAULT_MIN_CELL = 10
@@ -207,6 +211,15 @@ class TrialConfig:
         return tuple(a for a in self.randomised_arms if a.id != self.control_arm)
 
     @property
+    def se_type(self) -> SeType:
+        """The standard errors used: ``[analysis] standard_errors`` (the declared ones) made
+        cluster-robust when a cluster is declared (HC0 -> CR0, HC1 -> CR1, HC2 and HC3 -> CR2)."""
+        declared = self.analysis.standard_errors
+        if self.cluster is not None:
+            return _CLUSTERED.get(declared, declared)
+        return declared
+
+    @property
     def reference_arms(self) -> tuple[Arm, ...]:
         """Non-randomised reference groups."""
         return tuple(a for a in self.arms if not a.randomised)
@@ -310,10 +323,10 @@ def _frozen(value: Any) -> Any:
 
 
 def _arm(arm_id: str, value: Any, control: str) -> Arm:
+    default: ArmKind = "control" if arm_id == control else "other"
     if isinstance(value, str):
-        kind = "control" if arm_id == control else "other"
-        return Arm(id=arm_id, label=value, kind=kind)
-    kind = value.get("kind") or ("control" if arm_id == control else "other")
+        return Arm(id=arm_id, label=value, kind=default)
+    kind = cast(ArmKind, value.get("kind") or default)  # checked by the schema
     return Arm(id=arm_id, label=str(value.get("label", arm_id)), kind=kind)
 
 

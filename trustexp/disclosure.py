@@ -50,6 +50,7 @@ import pandas as pd
 
 from trustexp.errors import OptionError
 from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, frame_specs
+from trustexp.literals import POOLED
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.evaluation import Evaluation
@@ -210,7 +211,7 @@ def _site_relations(ledger: _Ledger, sites: Sequence[str]) -> list[Relation]:
     known = set(ledger.people) | set(ledger.counted) | set(ledger.valued)
     out = []
     for f in known:
-        if f.site != "all":
+        if f.site != POOLED:
             continue
         parts = tuple(Fact(f.kind, s, f.arm, f.detail) for s in sites)
         if all(p in known for p in parts):

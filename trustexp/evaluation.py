@@ -32,6 +32,7 @@ from trustexp.config import TrialConfig
 from trustexp.disclosure import DEFAULT_MIN_CELL, Released, release
 from trustexp.errors import ContractError, OptionError
 from trustexp.frames import Inputs, frame_specs, typed_frame
+from trustexp.literals import POOLED
 from trustexp.outcomes import derive_outcomes
 from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
@@ -206,8 +207,8 @@ class Evaluation:
     # -- display ---------------------------------------------------------------
     def _title(self, rel: Released) -> list[str]:
         c = self.config
-        alloc = {r["arm"]: r["n"] for r in rel.frame("allocation") if r["site"] == "all"}
-        sites = sorted({str(r["site"]) for r in rel.frame("allocation")} - {"all"})
+        alloc = {r["arm"]: r["n"] for r in rel.frame("allocation") if r["site"] == POOLED}
+        sites = sorted({str(r["site"]) for r in rel.frame("allocation")} - {POOLED})
         an = c.analysis
         se = effective_se_type(c)
         n_sites = max(len(sites), 1)

@@ -22,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trustexp.literals import TABLES
+
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.trial import Trial
 
@@ -30,7 +32,6 @@ __all__ = ["PACKAGES", "data_sha256", "file_sha256", "provenance", "versions"]
 #: The packages whose versions are recorded.
 PACKAGES = ("trustexp", "numpy", "pandas", "scipy", "statsmodels", "linearmodels", "pingouin")
 
-_TABLES = ("participants", "monthly", "survey", "takeup")
 
 
 def file_sha256(path: str | Path) -> str:
@@ -79,7 +80,7 @@ def provenance(
     for name, path in sorted((trial.files or {}).items()):
         files[name] = {"file": Path(path).name, "sha256": file_sha256(path)}
     if not files:
-        for name in _TABLES:
+        for name in TABLES:
             table = getattr(trial, name, None)
             if table is not None:
                 digest = hashlib.sha256(table.to_csv(index=False).encode("utf-8")).hexdigest()

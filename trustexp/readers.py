@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from trustexp.errors import InputError
+from trustexp.literals import TABLES
 
 __all__ = [
     "SUFFIXES",
@@ -41,7 +42,6 @@ __all__ = [
     "read_table",
 ]
 
-TABLES: tuple[str, ...] = ("participants", "monthly", "survey", "takeup")
 SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".sav", ".dta", ".xlsx")
 
 _SNIFF_BYTES = 1 << 16

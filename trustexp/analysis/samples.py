@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from trustexp.config import Arm, TrialConfig
+from trustexp.literals import POOLED
 
 __all__ = [
     "POOLED",
@@ -57,7 +58,6 @@ __all__ = [
     "site_seed",
 ]
 
-POOLED = "all"
 
 
 @dataclass(frozen=True)
@@ -110,15 +110,9 @@ class AnalysisSample:
         return bool((self.arm == 0).any())
 
 
-_CLUSTERED = {"HC0": "CR0", "HC1": "CR1", "HC2": "CR2", "HC3": "CR2"}
-
-
 def effective_se_type(config: TrialConfig) -> str:
-    """The standard errors used: the declared ones, made cluster-robust with a cluster."""
-    declared = config.analysis.standard_errors
-    if config.cluster is not None:
-        return _CLUSTERED.get(declared, declared)
-    return declared
+    """The standard errors used (:attr:`trustexp.config.TrialConfig.se_type`)."""
+    return config.se_type
 
 
 def site_seed(seed: int, site: str) -> int:
@@ -201,7 +195,7 @@ def _sample(
         block, nm = impute_with_indicator(values, cov)
         cols.append(block)
         names.extend(nm)
-    cov = np.column_stack(cols) if cols else np.empty((len(rows), 0))
+    x = np.column_stack(cols) if cols else np.empty((len(rows), 0))
     return AnalysisSample(
         site=site,
         rows=rows,
@@ -209,7 +203,7 @@ def _sample(
         arms=arms,
         blocks=blocks,
         clusters=clusters,
-        covariates=cov,
+        covariates=x,
         covariate_names=tuple(names),
         seed=seed,
         se_type=effective_se_type(config) if clusters is not None else

@@ -26,6 +26,7 @@ from trustexp.frames import (
     register,
     statistic,
 )
+from trustexp.literals import POOLED
 
 __all__ = ["RELIABILITY_COLUMNS", "reliability", "reverse_coded", "scale_scores", "survey_items"]
 
@@ -134,7 +135,7 @@ def _empty_reliability() -> pd.DataFrame:
 
 def _reliability_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     """Alpha rests on the respondents who answered every item of the scale at that wave."""
-    cells = [{"n": Fact("complete", "all", "*", (str(r["scale"]), int(r["wave"])))}
+    cells = [{"n": Fact("complete", POOLED, "*", (str(r["scale"]), int(r["wave"])))}
              for r in frame[["scale", "wave"]].to_dict("records")]
     return FrameFacts(cells, [tuple(c.values()) for c in cells])
 

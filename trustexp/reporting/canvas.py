@@ -248,7 +248,7 @@ class Canvas:
         ax.set_axis_off()
         for s in self.shapes:
             lw = s.width * _PT_PER_PX
-            dashes = (0, tuple(d * _PT_PER_PX / lw for d in s.dash)) if s.dash else "solid"
+            dashes: Any = (0, tuple(d * _PT_PER_PX / lw for d in s.dash)) if s.dash else "solid"
             if s.kind in ("line", "polyline"):
                 xs, ys = zip(*s.points, strict=True)
                 ax.add_line(Line2D(xs, ys, color=s.stroke, linewidth=lw, linestyle=dashes,

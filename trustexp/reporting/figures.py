@@ -77,7 +77,7 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     start = math.floor(lo / step + 1e-9) * step
-    ticks = []
+    ticks: list[float] = []
     v = start
     while v <= hi + step * 1e-6 or len(ticks) < 2:
         ticks.append(round(v, 10))

@@ -12,14 +12,13 @@ import math
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from trustexp.errors import OptionError
+from trustexp.literals import LANGUAGES
 
 __all__ = ["CATALOGUES", "LANGUAGES", "Locale", "check_language"]
 
-Language = Literal["nl", "en"]
-LANGUAGES: tuple[str, ...] = ("nl", "en")
 
 #: The minus sign used in displayed numbers (U+2212, not a hyphen).
 MINUS = "\u2212"
@@ -424,6 +423,10 @@ NL: dict[str, str] = {
     ),
     "methods.se.HC": "heteroskedasticiteit-robuust ({se}, zoals R-pakket estimatr)",
     "methods.se.CR": "cluster-robuust ({se}, zoals R-pakket estimatr)",
+    "methods.se_declared": (
+        "; het plan noemde {declared}, en omdat er per cluster ({cluster}) is geloot zijn de "
+        "standaardfouten cluster-robuust"
+    ),
     "methods.df.HC": "n − k vrijheidsgraden (aantal waarnemingen min aantal parameters)",
     "methods.df.CR2": "Bell-McCaffrey-vrijheidsgraden",
     "methods.df.CR": "G − 1 vrijheidsgraden (G = aantal clusters)",
@@ -870,6 +873,10 @@ EN: dict[str, str] = {
     ),
     "methods.se.HC": "heteroskedasticity-robust ({se}, as R's estimatr)",
     "methods.se.CR": "cluster-robust ({se}, as R's estimatr)",
+    "methods.se_declared": (
+        "; the plan named {declared}, and because clusters ({cluster}) were randomised the "
+        "standard errors are cluster-robust"
+    ),
     "methods.df.HC": "n − k degrees of freedom (observations minus parameters)",
     "methods.df.CR2": "Bell-McCaffrey degrees of freedom",
     "methods.df.CR": "G − 1 degrees of freedom (G = number of clusters)",

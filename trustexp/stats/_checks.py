@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from trustexp.config import Adjustment, SeType
 from trustexp.errors import OptionError
+from trustexp.literals import ADJUSTMENTS as _ADJUSTMENTS
+from trustexp.literals import CLUSTER_SE_TYPES as _CLUSTER_SE_TYPES
+from trustexp.literals import SE_TYPES as _SE_TYPES
 
 __all__ = [
     "ADJUSTMENTS",
@@ -27,9 +29,7 @@ __all__ = [
     "check_vector",
 ]
 
-SE_TYPES: tuple[SeType, ...] = ("HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2")
-CLUSTER_SE_TYPES: tuple[SeType, ...] = ("CR0", "CR1", "CR2")
-ADJUSTMENTS: tuple[Adjustment, ...] = ("additive", "lin")
+SE_TYPES, CLUSTER_SE_TYPES, ADJUSTMENTS = _SE_TYPES, _CLUSTER_SE_TYPES, _ADJUSTMENTS
 
 
 def _fail(function: str, name: str, expected: str, got: Any) -> OptionError:

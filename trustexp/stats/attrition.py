@@ -20,8 +20,8 @@ from typing import Literal
 
 import numpy as np
 
-from trustexp.config import SeType
 from trustexp.errors import OptionError
+from trustexp.literals import SeType
 from trustexp.stats import _checks
 from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from trustexp.config import SeType
 from trustexp.errors import OptionError
+from trustexp.literals import SeType
 from trustexp.stats import _checks, _ols
 from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited

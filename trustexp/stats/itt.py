@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustexp.config import Adjustment, SeType
 from trustexp.errors import OptionError
+from trustexp.literals import Adjustment, SeType
 from trustexp.stats import _checks, _ols
 from trustexp.stats import _matrices as _design
 from trustexp.stats._inference import t_inference

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustexp.config import Adjustment, SeType
 from trustexp.errors import OptionError
+from trustexp.literals import Adjustment, SeType
 from trustexp.stats import _batched, _checks
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.itt import check_inputs

@@ -26,9 +26,11 @@ extensions are keys that start with ``trustexp:``:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from trustexp.resources import schema_dir
@@ -93,7 +95,7 @@ class TableSpec:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     missing_values: tuple[str, ...]
-    declared: dict[str, dict[str, Any]]
+    declared: Mapping[str, Mapping[str, Any]]
     any_of: tuple[str, ...]
     path: Path
 
@@ -139,13 +141,19 @@ def table_spec(name: str) -> TableSpec:
         primary_key=(pk,) if isinstance(pk, str) else tuple(pk),
         foreign_keys=fks,
         missing_values=tuple(raw.get("missingValues", [""])),
-        declared=dict(raw.get("trustexp:declaredFields", {})),
+        declared=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in
+                                   raw.get("trustexp:declaredFields", {}).items()}),
         any_of=tuple(raw.get("trustexp:anyOfFields", ())),
         path=path,
     )
 
 
 @cache
+def _trial_schema() -> str:
+    return json.dumps(_load(schema_dir() / "trial.schema.json"))
+
+
 def trial_schema() -> dict[str, Any]:
-    """Load ``data_schemas/trial.schema.json`` (JSON Schema, draft 2020-12)."""
-    return _load(schema_dir() / "trial.schema.json")
+    """``data_schemas/trial.schema.json`` (JSON Schema, draft 2020-12): a fresh copy each call,
+    so that no caller can change the schema for the rest of the process."""
+    return json.loads(_trial_schema())

@@ -24,6 +24,7 @@ from trustexp.reporting.sections._context import Content, Figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.disclosure import Released
+    from trustexp.evaluation import Evaluation
     from trustexp.reporting.disclosure import Disclosure
     from trustexp.reporting.i18n import Locale
     from trustexp.reporting.sections._context import Context
@@ -80,7 +81,7 @@ def section_names() -> tuple[str, ...]:
     return tuple(s.name for s in sections())
 
 
-def build_content(ev: Any, loc: Locale, disclosure: Disclosure, released: Released, *,
+def build_content(ev: Evaluation, loc: Locale, disclosure: Disclosure, released: Released, *,
                   date: str | None = None,
                   progress: Callable[[str], None] | None = None) -> Content:
     """Build every section of the report.

@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from trustexp.disclosure import Released, Withheld
-from trustexp.frames import COUNT_NAMES, frame_specs
+from trustexp.frames import COUNT_NAMES
 from trustexp.reporting.canvas import Canvas
 from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.figures import (
@@ -24,7 +24,11 @@ from trustexp.reporting.i18n import DASH, Locale
 from trustexp.reporting.tables import Cell, Table, TableBuilder
 from trustexp.reporting.units import Unit, unit_for
 
-POOLED = "all"
+if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.evaluation import Evaluation
+
+from trustexp.literals import POOLED
+
 _GENERIC_CONTROL = frozenset({"control", "control group", "controle", "controlegroep"})
 
 
@@ -100,9 +104,10 @@ def _pooled(df: pd.DataFrame) -> pd.DataFrame:
 class Context:
     """Shared state while building: the evaluation, locale, disclosure, labels, styles."""
 
-    def __init__(self, ev: Any, loc: Locale, disclosure: Disclosure, released: Released, *,
+    def __init__(self, ev: Evaluation, loc: Locale, disclosure: Disclosure, released: Released, *,
                  date: str | None = None) -> None:
         self.ev = ev
+        self.trial = ev.trial  # labels and design facts only; numbers come from self.rel
         self.date = date
         self.cfg = ev.config
         self.loc = loc
@@ -180,11 +185,18 @@ class Context:
             return pd.DataFrame()
         return pd.DataFrame(recs)
 
+    def site_names(self) -> list[str]:
+        """The names of the trial's sites (labels, not counts)."""
+        parts = self.trial.participants
+        if not isinstance(parts, pd.DataFrame) or "site" not in parts.columns:
+            return []
+        return sorted(parts["site"].astype(str).unique().tolist())
+
     def withheld(self, rec: Mapping[str, Any]) -> bool:
-        """Whether the gate withheld a record's statistics."""
-        spec = frame_specs()
-        del spec
-        return any(isinstance(v, Withheld) and k not in COUNT_NAMES for k, v in rec.items())
+        """Whether the gate withheld a record's statistics (degrees of freedom alone do not count:
+        they are withheld with a sample size that is withheld)."""
+        return any(isinstance(v, Withheld) and k not in COUNT_NAMES and not k.startswith("df")
+                   for k, v in rec.items())
 
     def outcome_order(self) -> list[str]:
         """Outcomes: primary first, then by family and declaration order."""
@@ -350,8 +362,8 @@ def _desc_item(c: Context, r: Mapping[str, Any], unit: Unit, hide: bool) -> str:
                    low=unit.bound(c.loc, r.get("ci_low")), high=unit.bound(c.loc, r.get("ci_high")))
 
 
-def _provenance(ev: Any) -> Mapping[str, Any]:
-    prov = getattr(ev, "provenance", None)
+def _provenance(ev: Evaluation) -> Mapping[str, Any]:
+    prov = ev.provenance
     return prov if isinstance(prov, Mapping) else {}
 
 

@@ -21,8 +21,7 @@ from trustexp.reporting.sections._context import (
 def _design(c: Context) -> dict[str, Any]:
     loc = c.loc
     counts = _participant_counts(c)
-    trial = getattr(c.ev, "trial", None)
-    parts = getattr(trial, "participants", None)
+    parts = c.trial.participants
     periods = {str(r["site"]): (r.get("first_month"), r.get("last_month"))
                for r in _records(c.frame("allocation")) if r.get("arm") == "*"}
     first, last = periods.get(POOLED, (None, None))

@@ -17,7 +17,7 @@ from trustexp.reporting.sections._context import (
 def _inference(c: Context) -> dict[str, Any]:
     loc = c.loc
     pooled = _records(_pooled(c.effects))
-    draws = int(getattr(c.ev, "permutations", 0) or 0)
+    draws = c.ev.permutations
     if not draws or not any(_finite(r.get("p_value_ri")) for r in pooled):
         return c.na("inference.none")
     tb = c.table("randomisation-inference", loc.t("inference.caption"),

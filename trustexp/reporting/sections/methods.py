@@ -15,11 +15,15 @@ from trustexp.reporting.sections._context import (
 def _methods(c: Context) -> dict[str, Any]:
     loc = c.loc
     an = c.cfg.analysis
-    se = an.standard_errors
+    se = c.cfg.se_type  # the standard errors used, after a declared cluster
     se_text = loc.t("methods.se.CR" if se.startswith("CR") else "methods.se.HC", se=se)
-    df_key = "methods.df.HC" if se.startswith("HC") else ("methods.df.CR2" if se == "CR2" else "methods.df.CR")
+    if se != an.standard_errors:
+        se_text += loc.t("methods.se_declared", declared=an.standard_errors,
+                         cluster=c.cfg.cluster or "")
+    df_key = ("methods.df.HC" if se.startswith("HC")
+              else ("methods.df.CR2" if se == "CR2" else "methods.df.CR"))
     strata = c.cfg.strata
-    draws = int(getattr(c.ev, "permutations", 0) or 0)
+    draws = c.ev.permutations
     seed = _provenance(c.ev).get("seed", an.seed)
     paragraphs = []
     if an.adjustment == "lin" and an.covariates:

@@ -29,7 +29,7 @@ def _reproducibility(c: Context) -> dict[str, Any]:
     facts = [
         (loc.t("repro.data_sha256"), prov.get("data_sha256") or DASH, True),
         (loc.t("repro.seed"), str(prov.get("seed", c.cfg.analysis.seed)), True),
-        (loc.t("repro.permutations"), loc.integer(getattr(c.ev, "permutations", 0) or 0), False),
+        (loc.t("repro.permutations"), loc.integer(c.ev.permutations), False),
         (loc.t("repro.min_cell"), loc.integer(c.dc.min_cell), False),
         (loc.t("repro.language"), loc.lang, True),
         (loc.t("repro.version"), __version__, True),

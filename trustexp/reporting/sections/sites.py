@@ -19,7 +19,6 @@ from trustexp.reporting.sections._context import (
     _finite,
     _hidden_note,
     _needs_unit,
-    _participant_counts,
     _records,
 )
 
@@ -31,8 +30,7 @@ def _sites(c: Context) -> dict[str, Any]:
         return c.na("effects.none")
     site_names = sorted({str(s) for s in eff["site"].tolist()} - {POOLED})
     if len(site_names) <= 1:
-        counts = _participant_counts(c)
-        names = sorted(counts["site"].unique().tolist()) if not counts.empty else site_names
+        names = c.site_names() or site_names
         return c.na("sites.single", site=names[0] if names else DASH)
     recs = _records(eff)
     by = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r for r in recs}

@@ -17,8 +17,8 @@ from trustexp.reporting.sections._context import (
 
 def _validation(c: Context) -> dict[str, Any]:
     loc = c.loc
-    trial = getattr(c.ev, "trial", None)
-    report = getattr(trial, "validation", None)
+    trial = c.trial
+    report = trial.validation
     errors = tuple(getattr(report, "errors", ()) or ())
     files = dict(getattr(report, "files", {}) or getattr(trial, "files", {}) or {})
     recs = _records(c.frame("validation"))

@@ -1,0 +1,213 @@
+"""Each rule of the disclosure gate, with a case where it withholds and one where it need not.
+
+The rules (README, "Privacy"): primary suppression of small groups and of every
+statistic about one; dominance of euro sums; secondary suppression against
+subtraction and joint solving; no extremes; ``min_cell`` with the same meaning
+everywhere. Every frame goes through the same gate: the complier, Lee, balance
+test, attrition test and period tables withhold a small group exactly as the
+effects table does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _evalkit import base_raw, memory_trial, simulate_tables
+from test_disclosure_adversary import planted
+
+from trustexp.disclosure import Withheld, release
+from trustexp.errors import OptionError
+from trustexp.evaluation import evaluate
+from trustexp.frames import frame_specs
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    trial, plant = planted("small_arm", k=4)
+    return evaluate(trial, permutations=0), plant
+
+
+@pytest.fixture(scope="module")
+def roomy():
+    trial, plant = planted("small_arm", k=40)
+    return evaluate(trial, permutations=0), plant
+
+
+def _rows(rel, name, **where):
+    return [r for r in rel.frame(name) if all(r.get(k) == v for k, v in where.items())]
+
+
+# -- primary suppression -------------------------------------------------------------
+
+
+def test_small_group_and_its_statistics_are_withheld(tiny):
+    ev, plant = tiny
+    rel = ev.released()
+    eff = _rows(rel, "effects", site=plant["site"], arm=plant["arm"])
+    assert eff and all(isinstance(r["n_arm"], Withheld) and r["n_arm"].mark == "<10" for r in eff)
+    assert all(isinstance(r["estimate"], Withheld) for r in eff)
+    assert all(r["suppressed"]["estimate"] == "small" for r in eff)
+    # the frame itself keeps everything (evaluators have the data anyway)
+    raw = ev.effects
+    assert (raw.loc[(raw["site"] == plant["site"]) & (raw["arm"] == plant["arm"]), "n_arm"] == 4).all()
+
+
+def test_group_at_min_cell_is_released(roomy):
+    ev, plant = roomy
+    rel = ev.released()
+    eff = _rows(rel, "effects", site=plant["site"], arm=plant["arm"])
+    assert eff and all(isinstance(r["estimate"], float) for r in eff)
+    assert all(isinstance(r["n_arm"], int) or r["suppressed"].get("n_arm") == "secondary"
+               for r in eff)
+
+
+@pytest.fixture(scope="module")
+def tiny_guidance():
+    trial, plant = planted("small_arm", k=4, arm="guidance")  # the arm with take-up
+    return evaluate(trial, permutations=0), plant
+
+
+@pytest.fixture(scope="module")
+def roomy_guidance():
+    trial, plant = planted("small_arm", k=40, arm="guidance")
+    return evaluate(trial, permutations=0), plant
+
+
+@pytest.mark.parametrize("frame", ["effects", "compliers", "lee_bounds", "balance_tests",
+                                   "balance"])
+def test_every_frame_withholds_the_small_arm_as_effects_do(tiny_guidance, roomy_guidance, frame):
+    stats = frame_specs()[frame].of_role("statistic")
+    ev, plant = tiny_guidance
+    rows = _rows(ev.released(), frame, site=plant["site"], arm=plant["arm"])
+    big = _rows(roomy_guidance[0].released(), frame, site=plant["site"], arm=plant["arm"])
+    assert big and any(not r["suppressed"] for r in big), frame
+    for r in rows:  # the small arm: not one statistic shown
+        shown = [c for c in stats if r.get(c) is not None and not isinstance(r[c], Withheld)]
+        assert not shown, (frame, shown)
+
+
+def test_attrition_tests_of_a_site_with_a_small_arm_are_withheld(tiny):
+    ev, plant = tiny
+    rows = _rows(ev.released(), "attrition_tests", site=plant["site"])
+    assert rows and all(isinstance(r["p_value"], Withheld) for r in rows)
+    assert any(not r["suppressed"] for r in _rows(ev.released(), "attrition_tests", site="all"))
+
+
+def test_binary_share_with_one_event_is_withheld():
+    trial, plant = planted("one_event")
+    rel = evaluate(trial, permutations=0).released()
+    rows = _rows(rel, "effects", site=plant["site"], outcome="job")
+    assert rows and all(isinstance(r["control_mean"], Withheld) for r in rows)
+    pooled = _rows(rel, "effects", site="all", outcome="job")
+    assert all(isinstance(r["control_mean"], float) for r in pooled)
+
+
+# -- dominance ---------------------------------------------------------------------------
+
+
+def test_dominant_earner_withholds_the_euro_statistics():
+    trial, plant = planted("dominant_earner")
+    rel = evaluate(trial, permutations=0).released()
+    rows = _rows(rel, "effects", site=plant["site"], outcome="earn6", arm=plant["arm"])
+    assert rows and all(r["suppressed"].get("estimate") in ("dominance", "secondary")
+                        for r in rows)
+    trial, _ = planted("small_arm", k=40)
+    rel = evaluate(trial, permutations=0).released()
+    rows = _rows(rel, "effects", site=plant["site"], outcome="earn6", arm=plant["arm"])
+    assert rows and all("estimate" not in r["suppressed"] for r in rows)
+
+
+def test_dominance_rule_itself():
+    from trustexp.analysis.groups import dominated
+
+    assert dominated(np.array([1000.0, 10, 10, 10]))          # one person over half
+    assert dominated(np.array([400.0, 400, 100, 100]))        # two over three quarters
+    assert not dominated(np.array([100.0] * 12))
+    assert not dominated(np.zeros(5))
+
+
+# -- secondary suppression ------------------------------------------------------------
+
+
+def test_randomised_minus_analysed_cannot_give_a_small_missing_count(tiny):
+    ev, _ = tiny
+    rel = ev.released()
+    for r in rel.frame("flow"):
+        rand, an, miss = r["n_randomised"], r["n_analysed"], r["n_missing"]
+        if isinstance(miss, Withheld) and miss.rule == "small":
+            assert isinstance(rand, Withheld) or isinstance(an, Withheld), r
+
+
+def test_pooled_minus_sites_cannot_give_the_small_arm(tiny):
+    ev, plant = tiny
+    alloc = {(r["site"], r["arm"]): r["n"] for r in ev.released().frame("allocation")}
+    sites = sorted({s for s, _ in alloc} - {"all"})
+    hidden = [s for s in sites if isinstance(alloc[(s, plant["arm"])], Withheld)]
+    assert plant["site"] in hidden and len(hidden) >= 2 or isinstance(
+        alloc[("all", plant["arm"])], Withheld)
+
+
+def test_nothing_secondary_when_nothing_is_small():
+    tables = simulate_tables(seed=3, n=400, gap_rate=0.0)
+    tables["participants"]["age"] = tables["participants"]["age"].fillna(40.0)
+    raw = base_raw(min_cell=2)
+    rel = evaluate(memory_trial(raw, tables), permutations=0).released()
+    rules = set(rel.log["rule"])
+    assert "secondary" not in rules or "small" in rules
+
+
+# -- min_cell ------------------------------------------------------------------------------
+
+
+def test_min_cell_means_the_same_everywhere(tiny):
+    ev, _ = tiny
+    assert release(ev, 0).log.empty
+    assert ev.to_dict(min_cell=0)["min_cell"] == 0
+    assert all(not r["suppressed"] for r in ev.to_dict(min_cell=0)["effects"])
+    for bad in (-1, 2.5, True, "10"):
+        with pytest.raises(OptionError, match="min_cell"):
+            ev.released(min_cell=bad)
+    low = ev.summary(min_cell=3)
+    assert "min_cell = 3" in low
+
+
+def test_degrees_of_freedom_go_with_a_withheld_sample_size(tiny):
+    ev, _ = tiny
+    for r in ev.released().frame("effects"):
+        if isinstance(r["n"], Withheld) and r["df"] is not None:
+            assert isinstance(r["df"], Withheld), r
+
+
+def test_no_extreme_of_a_person_level_variable():
+    for spec in frame_specs().values():
+        for col in spec.names:
+            assert not col.startswith(("min_", "max_")) and col not in ("first_date", "last_date")
+
+
+# -- the methods section states the standard errors used --------------------------------
+
+@pytest.mark.parametrize("declared", ["HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"])
+@pytest.mark.parametrize("clustered", [False, True])
+def test_methods_state_the_effective_standard_errors(declared, clustered, tmp_path):
+    from trustexp.reporting import report
+
+    if declared.startswith("CR") and not clustered:
+        pytest.skip("cluster-robust errors need a cluster")
+    tables = simulate_tables(seed=8, n=160)
+    parts = tables["participants"]
+    parts["cluster"] = parts["site"] + "-" + parts["arm"] + "-" + (parts.index % 6).astype(str)
+    raw = base_raw(standard_errors=declared)
+    raw["outcomes"] = [o for o in raw["outcomes"] if o["id"] in ("income", "exit12")]
+    if clustered:
+        raw["randomisation"]["cluster"] = "cluster"
+    ev = evaluate(memory_trial(raw, tables), permutations=0)
+    used = ev.config.se_type
+    expected = {"HC0": "CR0", "HC1": "CR1", "HC2": "CR2", "HC3": "CR2"}.get(declared, declared)
+    assert used == (expected if clustered else declared)
+    assert set(ev.effects["se_type"]) == {used}
+    html = report(ev, tmp_path / "r.html", lang="en").read_text("utf-8")
+    methods = html[html.index('<section id="methods"'):]
+    assert f"({used}, as R" in methods
+    df = {"CR2": "Bell-McCaffrey", "CR0": "G − 1", "CR1": "G − 1"}.get(used, "n − k")
+    assert df in methods
+    assert ("the plan named" in methods) == (used != declared)
