@@ -7,6 +7,7 @@ traceback (set ``TRUSTEXP_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import click
 
 from trustexp._version import __version__
+from trustexp.cli._terminal import echo, printable
 from trustexp.errors import EXIT_CANNOT_RUN, ContractError, TrustexpError
 
 __all__ = ["cli", "main"]
@@ -48,15 +50,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("trustexp: interrupted", err=True)
         return EXIT_CANNOT_RUN
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        echo(shown.getvalue(), err=True, nl=False)
         return EXIT_CANNOT_RUN
     except ContractError as exc:
-        click.echo(exc.report.to_text(), err=True)
-        click.echo(f"trustexp: {exc}", err=True)
+        echo(exc.report.to_text(), err=True)
+        echo(f"trustexp: {exc}", err=True)
         return exc.exit_code
     except TrustexpError as exc:
-        click.echo(f"trustexp: {exc}", err=True)
+        echo(f"trustexp: {exc}", err=True)
         return exc.exit_code
+    except RecursionError:
+        echo("trustexp: the input nests too deeply to be processed", err=True)
+        return EXIT_CANNOT_RUN
+    except MemoryError:
+        echo("trustexp: not enough memory for this input", err=True)
+        return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         click.echo("trustexp: interrupted", err=True)
         return EXIT_CANNOT_RUN
@@ -64,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TRUSTEXP_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"trustexp: internal error ({type(exc).__name__}: {exc}). "
+            f"trustexp: internal error ({type(exc).__name__}: {printable(str(exc))}). "
             "Please report it; set TRUSTEXP_DEBUG=1 to see the details.",
             err=True,
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp.cli._terminal import echo, printable
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -57,9 +58,9 @@ def command(
     elif fmt == "csv":
         text = ev.to_csv()
     else:
-        text = ev.summary()
+        text = printable(ev.summary())
     if output is not None:
         write_atomic(output, text, private=True)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     return EXIT_OK

@@ -14,9 +14,7 @@ a group below ``min_cell`` as null. ``min_cell = 0`` releases everything.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustexp._csvsafe import csv_text
 from trustexp.analysis.effects import RECORD_KEYS
 
 __all__ = ["clean", "effect_records", "records_csv", "records_json", "summary_html",
@@ -78,19 +77,11 @@ def records_json(obj: dict[str, Any]) -> str:
 
 
 def records_csv(records: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
-    """CSV text (comma, ``\\n`` line ends) of records; None is an empty field."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(keys)
-    for rec in records:
-        writer.writerow(["" if rec.get(k) is None else _text(rec.get(k)) for k in keys])
-    return buf.getvalue()
+    """CSV text (comma, ``\\n`` line ends) of records; None is an empty field.
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value) if not isinstance(value, float) else repr(value)
+    Text is quoted and neutralised against formulas (:mod:`trustexp._csvsafe`).
+    """
+    return csv_text([list(keys), *([rec.get(k) for k in keys] for rec in records)])
 
 
 # -- the summary table -------------------------------------------------------
