@@ -591,7 +591,7 @@ def _plain_types(table: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     columns = []
-    for name, col in zip(table.column_names, table.columns, strict=True):
+    for col in table.columns:
         t = col.type
         if pa.types.is_dictionary(t) and not (
             pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
