@@ -25,6 +25,10 @@ left out of that arm's complier estimates.
 ITT effect (:func:`trustexp.stats.estimate_itt`, same sample, strata,
 covariates and standard errors), and ``first_stage_f`` the square of its t
 statistic: the robust first-stage F of a single instrument (weak: F < 10).
+
+``not_estimable`` gives the reason when the data allow no estimate (a
+constant outcome, values too large for the arithmetic, a standard error of
+zero); the statistics of that row are then NaN. It is empty otherwise.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from trustexp.analysis._degenerate import REASONS, not_estimable
 from trustexp.analysis.effects import outcome_covariates
 from trustexp.analysis.samples import AnalysisSample, nonconstant, refactor
 from trustexp.config import TrialConfig
@@ -42,7 +47,7 @@ from trustexp.config import TrialConfig
 __all__ = ["COMPLIER_COLUMNS", "complier_effects"]
 
 COMPLIER_COLUMNS = ["site", "outcome", "arm", "takeup", "estimate", "std_error", "ci_low",
-                    "ci_high", "p_value", "n", "first_stage", "first_stage_f"]
+                    "ci_high", "p_value", "n", "first_stage", "first_stage_f", "not_estimable"]
 
 
 def complier_effects(
@@ -72,7 +77,8 @@ def complier_effects(
                                      "takeup": decl.column, **row})
     out = pd.DataFrame(rows, columns=COMPLIER_COLUMNS)
     types = {c: "float64" for c in COMPLIER_COLUMNS}
-    types.update({"site": "str", "outcome": "str", "arm": "str", "takeup": "str", "n": "int64"})
+    types.update({"site": "str", "outcome": "str", "arm": "str", "takeup": "str", "n": "int64",
+                  "not_estimable": "str"})
     return out.astype(types)
 
 
@@ -91,6 +97,9 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     x, _ = outcome_covariates(s, outcome, outcomes)
     x = x[sel]
     xs = x[:, nonconstant(x)]
+    reason = not_estimable(y[sel], np.column_stack([xs, d[sel]]))
+    if reason:
+        return _not_estimable(int(sel.sum()), reason)
     parts = [np.ones((sel.sum(), 1))]
     if xs.shape[1]:
         parts.append(xs - xs.mean(axis=0))
@@ -122,6 +131,8 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     )
     fs_coef = float(first.estimate[0])
     fs_f = float(first.statistic[0]) ** 2
+    if not (np.isfinite(est) and np.isfinite(se) and se > 0 and np.isfinite(df) and df > 0):
+        return _not_estimable(int(sel.sum()), REASONS["zero_se"])
     return {
         "estimate": est,
         "std_error": se,
@@ -131,4 +142,11 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         "n": int(sel.sum()),
         "first_stage": fs_coef,
         "first_stage_f": fs_f,
+        "not_estimable": "",
     }
+
+
+def _not_estimable(n: int, reason: str) -> dict:
+    nan = float("nan")
+    return {"estimate": nan, "std_error": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
+            "n": n, "first_stage": nan, "first_stage_f": nan, "not_estimable": reason}

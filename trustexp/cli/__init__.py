@@ -11,6 +11,7 @@ import io
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 import click
@@ -42,6 +43,11 @@ def _register() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     _register()
+    if not os.environ.get("TRUSTEXP_DEBUG"):
+        # Numerical and font warnings (an overflow in a mean of extreme values, a
+        # glyph a font lacks) are about results that the output already marks.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
     try:
         rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:

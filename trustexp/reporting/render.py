@@ -48,6 +48,20 @@ BASE_TEMPLATE = "base.html.j2"
 _SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9_])([αβγετXY]|arm)_([a-z])(?![A-Za-z0-9_])")
 
 
+#: The longest label shown whole in a table cell; longer ones are cut, with the
+#: whole text in the ``title`` attribute (a tooltip).
+MAX_CELL_CHARS = 200
+
+
+def _label(text: Any) -> Markup:
+    """Escape a cell's text; cut it to :data:`MAX_CELL_CHARS` with the whole text as its title."""
+    text = str(text)
+    if len(text) <= MAX_CELL_CHARS:
+        return Markup(escape(text))
+    cut = text[: MAX_CELL_CHARS - 1].rstrip() + "\u2026"
+    return Markup(f'<span title="{escape(text)}">{escape(cut)}</span>')
+
+
 def _subscripts(text: str) -> Markup:
     """Escape ``text`` and write ``α_s`` as α<sub>s</sub> (catalogue text only)."""
     return Markup(_SUBSCRIPT.sub(r"\1<sub>\2</sub>", str(escape(text))))
@@ -165,6 +179,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["subscripts"] = _subscripts
+    env.filters["label"] = _label
     return env
 
 

@@ -745,6 +745,7 @@ def _effects(c: _Ctx) -> dict[str, Any]:
         tb.group_column = loc.t("effects.outcome")
         panels = []
         desc_items = []
+        unestimable: list[str] = []
         for o in outcomes:
             unit = c.unit(o.id)
             rows = []
@@ -764,12 +765,17 @@ def _effects(c: _Ctx) -> dict[str, Any]:
                 cells += [tb.count(r.get("n")), cm]
                 tb.add(*cells)
                 rows.append(_coef_row(c, r, unit, c.arm_label(arm), c.style(arm), hide))
+                if r.get("not_estimable") and not hide:
+                    unestimable.append(f"{c.arm_label(arm)}, {o.display_label}: "
+                                       f"{_reason(loc, r['not_estimable'])}")
                 desc_items.append(_desc_item(c, r, unit, hide))
             if rows:
                 title = o.display_label
                 if _needs_unit(o.display_label, unit, loc):
                     title += f" ({unit.title(loc)})"
                 panels.append(Panel(title, tuple(rows)))
+        if unestimable:
+            tb.note(loc.t("doc.not_estimable_note", items="; ".join(unestimable)))
         table = c.add_table(tb)
         figure = None
         if panels:
@@ -807,9 +813,17 @@ def _compliers(c: _Ctx) -> Table | None:
     return c.add_table(tb)
 
 
+def _reason(loc: Locale, reason: str) -> str:
+    """The report's words for a reason of :data:`~trustexp.analysis._degenerate.REASONS`."""
+    from trustexp.analysis._degenerate import REASONS
+
+    code = next((k for k, v in REASONS.items() if v == reason), None)
+    return loc.t(f"reason.{code}") if code else reason
+
+
 def _hidden_note(c: _Ctx, rows: list[CoefRow]) -> str:
     """A caption note when a plot shows a dash instead of an estimate."""
-    if any(not r.heading and r.estimate is None for r in rows):
+    if any(not r.heading and r.estimate is None and r.text == DASH for r in rows):
         return ". " + c.loc.t("doc.figure_suppressed", dash=DASH, min_cell=c.dc.min_cell)
     return ""
 
@@ -823,6 +837,8 @@ def _needs_unit(label: str, unit: Unit, loc: Locale) -> bool:
 def _coef_row(c: _Ctx, r: Mapping[str, Any], unit: Unit, label: str, style: ArmStyle | None,
               hide: bool, *, pooled: bool = False) -> CoefRow:
     est = r.get("estimate")
+    if not hide and r.get("not_estimable"):
+        return CoefRow(label, None, None, None, c.loc.t("doc.not_estimable"), style, pooled=pooled)
     if hide or not _finite(est):
         return CoefRow(label, None, None, None, DASH, style, pooled=pooled)
     lo, hi = r.get("ci_low"), r.get("ci_high")
