@@ -23,6 +23,36 @@ from trustexp.errors import EXIT_CANNOT_RUN, ContractError, TrustexpError
 __all__ = ["cli", "main"]
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing temporaries) and exit."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _catch_signals() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into an exception; return the handlers they had."""
+    import signal
+    import threading
+
+    previous: dict[int, object] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _on_signal)
+    return previous
+
+
+def _restore_signals(previous: dict[int, object]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustexp")
 def cli() -> None:
@@ -41,13 +71,26 @@ def _register() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code.
+
+    SIGTERM and SIGHUP end the command like an error (exit code 2), after its
+    temporary files are removed.
+    """
     _register()
-    if not os.environ.get("TRUSTEXP_DEBUG"):
-        # Numerical and font warnings (an overflow in a mean of extreme values, a
-        # glyph a font lacks) are about results that the output already marks.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", UserWarning)
+    previous = _catch_signals()
+    try:
+        with warnings.catch_warnings():
+            if not os.environ.get("TRUSTEXP_DEBUG"):
+                # Numerical and font warnings (an overflow in a mean of extreme values,
+                # a glyph a font lacks) are about results the output already marks.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", UserWarning)
+            return _main(argv)
+    finally:
+        _restore_signals(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -75,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         click.echo("trustexp: interrupted", err=True)
+        return EXIT_CANNOT_RUN
+    except _Terminated:
+        click.echo("trustexp: terminated; nothing was written", err=True)
         return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("TRUSTEXP_DEBUG"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from trustexp._atomic import write_atomic
+from trustexp._atomic import check_output, write_atomic
 from trustexp.cli._terminal import echo, printable
 from trustexp.errors import EXIT_OK, OptionError
 
@@ -43,6 +43,8 @@ def command(
         raise OptionError("give either TRIAL_DIR or --demo, not both")
     if not demo and trial_dir is None:
         raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+    if output is not None and trial_dir is not None:
+        check_output(output, what="--output", folder=trial_dir)
     args = ["trustexp", "estimate"]
     args += ["--demo"] if demo else [str(trial_dir)]
     args += ["--format", fmt]
@@ -50,9 +52,9 @@ def command(
         args += ["--permutations", str(permutations)]
     ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args))
     if output is not None:
-        inputs = {Path(p).resolve() for p in (ev.trial.files or {}).values()}
-        if output.resolve() in inputs:
-            raise OptionError(f"--output {output} is one of the trial's input files")
+        files = ev.trial.files or {}
+        check_output(output, what="--output", inputs=files.values(),
+                     folder=Path(files["trial.toml"]).parent if "trial.toml" in files else None)
     if fmt == "json":
         text = ev.to_json()
     elif fmt == "csv":
