@@ -109,7 +109,9 @@ def csv_text(
             f"The 'delimiter' parameter of csv_text must be one character other than a quote, "
             f"CR or LF. Got {delimiter!r} instead."
         )
-    return "".join(
-        delimiter.join(csv_field(v, delimiter=delimiter) for v in row) + lineterminator
-        for row in rows
-    )
+    out = []
+    for row in rows:
+        line = delimiter.join(csv_field(v, delimiter=delimiter) for v in row)
+        # a row of one empty field must not read back as a blank line (no row)
+        out.append((line or '""') + lineterminator)
+    return "".join(out)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from trustexp._atomic import check_output, write_atomic
-from trustexp.cli._terminal import echo, printable
+from trustexp.cli._terminal import printable
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -64,5 +65,8 @@ def command(
     if output is not None:
         write_atomic(output, text, private=True)
     else:
-        echo(text, nl=False)
+        # JSON escapes control characters itself; CSV is data, cleaned only for a terminal
+        if fmt == "csv" and sys.stdout.isatty():
+            text = printable(text)
+        click.echo(text, nl=False, color=fmt == "csv" or None)  # never strip bytes of data
     return EXIT_OK

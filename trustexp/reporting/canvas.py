@@ -269,8 +269,8 @@ class Canvas:
             f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
             f'aria-labelledby="{escape(fig_id)}-title {escape(fig_id)}-desc" '
             f'font-family="{escape(FONT_FAMILY)}" font-size="12">',
-            f'<title id="{escape(fig_id)}-title">{escape(title)}</title>',
-            f'<desc id="{escape(fig_id)}-desc">{escape(desc)}</desc>',
+            f'<title id="{escape(fig_id)}-title">{escape(drawable(title))}</title>',
+            f'<desc id="{escape(fig_id)}-desc">{escape(drawable(desc))}</desc>',
             f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
         ]
         out.extend(_svg_shape(s) for s in self.shapes)
