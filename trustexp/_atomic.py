@@ -287,7 +287,8 @@ def write_atomic(path: str | Path, data: bytes | str, *, private: bool = False) 
     path = check_folder_of(path)
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # a file name that is not UTF-8 (lone surrogates) is written with escapes, never an error
+    payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
     lock = _lock(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=".tmp")

@@ -34,6 +34,7 @@ Limits (each refused with a message before the work it would cost):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -41,7 +42,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,18 @@ def check_path(path: str | Path, what: str) -> Path:
                 else "a socket" if stat.S_ISSOCK(mode) else "a device")
         raise InputError(f"cannot read {what}: {_shown(path)} is {kind}, not a regular file")
     return path
+
+
+@contextlib.contextmanager
+def _arrow_source(path: Path) -> Iterator[str | io.BufferedReader]:
+    """The path for pyarrow, or an open file where the name is not UTF-8 (pyarrow needs UTF-8)."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            yield fh
+        return
+    yield str(path)
 
 
 def _shown(path: Path) -> str:
@@ -517,13 +530,17 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
         null_values=[],
     )
     try:
-        table = pcsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        with _arrow_source(path) as source:
+            table = pcsv.read_csv(source, read_options=read, parse_options=parse,
+                                  convert_options=convert)
     except pa.ArrowInvalid as exc:
         if not any(bad_line):  # the parallel reader does not know line numbers
             read.use_threads = False
             bad_line.clear()
             try:
-                pcsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+                with _arrow_source(path) as source:
+                    pcsv.read_csv(source, read_options=read, parse_options=parse,
+                                  convert_options=convert)
             except pa.ArrowInvalid:
                 pass
         where = f" (line {bad_line[0]})" if bad_line and bad_line[0] else ""
@@ -556,7 +573,8 @@ def _csv_header(path: Path, dialect: CsvDialect) -> list[str]:
 def _read_parquet(path: Path) -> tuple[pa.Table, None]:
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
+    with _arrow_source(path) as source:
+        schema = pq.read_schema(source)
     _check_names(path, list(schema.names))
     for f in schema:
         _check_type(path, f.name, f.type)
@@ -566,7 +584,8 @@ def _read_parquet(path: Path) -> tuple[pa.Table, None]:
         f.name for f in schema
         if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
     ]
-    table = pq.read_table(path, read_dictionary=text)
+    with _arrow_source(path) as source:
+        table = pq.read_table(source, read_dictionary=text)
     return _plain_types(table), None
 
 
@@ -612,14 +631,14 @@ def _plain_types(table: pa.Table) -> pa.Table:
 def _read_spss(path: Path) -> tuple[pa.Table, None]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_sav(str(path), dates_as_pandas_datetime=True)
+    frame, _ = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True)
     return _from_pandas(frame), None
 
 
 def _read_stata(path: Path) -> tuple[pa.Table, None]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_dta(str(path), dates_as_pandas_datetime=True)
+    frame, _ = pyreadstat.read_dta(os.fsencode(path), dates_as_pandas_datetime=True)
     return _from_pandas(frame), None
 
 

@@ -33,6 +33,8 @@ def printable(text: str) -> str:
     >>> printable("Til\\x1b[31mburg\\x07")
     'Tilburg\\\\x07'
     """
+    # undecodable bytes of a file name (lone surrogates) as escapes, not an encoding error
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     text = _SEQUENCE.sub("", text)
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
