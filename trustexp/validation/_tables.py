@@ -362,7 +362,10 @@ def _foreign_key(
     parent_code = np.where(code_ok, mapped[np.maximum(p.values, 0)] if len(mapped) else -1, -1)
     unknown = code_ok & (parent_code < 0)
     first = _first_rows(q)
-    table.parent_row = np.where(parent_code >= 0, first[np.maximum(parent_code, 0)], -1)
+    if len(first):
+        table.parent_row = np.where(parent_code >= 0, first[np.maximum(parent_code, 0)], -1)
+    else:  # no parent value at all (an empty or all-missing column)
+        table.parent_row = np.full(len(parent_code), -1, dtype=np.int64)
     value = table.value(column)
     out.rows(
         table.name, column, "foreign-key", unknown, value,
