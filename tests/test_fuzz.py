@@ -141,7 +141,7 @@ def csv_bytes(draw: Any) -> bytes:
     return text.encode(encoding, "replace")
 
 
-@budget(60, 3000)
+@budget(60, 2000)
 @given(csv_bytes())
 def test_fuzz_csv_reader(data):
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,7 +150,7 @@ def test_fuzz_csv_reader(data):
         only_our_errors(read_table, path, "participants")
 
 
-@budget(8, 300)
+@budget(8, 150)
 @given(csv_bytes())
 def test_fuzz_csv_participants_validate(data):
     with trial_folder({"participants": data}) as folder:
@@ -219,7 +219,7 @@ def _write_parquet(column: str, array: pa.Array):
     return write
 
 
-@budget(25, 1500)
+@budget(20, 500)
 @given(parquet_column())
 def test_fuzz_parquet_types_validate(col):
     with trial_folder({"participants": _write_parquet(*col)}) as folder:
@@ -254,7 +254,7 @@ def spss_writer(draw: Any):
     return write
 
 
-@budget(8, 400)
+@budget(8, 150)
 @given(spss_writer())
 def test_fuzz_spss_labels_validate(writer):
     with trial_folder({"participants": writer}) as folder:
@@ -313,14 +313,14 @@ def toml_documents(draw: Any) -> str:
     return toml_text(doc)
 
 
-@budget(30, 3000)
+@budget(25, 600)
 @given(toml_documents())
 def test_fuzz_trial_toml_validate(text):
     with trial_folder(toml=text) as folder:
         only_our_errors(trustexp.validate, folder)
 
 
-@budget(15, 1000)
+@budget(15, 300)
 @given(st.text(max_size=200))
 def test_fuzz_trial_toml_text(text):
     with trial_folder(toml=text) as folder:
@@ -343,7 +343,7 @@ def numeric_tables(draw: Any):
     return column, [pool[i] for i in picks]
 
 
-@budget(3, 150)
+@budget(3, 40)
 @given(numeric_tables())
 def test_fuzz_numbers_through_report(case):
     (table, column), values = case
