@@ -24,6 +24,7 @@ import math
 import os
 import signal
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +35,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import tomllib
 from conftest import TRIAL_TOML, trial_tables, write_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

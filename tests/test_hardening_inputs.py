@@ -254,3 +254,21 @@ def test_an_arm_id_with_a_trailing_newline_is_refused(make_trial):
     toml = TRIAL_TOML.replace("treated = {", '"treated\\n" = {')
     report = validate(make_trial(toml=toml))
     assert any(e.table == "trial.toml" and e.rule == "pattern" for e in report.errors)
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "y" * 300])
+def test_a_strange_trial_folder_or_output_path_gives_a_message(make_trial, tmp_path, name):
+    with pytest.raises(InputError):
+        validate(tmp_path / name)
+    ev = __import__("trustexp").evaluate(make_trial(), permutations=0)
+    with pytest.raises(InputError):
+        __import__("trustexp").report(ev, tmp_path / name / "r.html")
+    with pytest.raises(InputError):
+        __import__("trustexp").report(ev, tmp_path / f"{name}.html")
+    assert main(["validate", str(tmp_path / name)]) == 2
+
+
+def test_a_256_character_output_name_exits_2(make_trial, tmp_path, capsys):
+    trial = make_trial()
+    assert main(["estimate", str(trial), "-o", str(tmp_path / ("x" * 256 + ".json"))]) == 2
+    assert "internal error" not in capsys.readouterr().err

@@ -245,6 +245,19 @@ def _umask_mode(mode: int) -> int:
     return mode & ~umask
 
 
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; a path the system refuses (too long) is a message."""
+    try:
+        return os.path.isdir(path) if len(os.fsencode(path.name)) <= 255 else _too_long(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _too_long(path: Path) -> bool:
+    raise InputError(f"cannot write {path}: the name {path.name[:40]}... is longer than "
+                     "255 bytes, the most a file system allows")
+
+
 def check_folder_of(path: str | Path) -> Path:
     """Return ``path`` as a :class:`~pathlib.Path` once its folder is known to exist.
 
@@ -254,7 +267,13 @@ def check_folder_of(path: str | Path) -> Path:
         When the folder of ``path`` does not exist.
     """
     path = Path(path)
-    if not path.parent.is_dir():
+    if "\x00" in str(path):
+        raise InputError(f"cannot write {str(path)!r}: the path contains a NUL byte")
+    try:
+        folder_exists = path.parent.is_dir()
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not folder_exists:
         raise InputError(f"cannot write {path}: the folder {path.parent} does not exist")
     return path
 
@@ -285,7 +304,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, private: bool = False) 
         file cannot be written.
     """
     path = check_folder_of(path)
-    if path.is_dir():
+    if _is_dir(path):
         raise InputError(f"cannot write {path}: it is a folder")
     # a file name that is not UTF-8 (lone surrogates) is written with escapes, never an error
     payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
@@ -336,6 +355,7 @@ def check_new_dir(path: str | Path, *, not_folder: str, not_empty: str) -> Path:
         When ``path`` is a file or a folder that is not empty.
     """
     path = Path(path)
+    _is_dir(path)  # a name too long: a message here
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise InputError(not_folder.format(path=path))
