@@ -35,6 +35,8 @@ REASONS: dict[str, str] = {
     "covariate": (f"a covariate has values that are not finite or beyond {MAX_MAGNITUDE:.0e} "
                   "in magnitude"),
     "zero_se": "the standard error is zero or not finite (the outcome is fitted exactly)",
+    "collinear": ("the model's columns are collinear in floating point (take-up or a covariate "
+                  "is, up to rounding, a combination of the others)"),
 }
 
 

@@ -113,9 +113,12 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         kwargs = {"cov_type": "clustered", "clusters": s.clusters[sel], "debiased": True}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = IV2SLS(pd.Series(y[sel], name="y"), exog, pd.Series(d[sel], name="takeup"),
-                       pd.Series(z[sel], name="assigned"))
-        res = model.fit(**kwargs)
+        try:
+            model = IV2SLS(pd.Series(y[sel], name="y"), exog, pd.Series(d[sel], name="takeup"),
+                           pd.Series(z[sel], name="assigned"))
+            res = model.fit(**kwargs)
+        except (ValueError, np.linalg.LinAlgError):  # "do not have full column rank"
+            return _not_estimable(int(sel.sum()), REASONS["collinear"])
     est, se = float(res.params["takeup"]), float(res.std_errors["takeup"])
     # t(n - k) as linearmodels uses; with clusters t(G - 1), the CR1 convention
     df = float(res.df_resid if s.clusters is None else len(np.unique(s.clusters[sel])) - 1)

@@ -44,6 +44,7 @@ NL: dict[str, str] = {
     "reason.constant": "de uitkomst is voor iedereen in de steekproef gelijk",
     "reason.covariate": "een achtergrondkenmerk heeft waarden die te groot of niet eindig zijn",
     "reason.zero_se": "de standaardfout is nul of niet eindig (de uitkomst wordt exact voorspeld)",
+    "reason.collinear": "de kolommen van het model zijn (op afronding na) lineair afhankelijk",
     "doc.suppressed_note": (
         "<{min_cell}: minder dan {min_cell} personen; het precieze aantal is niet getoond "
         "om de privacy van de deelnemers te beschermen."
@@ -488,6 +489,7 @@ EN: dict[str, str] = {
     "reason.constant": "the outcome is the same for everyone in the sample",
     "reason.covariate": "a covariate has values that are too large or not finite",
     "reason.zero_se": "the standard error is zero or not finite (the outcome is fitted exactly)",
+    "reason.collinear": "the model's columns are collinear up to rounding",
     "doc.suppressed_note": (
         "<{min_cell}: fewer than {min_cell} people; the exact number is not shown to protect "
         "the participants' privacy."
