@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test check lint types simulate bench reference clean
+.PHONY: demo test check fuzz lint types simulate bench reference clean
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "trustexp needs Python 3.11 or newer")'
@@ -38,6 +38,17 @@ types: $(STAMP)
 # The simulation studies of size and coverage (tests/simulation/, not in CI).
 simulate: $(STAMP)
 	$(BIN)/python -m pytest -m slow tests/simulation -q
+# The fuzzing suite (tests/test_fuzz.py) with many examples per target, repeated with
+# fresh random seeds until FUZZ_SECONDS (default 600) have passed; `make test` runs
+# the same targets with a few examples each.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); round=1; \
+	while [ $$(date +%s) -lt $$end ]; do \
+	  echo "fuzz round $$round"; \
+	  TRUSTEXP_FUZZ=1 $(BIN)/python -m pytest -q -p no:cacheprovider -x tests/test_fuzz.py || exit 1; \
+	  round=$$((round + 1)); \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

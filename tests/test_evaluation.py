@@ -21,7 +21,8 @@ EFFECT_COLUMNS = [
     "site", "outcome", "arm", "estimate", "std_error", "ci_low", "ci_high", "p_value", "df",
     "n", "n_arm", "n_control", "control_mean", "se_type", "p_adjusted", "adjustment_method",
 ]
-EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic"]
+EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
+         "not_estimable"]
 #: A JSON/CSV effect record (contract v1.1): the effect names, the statistic, what was withheld.
 RECORD = [*EFFECT_COLUMNS[:5], "statistic", *EFFECT_COLUMNS[5:], "suppressed"]
 
@@ -285,7 +286,8 @@ def test_balance(trial, ev):
 
 def test_balance_tests_match_statsmodels(trial, ev):
     tests = ev.balance_tests
-    assert list(tests.columns) == ["site", "arm", "statistic", "df1", "df2", "p_value", "n"]
+    assert list(tests.columns) == ["site", "arm", "statistic", "df1", "df2", "p_value", "n",
+                                   "not_estimable"]
     p = trial.participants
     sub = p.loc[p["arm"].isin(["control", "guidance"])].reset_index(drop=True)
     age = sub["age"].to_numpy()
@@ -397,7 +399,7 @@ def test_compliers_wald_estimator():
     comp = ev.compliers
     assert list(comp.columns) == ["site", "outcome", "arm", "takeup", "estimate", "std_error",
                                   "ci_low", "ci_high", "p_value", "n", "first_stage",
-                                  "first_stage_f"]
+                                  "first_stage_f", "not_estimable"]
     d = derive_outcomes(memory_trial(raw, tables))
     tk = tables["takeup"].set_index("person_id")["received"]
     sub = d.loc[d["arm"].isin(["control", "guidance"])].copy()

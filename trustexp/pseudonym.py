@@ -36,6 +36,8 @@ __all__ = ["KEY_ENV", "MIN_KEY_BYTES", "PseudonymResult", "key_from", "pseudonym
 KEY_ENV = "TRUSTEXP_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
 _ID = "person_id"
+#: The largest key file read, in bytes.
+MAX_KEY_BYTES = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,9 @@ def pseudonymise(in_dir: str | Path, out_dir: str | Path, *, key: str | bytes) -
     if dst.exists():
         raise InputError(f"{dst} already exists; pseudonymise writes a new folder and never overwrites one")
     toml_path = src / "trial.toml"
+    from trustexp.validation._config import read_toml
+
+    read_toml(toml_path)  # refuses a FIFO, a huge or too deeply nested file
     try:
         toml_text = toml_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -232,10 +237,9 @@ def key_from(key_file: Path | None) -> bytes:
         No key given, or the key file cannot be read.
     """
     if key_file is not None:
-        try:
-            return Path(key_file).read_bytes().strip()
-        except OSError as exc:
-            raise InputError(f"cannot read the key file {key_file}: {exc.strerror or exc}") from None
+        from trustexp.readers import read_bounded
+
+        return read_bounded(key_file, "the key file", MAX_KEY_BYTES).strip()
     value = os.environ.get(KEY_ENV, "")
     if not value.strip():
         raise TrustexpError(

@@ -14,16 +14,35 @@ numbers use a decimal comma (:attr:`RawTable.decimal_comma`).
 
 Every failure to read ends in :class:`~trustexp.errors.InputError` with the file
 name and the reason.
+
+Limits (each refused with a message before the work it would cost):
+
+* a table is read only from a regular file (never a FIFO, device or folder) of
+  at most :data:`MAX_TABLE_BYTES`; a CSV line may have at most
+  :data:`MAX_LINE_BYTES` and a table at most :data:`MAX_COLUMNS` columns;
+* small files (``trial.toml``, a key file) are read by :func:`read_bounded`,
+  with their own limit;
+* a CSV is one encoding: a file that is UTF-8 in places and not in others is an
+  error naming the first line that is not UTF-8 (it is never decoded as
+  Windows-1252 without a word);
+* a Parquet column must have a type a table of the contract can hold (text,
+  number, boolean, date or time stamp): lists, structs, maps and binary are
+  refused; unsigned 64-bit integers beyond the signed range become text,
+  decimals become floats.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import math
-from collections.abc import Mapping
+import os
+import re
+import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +55,14 @@ from trustexp.literals import TABLES
 __all__ = [
     "SUFFIXES",
     "TABLES",
+    "MAX_COLUMNS",
+    "MAX_LINE_BYTES",
+    "MAX_TABLE_BYTES",
     "CsvDialect",
     "RawTable",
+    "check_path",
     "locate_tables",
+    "read_bounded",
     "read_table",
 ]
 
@@ -48,6 +72,91 @@ _SNIFF_BYTES = 1 << 16
 _CHUNK = 1 << 24
 _BOM = codecs.BOM_UTF8
 _CONTROL = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(14, 32))
+
+#: The largest table file read (64 GiB: far above a national panel as Parquet).
+MAX_TABLE_BYTES = 1 << 36
+#: The longest line of a CSV file, in bytes.
+MAX_LINE_BYTES = 1 << 20
+#: The most columns a table may have.
+MAX_COLUMNS = 10_000
+# A well-formed UTF-8 sequence of two to four bytes (not ASCII).
+_UTF8_MULTI = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+# -- files -----------------------------------------------------------------------
+def check_path(path: str | Path, what: str) -> Path:
+    """Return ``path`` once it is known to name a regular file that can be opened.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        How messages name it, e.g. ``"the participants table"``.
+
+    Raises
+    ------
+    InputError
+        The path holds a NUL byte, is too long, does not exist, or is a
+        folder, FIFO, socket or device (reading one would hang or never end).
+    """
+    text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+    if "\x00" in text:
+        raise InputError(f"the path of {what} contains a NUL byte: {text!r}")
+    path = Path(text)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {what}: no such file ({_shown(path)})") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot read {what} ({_shown(path)}): {reason}") from None
+    mode = info.st_mode
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise InputError(f"cannot read {what}: {_shown(path)} is {kind}, not a regular file")
+    return path
+
+
+@contextlib.contextmanager
+def _arrow_source(path: Path) -> Iterator[str | io.BufferedReader]:
+    """The path for pyarrow, or an open file where the name is not UTF-8 (pyarrow needs UTF-8)."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            yield fh
+        return
+    yield str(path)
+
+
+def _shown(path: Path) -> str:
+    """The path as text that can be printed (undecodable bytes as escapes)."""
+    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def read_bounded(path: str | Path, what: str, limit: int) -> bytes:
+    """Read a small file whole, refusing anything but a regular file of at most ``limit`` bytes.
+
+    Raises
+    ------
+    InputError
+        See :func:`check_path`; also a file larger than ``limit``.
+    """
+    path = check_path(path, what)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {what} ({_shown(path)}): {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(f"{what} ({_shown(path)}) is larger than {limit} bytes; refused")
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,25 +248,41 @@ def locate_tables(directory: Path, data: Mapping[str, str] | None = None) -> dic
     """
     data = dict(data or {})
     by_name: dict[str, list[Path]] = {}
-    for entry in sorted(directory.iterdir()):
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        raise InputError(f"cannot list the folder {_shown(directory)}: {exc.strerror or exc}") from None
+    for entry in entries:
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
-        if stem in TABLES and suffix in SUFFIXES and entry.is_file():
+        if stem in TABLES and suffix in SUFFIXES:
             by_name.setdefault(stem, []).append(entry)
 
     found: dict[str, Path] = {}
     for table in TABLES:
         if table in data:
-            path = (directory / str(data[table])).resolve()
+            given = str(data[table])
+            if "\x00" in given:
+                raise InputError(f"trial.toml [data] {table} = {given!r}: the path contains a NUL byte")
+            try:
+                path = (directory / given).resolve()
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise InputError(f"trial.toml [data] {table} = {given!r}: {exc}") from None
             if path.suffix.lower() not in SUFFIXES:
                 raise InputError(
                     f"trial.toml [data] {table} = {str(data[table])!r}: unsupported file type "
                     f"{path.suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}"
                 )
-            if not path.is_file():
+            try:
+                exists = path.exists()
+            except OSError as exc:  # a name too long, a loop of links
                 raise InputError(
-                    f"trial.toml [data] {table} = {str(data[table])!r}: no such file ({path})"
+                    f"trial.toml [data] {table} = {given!r}: {exc.strerror or exc}"
+                ) from None
+            if not exists:
+                raise InputError(
+                    f"trial.toml [data] {table} = {given!r}: no such file ({_shown(path)})"
                 )
-            found[table] = path
+            found[table] = check_path(path, f"the {table} table")
             continue
         candidates = by_name.get(table, [])
         if len(candidates) > 1:
@@ -167,7 +292,7 @@ def locate_tables(directory: Path, data: Mapping[str, str] | None = None) -> dic
                 f"keep one, or name the right one in trial.toml [data] {table} = \"...\""
             )
         if candidates:
-            found[table] = candidates[0]
+            found[table] = check_path(candidates[0], f"the {table} table")
     if "participants" not in found:
         raise InputError(
             f"no participants table in {directory}: expected participants.csv (or "
@@ -193,12 +318,13 @@ def read_table(path: Path, name: str) -> RawTable:
     InputError
         The file cannot be read: missing, empty, binary, wrongly encoded or corrupt.
     """
-    path = Path(path)
+    path = check_path(path, f"the {name} table")
     suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise InputError(
+            f"{path.name} is {size} bytes; a table may have at most {MAX_TABLE_BYTES} bytes"
+        )
     if size == 0:
         raise InputError(f"{path.name} is empty (0 bytes): the {name} table needs at least a header")
     readers = {
@@ -218,7 +344,9 @@ def read_table(path: Path, name: str) -> RawTable:
     except MemoryError:
         raise InputError(f"{path.name}: not enough memory to read it") from None
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {_shown(path)}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"{path.name} cannot be read: it nests too deeply") from None
     except Exception as exc:  # every reader failure becomes a message
         kind = suffix.lstrip(".")
         raise InputError(
@@ -244,6 +372,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _check_names(path: Path, names: list[str]) -> None:
+    if len(names) > MAX_COLUMNS:
+        raise InputError(
+            f"{path.name} has {len(names)} columns; a table may have at most {MAX_COLUMNS}"
+        )
     seen: set[str] = set()
     for i, n in enumerate(names, start=1):
         if not isinstance(n, str) or not n.strip():
@@ -275,7 +407,7 @@ def sniff_csv(path: Path) -> CsvDialect:
             f"{path.name} is not a text CSV file (it contains control characters: binary data)"
         )
     bom = head.startswith(_BOM)
-    encoding = "utf-8" if _decodes(path, "utf-8") else "cp1252"
+    encoding = "utf-8" if _scan(path) else "cp1252"
     if encoding == "cp1252" and (bom or not _decodes(path, "cp1252")):
         raise InputError(
             f"{path.name} is neither UTF-8 nor Windows-1252 text; save it as CSV in UTF-8"
@@ -289,6 +421,74 @@ def sniff_csv(path: Path) -> CsvDialect:
     if counts[delimiter] == 0:
         delimiter = ","
     return CsvDialect(delimiter=delimiter, encoding=encoding, bom=bom)
+
+
+def _scan(path: Path) -> bool:
+    """Read the file once: whether it is all UTF-8, with its lines checked.
+
+    Raises
+    ------
+    InputError
+        A line longer than :data:`MAX_LINE_BYTES`, or a file that holds UTF-8
+        text and also bytes that are not UTF-8 (mixed encodings).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    non_ascii_line: int | None = None  # first line with UTF-8 beyond ASCII
+    bad_line: int | None = None  # first line that is not UTF-8
+    line = 1  # the number of the line the chunk starts in
+    carry = 0  # bytes of that line before the chunk
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            ends = np.flatnonzero(arr == 10)
+            begins = np.concatenate(([-carry], ends[:-1] + 1)) if ends.size else np.array([], int)
+            lengths = ends - begins
+            if lengths.size and lengths.max() > MAX_LINE_BYTES:
+                _too_long(path, line + int(np.argmax(lengths > MAX_LINE_BYTES)))
+            rest = len(chunk) - (int(ends[-1]) + 1) if ends.size else carry + len(chunk)
+            if rest > MAX_LINE_BYTES:
+                _too_long(path, line + int(ends.size))
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                    if non_ascii_line is None and arr.size and arr.max() >= 0x80:
+                        first = int(np.argmax(arr >= 0x80))
+                        non_ascii_line = line + chunk.count(b"\n", 0, first)
+                except UnicodeDecodeError as exc:
+                    utf8 = False
+                    start = max(exc.start, 0)
+                    bad_line = line + chunk.count(b"\n", 0, start)
+                    before = arr[:start]
+                    if non_ascii_line is None and before.size and before.max() >= 0x80:
+                        non_ascii_line = line + chunk.count(b"\n", 0, int(np.argmax(before >= 0x80)))
+                    tail = chunk[start + 1:]
+                    match = _UTF8_MULTI.search(tail)
+                    if non_ascii_line is None and match:
+                        non_ascii_line = bad_line + tail.count(b"\n", 0, match.start())
+            elif non_ascii_line is None and (match := _UTF8_MULTI.search(chunk)):
+                non_ascii_line = line + chunk.count(b"\n", 0, match.start())
+            line += int(ends.size)
+            carry = rest
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8, bad_line = False, line
+    if not utf8 and non_ascii_line is not None:
+        raise InputError(
+            f"{path.name} mixes encodings: line {non_ascii_line} is UTF-8 text, but line "
+            f"{bad_line} is not UTF-8 (Windows-1252 or another encoding); save the whole file "
+            "in one encoding, preferably UTF-8"
+        )
+    return utf8
+
+
+def _too_long(path: Path, line: int) -> None:
+    raise InputError(
+        f"{path.name}: line {line} is longer than {MAX_LINE_BYTES} bytes, the most a line "
+        "may have (is it a CSV file?)"
+    )
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -310,6 +510,7 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
     header = _csv_header(path, dialect)
     if not header:
         raise InputError(f"{path.name} has no header line")
+    _check_names(path, header)
     bad_line: list[int | None] = []
 
     def on_invalid(row: pcsv.InvalidRow) -> str:
@@ -329,13 +530,17 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
         null_values=[],
     )
     try:
-        table = pcsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        with _arrow_source(path) as source:
+            table = pcsv.read_csv(source, read_options=read, parse_options=parse,
+                                  convert_options=convert)
     except pa.ArrowInvalid as exc:
         if not any(bad_line):  # the parallel reader does not know line numbers
             read.use_threads = False
             bad_line.clear()
             try:
-                pcsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+                with _arrow_source(path) as source:
+                    pcsv.read_csv(source, read_options=read, parse_options=parse,
+                                  convert_options=convert)
             except pa.ArrowInvalid:
                 pass
         where = f" (line {bad_line[0]})" if bad_line and bad_line[0] else ""
@@ -349,6 +554,11 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
 def _csv_header(path: Path, dialect: CsvDialect) -> list[str]:
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
+        while b"\n" not in head and len(head) <= MAX_LINE_BYTES:  # a long header line
+            more = fh.read(_SNIFF_BYTES)
+            if not more:
+                break
+            head += more
     text = head.decode(dialect.encoding, errors="replace")
     if dialect.bom:
         text = text.lstrip("\ufeff")
@@ -363,28 +573,72 @@ def _csv_header(path: Path, dialect: CsvDialect) -> list[str]:
 def _read_parquet(path: Path) -> tuple[pa.Table, None]:
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
+    with _arrow_source(path) as source:
+        schema = pq.read_schema(source)
+    _check_names(path, list(schema.names))
+    for f in schema:
+        _check_type(path, f.name, f.type)
     # Text columns are read dictionary-encoded: validation works on the distinct
     # values, and a national panel's ids and months then cost little memory.
     text = [
         f.name for f in schema
         if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
     ]
-    table = pq.read_table(path, read_dictionary=text)
-    return table, None
+    with _arrow_source(path) as source:
+        table = pq.read_table(source, read_dictionary=text)
+    return _plain_types(table), None
+
+
+def _check_type(path: Path, column: str, t: pa.DataType) -> None:
+    """Refuse a column type that no table of the contract can hold."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    plain = (
+        pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t)
+        or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_boolean(t)
+        or pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_null(t)
+    )
+    if not plain:
+        raise InputError(
+            f"{path.name}: the column {column!r} has the type {t}, which a table of the "
+            "contract cannot hold; store it as text, a number, a date or a time stamp"
+        )
+
+
+def _plain_types(table: pa.Table) -> pa.Table:
+    """Columns in the types validation reads: no unsigned 64-bit, decimal, half float or odd dictionary."""
+    import pyarrow.compute as pc
+
+    columns = []
+    for col in table.columns:
+        t = col.type
+        if pa.types.is_dictionary(t) and not (
+            pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
+        ):
+            col = col.cast(t.value_type)
+            t = col.type
+        if pa.types.is_uint64(t):
+            top = pc.max(col).as_py()
+            col = col.cast(pa.int64()) if top is None or top < 2**63 else col.cast(pa.string())
+        elif pa.types.is_decimal(t) or pa.types.is_float16(t):
+            col = pc.cast(col, pa.float64(), safe=False)
+        elif pa.types.is_timestamp(t) and t.tz is not None:
+            col = col.cast(pa.timestamp(t.unit))
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
 
 
 def _read_spss(path: Path) -> tuple[pa.Table, None]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_sav(str(path), dates_as_pandas_datetime=True)
+    frame, _ = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True)
     return _from_pandas(frame), None
 
 
 def _read_stata(path: Path) -> tuple[pa.Table, None]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_dta(str(path), dates_as_pandas_datetime=True)
+    frame, _ = pyreadstat.read_dta(os.fsencode(path), dates_as_pandas_datetime=True)
     return _from_pandas(frame), None
 
 

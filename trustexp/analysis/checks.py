@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from trustexp.analysis import groups
+from trustexp.analysis._degenerate import MAX_MAGNITUDE, REASONS
 from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
 from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
@@ -44,7 +45,7 @@ __all__ = [
 
 BALANCE_COLUMNS = ["site", "arm", "covariate", "mean_arm", "sd_arm", "mean_control",
                    "sd_control", "std_diff", "n_arm", "n_control"]
-BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n"]
+BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n", "not_estimable"]
 FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
 RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
 ATTRITION_COLUMNS = ["site", "wave", "statistic", "df1", "df2", "p_value"]
@@ -124,6 +125,11 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
             d = (s.arm[sel] == k).astype(float)
             if x.shape[1] == 0 or d.min() == d.max():
                 continue
+            if not np.isfinite(x).all() or np.abs(x).max() > MAX_MAGNITUDE:
+                rows.append({"site": s.site, "arm": arm.id, "statistic": np.nan, "df1": 0,
+                             "df2": np.nan, "p_value": np.nan, "n": len(d),
+                             "not_estimable": REASONS["covariate"]})
+                continue
             res = joint_test(
                 d,
                 x,
@@ -132,9 +138,10 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
                 se_type=s.se_type,
             )
             rows.append({"site": s.site, "arm": arm.id, "statistic": res.statistic,
-                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value, "n": res.n})
+                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value, "n": res.n,
+                         "not_estimable": ""})
     return _frame(rows, BALANCE_TEST_COLUMNS,
-                  {"site": "str", "arm": "str", "df1": _INT, "n": _INT})
+                  {"site": "str", "arm": "str", "df1": _INT, "n": _INT, "not_estimable": "str"})
 
 
 def flow(
@@ -545,7 +552,7 @@ def reference_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
 
 
 _TYPES = {"site": "str", "arm": "str", "outcome": "str", "covariate": "str", "wave": _INT,
-          "month": _INT, "trimmed_group": "str", "df1": _INT}
+          "month": _INT, "trimmed_group": "str", "df1": _INT, "not_estimable": "str"}
 
 register(FrameSpec("balance", "Covariate means and standardised differences, each arm against control.",
                    infer_columns(BALANCE_COLUMNS, _TYPES),

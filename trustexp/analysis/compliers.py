@@ -25,6 +25,10 @@ left out of that arm's complier estimates.
 ITT effect (:func:`trustexp.stats.estimate_itt`, same sample, strata,
 covariates and standard errors), and ``first_stage_f`` the square of its t
 statistic: the robust first-stage F of a single instrument (weak: F < 10).
+
+``not_estimable`` gives the reason when the data allow no estimate (a
+constant outcome, values too large for the arithmetic, a standard error of
+zero); the statistics of that row are then NaN. It is empty otherwise.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from trustexp.analysis import groups
+from trustexp.analysis._degenerate import REASONS, not_estimable
 from trustexp.analysis.effects import outcome_covariates
 from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
 from trustexp.config import TrialConfig
@@ -44,7 +49,7 @@ from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, infer_columns, 
 __all__ = ["COMPLIER_COLUMNS", "complier_effects"]
 
 COMPLIER_COLUMNS = ["site", "outcome", "arm", "takeup", "estimate", "std_error", "ci_low",
-                    "ci_high", "p_value", "n", "first_stage", "first_stage_f"]
+                    "ci_high", "p_value", "n", "first_stage", "first_stage_f", "not_estimable"]
 
 
 def complier_effects(
@@ -74,7 +79,8 @@ def complier_effects(
                                      "takeup": decl.column, **row})
     out = pd.DataFrame(rows, columns=COMPLIER_COLUMNS)
     types = {c: "float64" for c in COMPLIER_COLUMNS}
-    types.update({"site": "str", "outcome": "str", "arm": "str", "takeup": "str", "n": "int64"})
+    types.update({"site": "str", "outcome": "str", "arm": "str", "takeup": "str", "n": "int64",
+                  "not_estimable": "str"})
     return out.astype(types)
 
 
@@ -93,6 +99,9 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     x, _ = outcome_covariates(s, outcome, outcomes)
     x = x[sel]
     xs = x[:, nonconstant(x)]
+    reason = not_estimable(y[sel], np.column_stack([xs, d[sel]]))
+    if reason:
+        return _not_estimable(int(sel.sum()), reason)
     parts = [np.ones((sel.sum(), 1))]
     if xs.shape[1]:
         parts.append(xs - xs.mean(axis=0))
@@ -106,9 +115,12 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         kwargs = {"cov_type": "clustered", "clusters": s.clusters[sel], "debiased": True}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = IV2SLS(pd.Series(y[sel], name="y"), exog, pd.Series(d[sel], name="takeup"),
-                       pd.Series(z[sel], name="assigned"))
-        res = model.fit(**kwargs)
+        try:
+            model = IV2SLS(pd.Series(y[sel], name="y"), exog, pd.Series(d[sel], name="takeup"),
+                           pd.Series(z[sel], name="assigned"))
+            res = model.fit(**kwargs)
+        except (ValueError, np.linalg.LinAlgError):  # "do not have full column rank"
+            return _not_estimable(int(sel.sum()), REASONS["collinear"])
     est, se = float(res.params["takeup"]), float(res.std_errors["takeup"])
     # t(n - k) as linearmodels uses; with clusters t(G - 1), the CR1 convention
     df = float(res.df_resid if s.clusters is None else len(np.unique(s.clusters[sel])) - 1)
@@ -124,6 +136,8 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     )
     fs_coef = float(first.estimate[0])
     fs_f = float(first.statistic[0]) ** 2
+    if not (np.isfinite(est) and np.isfinite(se) and se > 0 and np.isfinite(df) and df > 0):
+        return _not_estimable(int(sel.sum()), REASONS["zero_se"])
     return {
         "estimate": est,
         "std_error": se,
@@ -133,9 +147,14 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         "n": int(sel.sum()),
         "first_stage": fs_coef,
         "first_stage_f": fs_f,
+        "not_estimable": "",
     }
 
 
+def _not_estimable(n: int, reason: str) -> dict:
+    nan = float("nan")
+    return {"estimate": nan, "std_error": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
+            "n": n, "first_stage": nan, "first_stage_f": nan, "not_estimable": reason}
 # -- the frame ----------------------------------------------------------------
 
 def complier_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
@@ -173,6 +192,6 @@ def complier_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
 register(FrameSpec(
     "compliers", "Complier (instrumental-variable) effects of arms with declared take-up.",
     infer_columns(COMPLIER_COLUMNS, {"site": "str", "outcome": "str", "arm": "str",
-                                     "takeup": "str"}),
+                                     "takeup": "str", "not_estimable": "str"}),
     lambda inp: complier_effects(inp.config, inp.outcomes, inp.trial.takeup, inp.samples),
     complier_facts, order=40, weight=20))

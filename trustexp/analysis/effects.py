@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from trustexp.analysis import groups
+from trustexp.analysis._degenerate import REASONS, not_estimable
 from trustexp.analysis.samples import AnalysisSample, impute_with_indicator, nonconstant, refactor
 from trustexp.config import Outcome, TrialConfig
 from trustexp.frames import (
@@ -86,7 +87,8 @@ RECORD_KEYS = [
     "p_adjusted",
     "adjustment_method",
 ]
-EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic"]
+EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
+                 "not_estimable"]
 EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS]
 
 Progress = Callable[[str, int, int], None]
@@ -169,7 +171,8 @@ class _OutcomeData:
 
     ``y`` (n,) over the analysis sample, ``obs`` (n,) its observed rows,
     ``cov`` (n, p) the covariates kept in its model (None if none), ``n_arm``
-    (k,) and ``n_control`` the observed persons per arm.
+    (k,) and ``n_control`` the observed persons per arm; ``reason`` why no
+    effect can be estimated (empty when one can).
     """
 
     y: np.ndarray
@@ -177,11 +180,12 @@ class _OutcomeData:
     cov: np.ndarray | None
     n_arm: np.ndarray
     n_control: int
+    reason: str = ""
 
     @property
     def estimable(self) -> bool:
-        """Whether the control arm and some treatment arm are observed."""
-        return bool(self.n_control and self.n_arm.sum())
+        """Whether the control arm and some treatment arm are observed, with data that allow it."""
+        return bool(self.n_control and self.n_arm.sum()) and not self.reason
 
     def model_key(self) -> tuple[bytes, tuple[int, ...], bytes]:
         """Equal for outcomes with the same observed rows and the same covariates."""
@@ -205,7 +209,14 @@ def _outcome_data(
     x = x[:, keep]
     n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
     n_control = int((obs & (sample.arm == 0)).sum())
-    return _OutcomeData(y, obs, x if x.shape[1] else None, n_arm, n_control)
+    if not n_control:
+        reason = REASONS["unobserved_control"]
+    elif not n_arm.sum():
+        reason = REASONS["unobserved_treated"]
+    else:
+        in_model = obs & (sample.arm >= 0)
+        reason = not_estimable(y[in_model], x[in_model] if x.shape[1] else None)
+    return _OutcomeData(y, obs, x if x.shape[1] else None, n_arm, n_control, reason)
 
 
 class _RandomisationTests:
@@ -337,6 +348,8 @@ def _estimate_outcome(
                 "outcome_type": outcome.type,
                 "outcome_label": outcome.display_label,
                 "arm_label": arm.label,
+                "not_estimable": data.reason if data.reason or n_arm[j] else
+                REASONS["unobserved_arm"],
             }
         )
     return records, t_draws
@@ -366,7 +379,8 @@ def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | Non
 def _typed(effects: pd.DataFrame) -> pd.DataFrame:
     types = {c: "float64" for c in effects.columns}
     types.update({c: "str" for c in ("site", "outcome", "arm", "se_type", "adjustment_method",
-                                      "family", "outcome_type", "outcome_label", "arm_label")})
+                                      "family", "outcome_type", "outcome_label", "arm_label",
+                                      "not_estimable")})
     types.update({"n": "int64", "n_arm": "int64", "n_control": "int64", "primary": "bool"})
     return effects.astype({c: t for c, t in types.items() if c in effects.columns})
 
@@ -434,6 +448,7 @@ EFFECTS = register(FrameSpec(
         label("outcome_label"),
         label("arm_label"),
         statistic("statistic", "the t statistic"),
+        label("not_estimable", "why the effect could not be estimated (empty: it could)"),
     ),
     build=_build,
     facts=effect_facts,

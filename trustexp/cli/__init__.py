@@ -7,17 +7,50 @@ traceback (set ``TRUSTEXP_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 import click
 
 from trustexp._version import __version__
+from trustexp.cli._terminal import echo, printable
 from trustexp.errors import EXIT_CANNOT_RUN, ContractError, TrustexpError
 
 __all__ = ["cli", "main"]
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing temporaries) and exit."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _catch_signals() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into an exception; return the handlers they had."""
+    import signal
+    import threading
+
+    previous: dict[int, object] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _on_signal)
+    return previous
+
+
+def _restore_signals(previous: dict[int, object]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,8 +71,26 @@ def _register() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code.
+
+    SIGTERM and SIGHUP end the command like an error (exit code 2), after its
+    temporary files are removed.
+    """
     _register()
+    previous = _catch_signals()
+    try:
+        with warnings.catch_warnings():
+            if not os.environ.get("TRUSTEXP_DEBUG"):
+                # Numerical and font warnings (an overflow in a mean of extreme values,
+                # a glyph a font lacks) are about results the output already marks.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", UserWarning)
+            return _main(argv)
+    finally:
+        _restore_signals(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -48,23 +99,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("trustexp: interrupted", err=True)
         return EXIT_CANNOT_RUN
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        echo(shown.getvalue(), err=True, nl=False)
         return EXIT_CANNOT_RUN
     except ContractError as exc:
-        click.echo(exc.report.to_text(), err=True)
-        click.echo(f"trustexp: {exc}", err=True)
+        echo(exc.report.to_text(), err=True)
+        echo(f"trustexp: {exc}", err=True)
         return exc.exit_code
     except TrustexpError as exc:
-        click.echo(f"trustexp: {exc}", err=True)
+        echo(f"trustexp: {exc}", err=True)
         return exc.exit_code
+    except RecursionError:
+        echo("trustexp: the input nests too deeply to be processed", err=True)
+        return EXIT_CANNOT_RUN
+    except MemoryError:
+        echo("trustexp: not enough memory for this input", err=True)
+        return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         click.echo("trustexp: interrupted", err=True)
+        return EXIT_CANNOT_RUN
+    except _Terminated:
+        click.echo("trustexp: terminated; nothing was written", err=True)
         return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("TRUSTEXP_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"trustexp: internal error ({type(exc).__name__}: {exc}). "
+            f"trustexp: internal error ({type(exc).__name__}: {printable(str(exc))}). "
             "Please report it; set TRUSTEXP_DEBUG=1 to see the details.",
             err=True,
         )

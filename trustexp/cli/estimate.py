@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from trustexp._atomic import write_atomic
+from trustexp._atomic import check_output, write_atomic
+from trustexp.cli._terminal import printable
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -45,6 +47,8 @@ def command(
         raise OptionError("give either TRIAL_DIR or --demo, not both")
     if not demo and trial_dir is None:
         raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+    if output is not None and trial_dir is not None:
+        check_output(output, what="--output", folder=trial_dir)
     args = ["trustexp", "estimate"]
     args += ["--demo"] if demo else [str(trial_dir)]
     args += ["--format", fmt]
@@ -54,17 +58,20 @@ def command(
         args += ["--min-cell", str(min_cell)]
     ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args))
     if output is not None:
-        inputs = {Path(p).resolve() for p in (ev.trial.files or {}).values()}
-        if output.resolve() in inputs:
-            raise OptionError(f"--output {output} is one of the trial's input files")
+        files = ev.trial.files or {}
+        check_output(output, what="--output", inputs=files.values(),
+                     folder=Path(files["trial.toml"]).parent if "trial.toml" in files else None)
     if fmt == "json":
         text = ev.to_json(min_cell=min_cell)
     elif fmt == "csv":
         text = ev.to_csv(min_cell=min_cell)
     else:
-        text = ev.summary(min_cell=min_cell)
+        text = printable(ev.summary(min_cell=min_cell))
     if output is not None:
         write_atomic(output, text, private=True)
     else:
-        click.echo(text, nl=False)
+        # JSON escapes control characters itself; CSV is data, cleaned only for a terminal
+        if fmt == "csv" and sys.stdout.isatty():
+            text = printable(text)
+        click.echo(text, nl=False, color=fmt == "csv" or None)  # never strip bytes of data
     return EXIT_OK

@@ -60,12 +60,6 @@ def _command_line(trial_dir: Path | None, demo: bool, output: Path, options: dic
     return shlex.join(args)
 
 
-def _check_not_input(path: Path, ev: Any, what: str) -> None:
-    inputs = {Path(p).resolve() for p in (getattr(ev.trial, "files", None) or {}).values()}
-    if path.resolve() in inputs:
-        raise OptionError(f"{what} {path} is one of the trial's input files")
-
-
 @click.command("report")
 @click.argument("trial_dir", required=False, type=click.Path(path_type=Path))
 @click.option("--demo", is_flag=True, help="Report on the embedded demo trial.")
@@ -103,6 +97,7 @@ def command(
     Exit codes: 0 success, 1 the data break the contract (the validation report
     is printed and no report is written), 2 the command could not run.
     """
+    from trustexp._atomic import check_output
     from trustexp.evaluation import evaluate
     from trustexp.reporting import report
     from trustexp.reporting.export import check_export_dir
@@ -116,6 +111,10 @@ def command(
         raise OptionError(f"cannot write {output}: the folder {folder} does not exist")
     if export_dir is not None:
         check_export_dir(export_dir)
+    if trial_dir is not None:  # before the work; the input files are checked once they are known
+        check_output(output, what="--output", folder=trial_dir)
+        if export_dir is not None:
+            check_output(export_dir, what="--export", folder=trial_dir)
     line = _command_line(trial_dir, demo, output, {
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
         "--permutations": permutations, "--min-cell": min_cell,
@@ -125,7 +124,6 @@ def command(
         progress.phase("loading, validating and estimating")
         ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
                       progress=progress.estimating if progress.enabled else None)
-        _check_not_input(output, ev, "--output")
         from trustexp.reporting.sections import section_names
 
         progress.phase("rendering", total=None if export_dir else len(section_names()) + 1)

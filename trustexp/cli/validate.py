@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from trustexp.cli._terminal import echo
 from trustexp.errors import EXIT_CONTRACT, EXIT_OK
 
 __all__ = ["command"]
@@ -21,7 +22,10 @@ def validate_command(trial_dir: Path | None, output_format: str, demo: bool) -> 
     from trustexp.validation import validate
 
     report = validate(trial_dir, demo=demo)
-    click.echo(report.to_json() if output_format == "json" else report.to_text())
+    if output_format == "json":  # JSON escapes control characters itself
+        click.echo(report.to_json())
+    else:
+        echo(report.to_text())
     return EXIT_OK if report.valid else EXIT_CONTRACT
 
 

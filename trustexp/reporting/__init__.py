@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trustexp._atomic import check_folder_of, write_atomic
+from trustexp._atomic import atomic_group, check_folder_of, check_output, write_atomic
 from trustexp.disclosure import check_min_cell
 from trustexp.errors import OptionError
 from trustexp.reporting.disclosure import Disclosure
@@ -59,7 +59,8 @@ def report(
         The result of :func:`trustexp.evaluate`.
     path
         The HTML file to write. It is replaced atomically: on any error an
-        existing file is left as it was and no partial file remains.
+        existing file is left as it was and no partial file remains. It must
+        not be one of the trial's input files nor lie inside its folder.
     lang
         ``"nl"`` or ``"en"``; default ``language`` in ``trial.toml``.
     template_dir
@@ -67,7 +68,8 @@ def report(
         example ``sections/summary.html.j2``); the rest come from trustexp.
     export_dir
         If given, a new (absent or empty) folder that receives every table as
-        CSV and XLSX, every figure as SVG and PNG, and ``results.json``.
+        CSV and XLSX, every figure as SVG and PNG, and ``results.json``; it
+        appears together with the report or not at all.
     min_cell
         Smallest group shown; default ``[analysis] min_cell`` (10). Below 10 the
         report says so on its first page; 0 turns the protection off.
@@ -99,6 +101,11 @@ def report(
                            where="report")
     epoch = _epoch(source_date_epoch)
     path = check_folder_of(path)
+    files = dict(getattr(getattr(evaluation, "trial", None), "files", None) or {})
+    folder = Path(files["trial.toml"]).parent if "trial.toml" in files else None
+    check_output(path, what="the report", inputs=files.values(), folder=folder)
+    if export_dir is not None:
+        check_output(export_dir, what="the export folder", inputs=files.values(), folder=folder)
     if export_dir is not None:
         from trustexp.reporting.export import check_export_dir
 
@@ -115,13 +122,15 @@ def report(
     content = build_content(evaluation, loc, disclosure, released, date=date, progress=step)
     step("html")
     html = render_html(content, loc, template_dir=template_dir)
-    if export_dir is not None:
-        from trustexp.reporting.export import output_check_csv, results_json, write_exports
+    with atomic_group():  # the report and its exports appear together or not at all
+        if export_dir is not None:
+            from trustexp.reporting.export import output_check_csv, results_json, write_exports
 
-        step("export")
-        write_exports(export_dir, tables=content.tables, figures=content.figures,
-                      results=results_json(evaluation, released), loc=loc,
-                      output_check=output_check_csv(released, content.tables, content.figures),
-                      source_date_epoch=epoch, progress=step)
-    write_atomic(path, html)
+            step("export")
+            write_exports(export_dir, tables=content.tables, figures=content.figures,
+                          results=results_json(evaluation, released), loc=loc,
+                          output_check=output_check_csv(released, content.tables,
+                                                        content.figures),
+                          source_date_epoch=epoch, progress=step)
+        write_atomic(path, html)
     return path

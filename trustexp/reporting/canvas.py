@@ -9,14 +9,16 @@ matplotlib is imported only when a PNG is asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import escape
 
-__all__ = ["FONT_FAMILY", "Canvas", "text_width", "wrap"]
+__all__ = ["FONT_FAMILY", "MAX_LABEL_CHARS", "Canvas", "drawable", "shorten", "text_width", "wrap"]
 
 FONT_FAMILY = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
@@ -28,50 +30,80 @@ _PX_PER_INCH = 100
 _PT_PER_PX = 72 / _PX_PER_INCH
 
 
+_NARROW = frozenset("iljtfrI.,;:!|' ")
+_WIDE = frozenset("mwMW@%")
+#: The longest text drawn in a figure; longer text is cut (with an ellipsis) and
+#: the whole text kept in the element's ``<title>`` (a tooltip).
+MAX_LABEL_CHARS = 300
+# Characters that XML 1.0 cannot hold and fonts cannot draw.
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _em(c: str) -> float:
+    # Widths of a wide sans-serif (DejaVu Sans); narrower fonts then fit with room.
+    return 0.33 if c in _NARROW else 0.92 if c in _WIDE else 0.63
+
+
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimate the width in pixels of ``text`` at font ``size`` (a sans-serif font)."""
-    narrow = sum(1 for c in text if c in "iljtfrI.,;:!|' ")
-    wide = sum(1 for c in text if c in "mwMW@%")
-    other = len(text) - narrow - wide
-    # Widths of a wide sans-serif (DejaVu Sans); narrower fonts then fit with room.
-    em = 0.33 * narrow + 0.92 * wide + 0.63 * other
-    return em * size * (1.1 if bold else 1.0)
+    return sum(map(_em, text)) * size * (1.1 if bold else 1.0)
+
+
+def drawable(text: str) -> str:
+    """``text`` without the control characters that SVG (XML) cannot hold, each shown as U+FFFD."""
+    return _UNDRAWABLE.sub("\ufffd", text)
+
+
+def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _fit(text: str, width: float, scale: float, suffix: str = "") -> int:
+    """The longest prefix length of ``text`` that fits ``width`` with ``suffix`` after it."""
+    room = width / scale - sum(map(_em, suffix))
+    used = 0.0
+    for i, c in enumerate(text):
+        used += _em(c)
+        if used > room:
+            return i
+    return len(text)
 
 
 def wrap(text: str, width: float, size: float, *, bold: bool = False, max_lines: int = 4) -> list[str]:
     """Break ``text`` at spaces into lines no wider than ``width`` pixels (estimated).
 
-    A single word wider than ``width`` stays whole; beyond ``max_lines`` the
-    last line ends in an ellipsis.
+    A word wider than the line is cut into pieces that fit, each ending in a
+    hyphen; beyond ``max_lines`` the last line ends in an ellipsis. The work is
+    linear in the length of ``text`` (which is first cut to
+    :data:`MAX_LABEL_CHARS`).
     """
+    scale = size * (1.1 if bold else 1.0)
     words = []
-    for word in text.split():
+    for word in shorten(text).split():
         # A word wider than the line is cut into pieces that fit, with a hyphen.
-        while text_width(word, size, bold=bold) > width and len(word) > 4:
-            cut = len(word) - 1
-            while cut > 2 and text_width(word[:cut] + "-", size, bold=bold) > width:
-                cut -= 1
+        while len(word) > 4 and text_width(word, size, bold=bold) > width:
+            cut = max(_fit(word, width, scale, "-"), 2)
             words.append(word[:cut] + "-")
             word = word[cut:]
         words.append(word)
     if not words:
         return [""]
     lines: list[str] = []
-    current = words[0]
+    current, current_w = words[0], text_width(words[0], size, bold=bold)
+    space = text_width(" ", size, bold=bold)
     for word in words[1:]:
-        candidate = f"{current} {word}"
-        if text_width(candidate, size, bold=bold) <= width:
-            current = candidate
+        w = text_width(word, size, bold=bold)
+        if current_w + space + w <= width:
+            current, current_w = f"{current} {word}", current_w + space + w
         else:
             lines.append(current)
-            current = word
+            current, current_w = word, w
     lines.append(current)
     if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
-        last = lines[-1]
-        while len(last) > 1 and text_width(last + "\u2026", size, bold=bold) > width:
-            last = last[:-1]
-        lines[-1] = last.rstrip() + "\u2026"
+        rest = " ".join(lines[max_lines - 1 :])
+        last = rest[: max(_fit(rest, width, scale, "\u2026"), 1)]
+        lines = [*lines[: max_lines - 1], last.rstrip() + "\u2026"]
     return lines
 
 
@@ -95,6 +127,7 @@ class _Shape:
     italic: bool = False
     radius: float = 0.0
     css: str | None = None
+    full: str | None = None  # the whole text, when ``text`` is cut
 
 
 @dataclass
@@ -155,19 +188,32 @@ class Canvas:
         self, x: float, y: float, text: str, *, size: float = 12.0, anchor: str = "start",
         bold: bool = False, italic: bool = False, fill: str = "#1a1a1a",
     ) -> None:
-        """Text with its baseline at ``y``; ``anchor`` is start, middle or end."""
+        """Text with its baseline at ``y``; ``anchor`` is start, middle or end.
+
+        Control characters show as U+FFFD; text longer than
+        :data:`MAX_LABEL_CHARS` is cut, with the whole text as its SVG ``<title>``.
+        """
+        clean = drawable(text)
+        shown = shorten(clean)
         self.shapes.append(
-            _Shape("text", ((x, y),), fill=fill, text=text, size=size, anchor=anchor,
-                   bold=bold, italic=italic)
+            _Shape("text", ((x, y),), fill=fill, text=shown, size=size, anchor=anchor,
+                   bold=bold, italic=italic, full=clean if shown != clean else None)
         )
 
     def lines(
         self, x: float, y: float, lines: Sequence[str], *, size: float = 12.0,
-        leading: float = 1.25, **kw: Any,
+        leading: float = 1.25, full: str | None = None, **kw: Any,
     ) -> float:
-        """Several lines of text from baseline ``y`` down; return the last baseline."""
+        """Several lines of text from baseline ``y`` down; return the last baseline.
+
+        ``full`` is the text the lines were wrapped from: when they end in an
+        ellipsis (the text was cut), it becomes the first line's ``<title>``.
+        """
         for i, line in enumerate(lines):
             self.text(x, y + i * size * leading, line, size=size, **kw)
+            if i == 0 and full and lines[-1].endswith("\u2026"):
+                shape = self.shapes[-1]
+                self.shapes[-1] = dataclasses.replace(shape, full=drawable(full))
         return y + (len(lines) - 1) * size * leading
 
     def marker(
@@ -223,8 +269,8 @@ class Canvas:
             f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
             f'aria-labelledby="{escape(fig_id)}-title {escape(fig_id)}-desc" '
             f'font-family="{escape(FONT_FAMILY)}" font-size="12">',
-            f'<title id="{escape(fig_id)}-title">{escape(title)}</title>',
-            f'<desc id="{escape(fig_id)}-desc">{escape(desc)}</desc>',
+            f'<title id="{escape(fig_id)}-title">{escape(drawable(title))}</title>',
+            f'<desc id="{escape(fig_id)}-desc">{escape(drawable(desc))}</desc>',
             f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
         ]
         out.extend(_svg_shape(s) for s in self.shapes)
@@ -326,5 +372,6 @@ def _svg_shape(s: _Shape) -> str:
             attrs += f' fill="{s.fill}"'
         else:
             attrs += ' fill="#1a1a1a"'
-        return f"<text{attrs}>{escape(s.text)}</text>"
+        title = f"<title>{escape(s.full)}</title>" if s.full else ""
+        return f"<text{attrs}>{title}{escape(s.text)}</text>"
     raise ValueError(f"unknown shape {s.kind!r}")  # pragma: no cover

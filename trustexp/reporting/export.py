@@ -4,13 +4,15 @@ Everything exported went through the same disclosure control as the report:
 tables hold the released values (``"<10"`` for a small count, empty for a
 withheld estimate) and the results JSON has small counts and the statistics of
 small groups withheld. Text cells that a spreadsheet would run as a formula
-(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a
-leading apostrophe. The folder appears whole or not at all.
+(starting with ``=``, ``+``, ``-``, ``@`` after any leading whitespace or
+control characters, or with a tab or a carriage return) get a leading
+apostrophe, and CSV fields are quoted wherever a reader could split them
+(:mod:`trustexp._csvsafe`); XLSX cells lose the control characters that the
+format cannot hold. The folder appears whole or not at all.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from trustexp._atomic import atomic_dir, check_new_dir
+from trustexp._csvsafe import csv_text, neutralise
 from trustexp.disclosure import Released
 from trustexp.errors import InputError
 from trustexp.reporting.i18n import Locale
@@ -30,18 +33,9 @@ from trustexp.reporting.tables import Table
 
 __all__ = ["check_export_dir", "neutralise", "output_check_csv", "results_json", "write_exports"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def neutralise(value: Any) -> Any:
-    """Return text that a spreadsheet shows as text: a leading apostrophe before =, +, -, @, tab, CR.
-
-    Numbers and ``None`` pass through unchanged.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+#: Characters an XLSX cell cannot hold (XML 1.0 forbids them).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(value: Any) -> Any:
@@ -63,31 +57,24 @@ def output_check_csv(released: Released, tables: Sequence[Table],
     In the spirit of the output check of a statistics office's remote-access
     environment: a reviewer sees what left, and what was kept back and why.
     """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["kind", "name", "row", "key", "column", "rule"])
-    for t in tables:
-        writer.writerow(["table", t.id, "", "", "", ""])
-    for f in figures:
-        writer.writerow(["figure", f.id, "", "", "", ""])
-    for name in released.records:
-        writer.writerow(["results", name, "", "", "", ""])
-    for r in released.log.itertuples(index=False):
-        writer.writerow(["withheld", neutralise(r.frame), r.row, neutralise(r.key),
-                         r.column, r.rule])
-    for note in released.notes:
-        writer.writerow(["note", "", "", neutralise(note), "", ""])
-    return buf.getvalue()
+    rows: list[list[Any]] = [["kind", "name", "row", "key", "column", "rule"]]
+    rows += [["table", t.id, "", "", "", ""] for t in tables]
+    rows += [["figure", f.id, "", "", "", ""] for f in figures]
+    rows += [["results", name, "", "", "", ""] for name in released.records]
+    rows += [["withheld", r.frame, r.row, r.key, r.column, r.rule]
+             for r in released.log.itertuples(index=False)]
+    rows += [["note", "", "", note, "", ""] for note in released.notes]
+    return csv_text(rows)
 
 
 def _csv(table: Table, loc: Locale) -> str:
     header, rows = table.export_rows(loc.t("doc.low"), loc.t("doc.high"))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([_clean(h) for h in header])
-    for row in rows:
-        writer.writerow(["" if v is None else _clean(v) for v in row])
-    return buf.getvalue()
+    return csv_text([header, *rows])
+
+
+def _cell(value: Any) -> Any:
+    value = _clean(value)
+    return _XLSX_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _xlsx(table: Table, loc: Locale, stamp: datetime) -> bytes:
@@ -98,17 +85,17 @@ def _xlsx(table: Table, loc: Locale, stamp: datetime) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = re.sub(r"[\[\]:*?/\\]", "_", table.id)[:31] or "table"
-    ws.append([_clean(table.caption)])
+    ws.append([_cell(table.caption)])
     ws["A1"].font = Font(bold=True)
-    ws.append([_clean(h) for h in header])
+    ws.append([_cell(h) for h in header])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_clean(v) for v in row])
+        ws.append([_cell(v) for v in row])
     if table.notes:
         ws.append([])
         for note in table.notes:
-            ws.append([_clean(note)])
+            ws.append([_cell(note)])
     for i, col in enumerate(header, start=1):
         width = max([len(str(col))] + [len(str(r[i - 1])) for r in rows if r[i - 1] is not None])
         ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(60, width + 2)

@@ -69,21 +69,35 @@ def arm_styles(arm_ids: Sequence[str], control: str, reference: Sequence[str]) -
     return styles
 
 
+#: Axis values beyond this magnitude are drawn at the edge (a float axis cannot span more).
+AXIS_LIMIT = 1e300
+
+
 def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi], about ``target`` of them."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        lo, hi = (lo - 1, lo + 1) if math.isfinite(lo) else (-1.0, 1.0)
+    """Round tick values covering [lo, hi], about ``target`` of them (always at least two, distinct).
+
+    A range that is empty, not finite, beyond :data:`AXIS_LIMIT` or too narrow
+    to tell its ends apart in floating point is widened around its centre.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = -1.0, 1.0
+    lo, hi = max(min(lo, hi), -AXIS_LIMIT), min(max(lo, hi), AXIS_LIMIT)
+    scale = max(abs(lo), abs(hi))
+    if hi - lo <= scale * 1e-9 or hi - lo < 1e-280:
+        centre = (lo + hi) / 2
+        half = abs(centre) * 0.1 if abs(centre) > 1e-280 else 1.0
+        lo, hi = centre - half, centre + half
     raw = (hi - lo) / max(target - 1, 1)
-    mag = 10 ** math.floor(math.log10(raw))
+    mag = 10.0 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.floor(lo / step + 1e-9) * step
+    first = math.floor(lo / step + 1e-9)
     ticks: list[float] = []
-    v = start
-    while v <= hi + step * 1e-6 or len(ticks) < 2:
-        ticks.append(round(v, 10))
-        v += step
-    if ticks[-1] < hi - 1e-9:
-        ticks.append(round(ticks[-1] + step, 10))
+    k = first
+    while k * step <= hi + step * 1e-6 or len(ticks) < 2:
+        ticks.append(float(f"{k * step:.12g}"))
+        k += 1
+    if ticks[-1] < hi - step * 1e-9:
+        ticks.append(float(f"{k * step:.12g}"))
     return ticks
 
 
@@ -133,7 +147,7 @@ def _interval_extent(rows: Sequence[CoefRow]) -> tuple[float, float]:
         for v in (r.estimate, r.low, r.high):
             if v is not None and math.isfinite(v):
                 values.append(v)
-    lo, hi = min(values), max(values)
+    lo, hi = max(min(values), -AXIS_LIMIT), min(max(values), AXIS_LIMIT)
     pad = (hi - lo) * 0.05 or 1.0
     return lo - pad, hi + pad
 
@@ -167,13 +181,14 @@ def _panels(
     canvas = Canvas(width, y + 2)
     for p, title_lines, y_title, rows, y_axis in layout:
         if title_lines:
-            canvas.lines(12, y_title, title_lines, size=13, bold=True, leading=1.27)
+            canvas.lines(12, y_title, title_lines, size=13, bold=True, leading=1.27, full=p.title)
         lo, hi = _interval_extent(p.rows)
         ticks = nice_ticks(lo, hi)
         t0, t1 = ticks[0], ticks[-1]
 
         def sx(v: float, t0: float = t0, t1: float = t1) -> float:
-            return left + (v - t0) / (t1 - t0) * (right - left)
+            share = (min(max(v, t0), t1) - t0) / (t1 - t0)
+            return left + share * (right - left)
 
         top = rows[0][2] if rows else y_axis
         for t in ticks:
@@ -187,7 +202,8 @@ def _panels(
         for r, lines, ry, h in rows:
             mid = ry + h / 2
             first = mid + 4 - (len(lines) - 1) * 15 / 2
-            canvas.lines(12, first, lines, size=size, bold=r.heading or r.pooled, leading=1.25)
+            canvas.lines(12, first, lines, size=size, bold=r.heading or r.pooled, leading=1.25,
+                         full=r.label)
             if r.heading:
                 continue
             canvas.text(width - 12, mid + 4, r.text, size=size, anchor="end",

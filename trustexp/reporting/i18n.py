@@ -32,6 +32,18 @@ NL: dict[str, str] = {
     "doc.generated_on": "Gemaakt met trustexp {version} op {date}",
     "doc.toc": "Inhoud",
     "doc.not_applicable": "Niet van toepassing: {reason}",
+    "doc.not_estimable": "niet te schatten",
+    "doc.not_estimable_note": "Niet te schatten: {items}.",
+    "reason.unobserved": "niemand in de steekproef heeft een waarde voor deze uitkomst",
+    "reason.unobserved_control": "niemand in de controlegroep heeft een waarde voor deze uitkomst",
+    "reason.unobserved_treated": "niemand in een experimentele groep heeft een waarde voor deze uitkomst",
+    "reason.unobserved_arm": "niemand in deze groep heeft een waarde voor deze uitkomst",
+    "reason.not_finite": "de uitkomst heeft waarden die geen eindige getallen zijn",
+    "reason.too_large": "de uitkomst heeft waarden die te groot zijn om mee te rekenen",
+    "reason.constant": "de uitkomst is voor iedereen in de steekproef gelijk",
+    "reason.covariate": "een achtergrondkenmerk heeft waarden die te groot of niet eindig zijn",
+    "reason.zero_se": "de standaardfout is nul of niet eindig (de uitkomst wordt exact voorspeld)",
+    "reason.collinear": "de kolommen van het model zijn (op afronding na) lineair afhankelijk",
     "doc.suppressed_note": (
         "<{min_cell}: minder dan {min_cell} personen; het precieze aantal is niet getoond "
         "om de privacy van de deelnemers te beschermen."
@@ -490,6 +502,18 @@ EN: dict[str, str] = {
     "doc.generated_on": "Made with trustexp {version} on {date}",
     "doc.toc": "Contents",
     "doc.not_applicable": "Not applicable: {reason}",
+    "doc.not_estimable": "not estimable",
+    "doc.not_estimable_note": "Not estimable: {items}.",
+    "reason.unobserved": "no one in the sample has this outcome observed",
+    "reason.unobserved_control": "no one in the control arm has this outcome observed",
+    "reason.unobserved_treated": "no one in a treatment arm has this outcome observed",
+    "reason.unobserved_arm": "no one in this arm has this outcome observed",
+    "reason.not_finite": "the outcome has values that are not finite numbers",
+    "reason.too_large": "the outcome has values too large to compute with",
+    "reason.constant": "the outcome is the same for everyone in the sample",
+    "reason.covariate": "a covariate has values that are too large or not finite",
+    "reason.zero_se": "the standard error is zero or not finite (the outcome is fitted exactly)",
+    "reason.collinear": "the model's columns are collinear up to rounding",
     "doc.suppressed_note": (
         "<{min_cell}: fewer than {min_cell} people; the exact number is not shown to protect "
         "the participants' privacy."

@@ -11,9 +11,7 @@ records.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustexp._csvsafe import csv_text
 from trustexp.disclosure import Withheld
 
 __all__ = ["clean", "records_csv", "records_json", "summary_html", "summary_text"]
@@ -55,22 +54,17 @@ def records_json(obj: dict[str, Any]) -> str:
 def records_csv(records: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
     """CSV text (comma, ``\\n`` line ends) of records; None is an empty field.
 
-    A list (the ``suppressed`` field names) is written joined by ``;``.
+
+    Text is quoted and neutralised against formulas (:mod:`trustexp._csvsafe`); a list
+    (the ``suppressed`` field names) is written joined by ``;``.
     """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(keys)
-    for rec in records:
-        writer.writerow(["" if rec.get(k) is None else _text(rec.get(k)) for k in keys])
-    return buf.getvalue()
+    return csv_text([list(keys), *([_listed(rec.get(k)) for k in keys] for rec in records)])
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
+def _listed(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
-    return str(value) if not isinstance(value, float) else repr(value)
+    return value
 
 
 # -- the summary table -------------------------------------------------------

@@ -141,7 +141,7 @@ def as_text(values: pa.Array) -> tuple[pa.Array, bool]:
     if pa.types.is_boolean(t):
         return pc.if_else(values, "1", "0"), True
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        return pc.strftime(values.cast(pa.timestamp("s")), format="%Y-%m-%d"), False
+        return pc.strftime(pc.cast(values, pa.timestamp("s"), safe=False), format="%Y-%m-%d"), False
     if pa.types.is_binary(t) or pa.types.is_large_binary(t):
         return values.cast(pa.string()), False
     return values.cast(pa.string()), False
@@ -268,7 +268,7 @@ def _format_regex(fmt: str) -> tuple[str, list[str]]:
 
 def _ymd(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Days since 1970 for valid (year, month, day), and the validity mask."""
-    ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1000)
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1)
     m = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     start = m.astype("datetime64[D]")
     length = ((m + 1).astype("datetime64[D]") - start).astype(np.int64)
@@ -305,7 +305,7 @@ def _parse_date(column: pa.ChunkedArray, missing_values: Sequence[str], formats:
     t = column.type
     n = len(column)
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        days = column.cast(pa.timestamp("s")).cast(pa.int64())
+        days = pc.cast(column, pa.timestamp("s"), safe=False).cast(pa.int64())
         missing = column.is_null().to_numpy(zero_copy_only=False)
         values = pc.fill_null(pc.divide(days, 86400), 0).to_numpy().astype("datetime64[D]")
         values = np.where(missing, np.datetime64("NaT"), values)
@@ -331,7 +331,7 @@ def _parse_yearmonth(column: pa.ChunkedArray, missing_values: Sequence[str]) -> 
     t = column.type
     n = len(column)
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        ts = column.cast(pa.timestamp("s"))
+        ts = pc.cast(column, pa.timestamp("s"), safe=False)
         missing = column.is_null().to_numpy(zero_copy_only=False)
         year = pc.fill_null(pc.year(ts), 1970).to_numpy()
         month = pc.fill_null(pc.month(ts), 1).to_numpy()

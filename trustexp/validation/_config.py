@@ -27,9 +27,13 @@ from trustexp.errors import ConfigError, InputError
 from trustexp.validation._report import Problem
 from trustexp.validation._schema import trial_schema
 
-__all__ = ["Plan", "check_config", "read_toml"]
+__all__ = ["MAX_TOML_BYTES", "MAX_TOML_DEPTH", "Plan", "check_config", "read_toml"]
 
 TABLE = "trial.toml"
+#: The largest ``trial.toml`` read, in bytes.
+MAX_TOML_BYTES = 1 << 20
+#: The deepest nesting of tables and arrays in ``trial.toml``.
+MAX_TOML_DEPTH = 16
 
 _TOML_TYPES = {
     "object": "a table",
@@ -47,18 +51,19 @@ def read_toml(path: Path) -> dict[str, Any]:
     Raises
     ------
     InputError
-        The file is missing or cannot be read.
+        The file is missing, not a regular file (a FIFO, device or folder),
+        larger than :data:`MAX_TOML_BYTES`, or cannot be read.
     ConfigError
-        The file is not valid TOML (the message has the line and column).
+        The file is not valid TOML (the message has the line and column), or
+        nests tables and arrays deeper than :data:`MAX_TOML_DEPTH`.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    from trustexp.readers import read_bounded
+
+    if not (path.exists() or path.is_symlink()):
         raise InputError(
             f"no trial.toml in {path.parent}: every trial folder needs one (see the contract)"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        )
+    data = read_bounded(path, "trial.toml", MAX_TOML_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -66,9 +71,36 @@ def read_toml(path: Path) -> dict[str, Any]:
             f"{path.name} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
         ) from None
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+    except RecursionError:
+        doc = None
+    if doc is None or _depth(doc) > MAX_TOML_DEPTH:
+        raise ConfigError(
+            f"{path.name} nests tables or arrays more than {MAX_TOML_DEPTH} levels deep; "
+            "the contract needs at most 4"
+        )
+    return doc
+
+
+def _depth(value: Any) -> int:
+    """The nesting depth of tables and arrays, counted without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_TOML_DEPTH:
+            return deepest
+        stack.extend((c, level + 1) for c in children)
+    return deepest
 
 
 @dataclass(frozen=True)
@@ -324,7 +356,11 @@ def _problems(err: ValidationError, raw: Any, schema: Mapping[str, Any]) -> list
             "minProperties": f"needs at least {err.validator_value} entries",
             "uniqueItems": "lists a value twice",
             "minLength": "must not be empty",
-            "pattern": f"must match the pattern {err.validator_value} (letters, digits, _ . -)",
+            "pattern": (
+                "must be an id of letters, digits, _ . - only (no '..', no line break)"
+                if "A-Za-z0-9_.-" in str(err.validator_value)
+                else f"must match the pattern {err.validator_value}"
+            ),
         }[v]
         if v == "pattern" and not path:
             where = "a key"

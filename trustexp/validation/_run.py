@@ -48,9 +48,15 @@ def trial_folder(path: str | Path | None, *, demo: bool) -> Path:
     if path is None:
         raise InputError("no trial folder given (or use demo=True / --demo for the demo trial)")
     folder = Path(path).expanduser()
-    if not folder.exists():
+    if "\x00" in str(folder):
+        raise InputError(f"the trial folder {str(folder)!r} contains a NUL byte")
+    try:
+        exists, is_dir = folder.exists(), folder.is_dir()
+    except OSError as exc:  # a name too long, a loop of links, no permission
+        raise InputError(f"cannot use the trial folder {folder}: {exc.strerror or exc}") from None
+    if not exists:
         raise InputError(f"no such folder: {folder}")
-    if not folder.is_dir():
+    if not is_dir:
         raise InputError(f"{folder} is not a folder: give the trial folder that holds trial.toml")
     return folder
 

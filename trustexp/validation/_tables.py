@@ -59,7 +59,12 @@ class CheckedTable:
         data = self.raw.data.column(column)
 
         def get(i: int) -> str | None:
-            return _text(data[i].as_py())
+            try:
+                return _text(data[i].as_py())
+            except (OverflowError, ValueError, pa.ArrowException):  # a date beyond Python's
+                raw = data.slice(i, 1).cast(pa.int32() if pa.types.is_date32(data.type)
+                                            else pa.int64())
+                return f"{raw[0].as_py()} (stored as {data.type})"
 
         return get
 
@@ -229,6 +234,8 @@ def _generic(table: CheckedTable, f: FieldSpec, p: Parsed, out: Collector) -> No
     }.get(f.type, "text")
     out.rows(name, column, "type", p.invalid, value,
              lambda i, v: f"{v!r} in column {column!r} is not {kind}")
+    if p.kind in ("date", "yearmonth"):
+        _date_range(table, f, p, out)
     if f.required:
         out.rows(name, column, "required", p.missing, value,
                  lambda i, v: f"column {column!r} is empty; it needs a value")
@@ -355,7 +362,10 @@ def _foreign_key(
     parent_code = np.where(code_ok, mapped[np.maximum(p.values, 0)] if len(mapped) else -1, -1)
     unknown = code_ok & (parent_code < 0)
     first = _first_rows(q)
-    table.parent_row = np.where(parent_code >= 0, first[np.maximum(parent_code, 0)], -1)
+    if len(first):
+        table.parent_row = np.where(parent_code >= 0, first[np.maximum(parent_code, 0)], -1)
+    else:  # no parent value at all (an empty or all-missing column)
+        table.parent_row = np.full(len(parent_code), -1, dtype=np.int64)
     value = table.value(column)
     out.rows(
         table.name, column, "foreign-key", unknown, value,
@@ -381,6 +391,30 @@ def _bsn(table: CheckedTable, column: str, rule: str, plan: Plan, parent: Checke
             f"{column} {v!r} looks like a BSN (a citizen service number: 9 digits passing the "
             "11-test); ids must be pseudonymised: run `trustexp pseudonymise` on the folder first"
         ),
+    )
+
+
+#: The earliest plausible date of any date or month column.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+
+
+def _date_range(table: CheckedTable, f: FieldSpec, p: Parsed, out: Collector) -> None:
+    """Dates (and months) before 1900 or after today are errors, in every file format."""
+    today = dt.date.today()
+    if p.kind == "date":
+        early = p.values < np.datetime64(EARLIEST_DATE, "D")
+        late = p.values > np.datetime64(today, "D")
+        shown = "a date"
+    else:  # months as year * 12 + month - 1
+        early = p.values < EARLIEST_DATE.year * 12
+        late = p.values > today.year * 12 + today.month - 1
+        shown = "a month"
+    if "not-future" in f.rules:  # reported by its own rule
+        late = np.zeros_like(late)
+    out.rows(
+        table.name, f.name, "date-range", p.ok & (early | late), table.value(f.name),
+        lambda i, v: (f"{f.name} {v} is not {shown} between {EARLIEST_DATE.isoformat()} "
+                      "and today"),
     )
 
 

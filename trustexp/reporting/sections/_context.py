@@ -329,7 +329,7 @@ def _effect_cells(c: Context, tb: TableBuilder, unit: Unit, r: Mapping[str, Any]
 
 def _hidden_note(c: Context, rows: list[CoefRow]) -> str:
     """A caption note when a plot shows a dash instead of an estimate."""
-    if any(not r.heading and r.estimate is None for r in rows):
+    if any(not r.heading and r.estimate is None and r.text == DASH for r in rows):
         return ". " + c.loc.t("doc.figure_suppressed", dash=DASH, min_cell=c.dc.min_cell)
     return ""
 
@@ -343,6 +343,8 @@ def _needs_unit(label: str, unit: Unit, loc: Locale) -> bool:
 def _coef_row(c: Context, r: Mapping[str, Any], unit: Unit, label: str, style: ArmStyle | None,
               hide: bool, *, pooled: bool = False) -> CoefRow:
     est = r.get("estimate")
+    if not hide and r.get("not_estimable"):
+        return CoefRow(label, None, None, None, c.loc.t("doc.not_estimable"), style, pooled=pooled)
     if hide or not _finite(est):
         return CoefRow(label, None, None, None, DASH, style, pooled=pooled)
     lo, hi = r.get("ci_low"), r.get("ci_high")

@@ -8,6 +8,7 @@ from trustexp.reporting.figures import (
     Panel,
     coefficient_plot,
 )
+from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import Section, register_section
 from trustexp.reporting.sections._context import (
     Context,
@@ -44,6 +45,7 @@ def _effects(c: Context) -> dict[str, Any]:
         tb.group_column = loc.t("effects.outcome")
         panels = []
         desc_items = []
+        unestimable: list[str] = []
         for o in outcomes:
             unit = c.unit(o.id)
             rows = []
@@ -63,12 +65,17 @@ def _effects(c: Context) -> dict[str, Any]:
                 cells += [tb.count(r.get("n")), cm]
                 tb.add(*cells)
                 rows.append(_coef_row(c, r, unit, c.arm_label(arm), c.style(arm), hide))
+                if r.get("not_estimable") and not hide:
+                    unestimable.append(f"{c.arm_label(arm)}, {o.display_label}: "
+                                       f"{_reason(loc, r['not_estimable'])}")
                 desc_items.append(_desc_item(c, r, unit, hide))
             if rows:
                 title = o.display_label
                 if _needs_unit(o.display_label, unit, loc):
                     title += f" ({unit.title(loc)})"
                 panels.append(Panel(title, tuple(rows)))
+        if unestimable:
+            tb.note(loc.t("doc.not_estimable_note", items="; ".join(unestimable)))
         table = c.add_table(tb)
         figure = None
         if panels:
@@ -104,6 +111,14 @@ def _compliers(c: Context) -> Table | None:
                tb.number(r.get("first_stage"), 1, scale=100, suffix="%", withheld=hide),
                tb.number(r.get("first_stage_f"), 1, withheld=hide))
     return c.add_table(tb)
+
+
+def _reason(loc: Locale, reason: str) -> str:
+    """The report's words for a reason of :data:`~trustexp.analysis._degenerate.REASONS`."""
+    from trustexp.analysis._degenerate import REASONS
+
+    code = next((k for k, v in REASONS.items() if v == reason), None)
+    return loc.t(f"reason.{code}") if code else reason
 
 
 register_section(Section("effects", 70, _effects))
