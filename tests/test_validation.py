@@ -66,6 +66,10 @@ def test_planted_violations_are_found_exactly(make_trial):
     plant(s, "survey", 5, "wave", -1, "minimum")
     plant(k, "takeup", 0, "received", 3, "enum")
 
+    # v1.1: BSNs are refused in every table, once per column, at the first row that holds one
+    for frame, table in ((m, "monthly"), (s, "survey"), (k, "takeup")):
+        first = int((frame["person_id"] == "111222333").to_numpy().argmax())
+        planted.add((table, first + 1, "person_id", "bsn"))
     folder = make_trial(tables={"participants": p, "monthly": m, "survey": s, "takeup": k})
     report = validate(folder)
     found = _keys(report)
@@ -158,7 +162,7 @@ RULE_CASES = [
      _rename("P0001", "P9999")),
     ("required", _set("participants", "site", 0, ""), ("participants", 1, "site", "required"),
      _set("participants", "site", 0, "Tilburg")),
-    ("arm", _set("participants", "arm", 0, "Control"), ("participants", 1, "arm", "arm"),
+    ("arm", _set("participants", "arm", 0, "Kontrol"), ("participants", 1, "arm", "arm"),
      _set("participants", "arm", 0, "control")),
     ("date-iso", _set("participants", "randomised_on", 0, "2019/03/15"), ("participants", 1, "randomised_on", "type"),
      _set("participants", "randomised_on", 0, "2019-04-30")),
@@ -217,19 +221,20 @@ def test_rule_fails_and_passes(make_trial, case):
 def test_missing_columns_and_declared_columns(make_trial):
     t = trial_tables()
     t["participants"] = t["participants"].drop(columns=["randomised_on", "age", "stratum"])
-    t["participants"]["Age"] = 30.0
+    t["participants"]["Agee"] = 30.0
+    t["participants"]["STRATUM"] = "a"  # v1.1: found case-insensitively
     t["survey"] = t["survey"].drop(columns=["wb2"])
     t["takeup"] = t["takeup"].drop(columns=["received"])
     report = validate(make_trial(tables=t))
     keys = _keys(report)
     assert ("participants", None, "randomised_on", "required-column") in keys
     assert ("participants", None, "age", "declared-column") in keys
-    assert ("participants", None, "stratum", "declared-column") in keys
+    assert ("participants", None, "stratum", "declared-column") not in keys
     assert ("survey", None, "wb2", "declared-column") in keys
     assert ("takeup", None, "received", "declared-column") in keys
     assert ("takeup", None, None, "required-column") in keys
     age = next(p for p in report.errors if p.column == "age")
-    assert "did you mean 'Age'" in age.message
+    assert "did you mean 'Agee'" in age.message and "columns present: 'person_id'" in age.message
 
 
 def test_missing_tables_for_declared_outcomes(make_trial):
