@@ -50,8 +50,8 @@ def did_you_mean(name: str, columns: list[str]) -> str:
     lower = {c.lower().strip(): c for c in columns}
     if name.lower().strip() in lower:
         return f"; did you mean {lower[name.lower().strip()]!r}?"
-    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = difflib.get_close_matches(name.lower().strip(), list(lower), n=1, cutoff=0.6)
+    return f"; did you mean {lower[close[0]]!r}?" if close else ""
 
 
 def _find(name: str, columns: list[str]) -> str | None:
