@@ -60,7 +60,7 @@ def test_planted_violations_are_found_exactly(make_trial):
     planted.add(("monthly", 7, "person_id, month", "unique"))
     m.loc[9, "employed"] = ""
     planted.add(("monthly", 10, "employed", "required"))
-    plant(s, "survey", 0, "responded_on", "2019-06-01", "baseline")
+    s.loc[0, "responded_on"] = "2019-06-01"  # a late baseline: v1.1 makes it a warning
     plant(s, "survey", 1, "wb1", 9, "scale-range")
     plant(s, "survey", 3, "wb2", 2.5, "type")
     plant(s, "survey", 5, "wave", -1, "minimum")
@@ -193,8 +193,6 @@ RULE_CASES = [
      _set("survey", "wb1", 0, "")),
     ("scale-range", _set("survey", "wb3", 0, 0), ("survey", 1, "wb3", "scale-range"),
      _set("survey", "wb3", 0, 5)),
-    ("baseline", _set("survey", "responded_on", 0, "2019-04-30"), ("survey", 1, "responded_on", "baseline"),
-     _set("survey", "responded_on", 0, "2019-03-01")),
     ("responded-on-type", _set("survey", "responded_on", 2, "gisteren"), ("survey", 3, "responded_on", "type"), None),
     ("takeup-enum", _set("takeup", "received", 0, 2), ("takeup", 1, "received", "enum"),
      _set("takeup", "received", 0, 0)),
@@ -373,3 +371,23 @@ def test_validation_never_changes_files(make_trial, fmt):
 def test_write_tables_helper_formats(tmp_path):
     write_tables(tmp_path, {"x": pd.DataFrame({"a": [1]})}, "parquet")
     assert (tmp_path / "x.parquet").exists()
+
+
+def test_late_baseline_is_a_warning_and_a_missing_baseline(make_trial):
+    """Contract v1.1: a wave-0 answer after randomisation warns, and that baseline is not used."""
+    import trustexp
+
+    t = trial_tables()
+    s = t["survey"]
+    row = int(np.flatnonzero((s["wave"] == 0).to_numpy())[0])
+    person = s.loc[row, "person_id"]
+    s.loc[row, "responded_on"] = "2019-12-01"
+    folder = make_trial(tables=t)
+    report = validate(folder)
+    assert report.valid, report.to_text()
+    late = [w for w in report.warnings if w.rule == "baseline"]
+    assert [(w.table, w.row, w.column) for w in late] == [("survey", row + 1, "responded_on")]
+    trial = trustexp.load_trial(folder)
+    kept = trial.survey[(trial.survey["person_id"] == person) & (trial.survey["wave"] == 0)]
+    assert kept.empty
+    assert len(trial.survey) == len(s) - 1

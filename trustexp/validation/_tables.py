@@ -428,8 +428,9 @@ def _baseline(table: CheckedTable, column: str, rule: str, plan: Plan, parent: C
         table.name, "responded_on", "baseline", late, answered_text,
         lambda i, v: (
             f"the baseline answer (wave 0) is dated {v}, after the person's randomisation "
-            f"on {rand.values[row[i]]}; a baseline must be answered on or before randomised_on"
+            f"on {rand.values[row[i]]}; it is not used: the person's baseline is treated as missing"
         ),
+        severity="warning",
     )
 
 
