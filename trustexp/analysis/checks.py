@@ -14,7 +14,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
+from trustexp.analysis.samples import (
+    POOLED,
+    AnalysisSample,
+    category_levels,
+    category_shares,
+    nonconstant,
+    refactor,
+)
 from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
 from trustexp.outcomes import follow_up_months
@@ -41,7 +48,8 @@ __all__ = [
 ]
 
 BALANCE_COLUMNS = ["site", "arm", "covariate", "mean_arm", "sd_arm", "mean_control",
-                   "sd_control", "std_diff", "n_arm", "n_control"]
+                   "sd_control", "std_diff", "n_arm", "n_control", "variable", "level",
+                   "n_missing_arm", "n_missing_control", "handling"]
 BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n"]
 FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
 RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
@@ -83,21 +91,45 @@ def balance(
         ctrl = s.arm == 0
         for k, arm in enumerate(s.arms, start=1):
             in_arm = s.arm == k
-            for cov in config.analysis.covariates:
-                x = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            for cov, level, x in _balance_variables(config, part):
                 xa = x[in_arm & np.isfinite(x)]
                 xc = x[ctrl & np.isfinite(x)]
                 sd = np.nan
                 if len(xa) >= 2 and len(xc) >= 2:
                     sd = float(standardised_difference(xa, xc))
                 rows.append({
-                    "site": s.site, "arm": arm.id, "covariate": cov,
+                    "site": s.site, "arm": arm.id,
+                    "covariate": cov if level is None else f"{cov}={level}",
                     "mean_arm": _mean(xa), "sd_arm": _sd(xa),
                     "mean_control": _mean(xc), "sd_control": _sd(xc),
                     "std_diff": sd, "n_arm": len(xa), "n_control": len(xc),
+                    "variable": cov, "level": level,
+                    "n_missing_arm": int((in_arm & ~np.isfinite(x)).sum()),
+                    "n_missing_control": int((ctrl & ~np.isfinite(x)).sum()),
+                    "handling": "indicators" if level is not None else "mean-imputed",
                 })
     return _frame(rows, BALANCE_COLUMNS, {"site": "str", "arm": "str", "covariate": "str",
-                                          "n_arm": _INT, "n_control": _INT})
+                                          "n_arm": _INT, "n_control": _INT, "variable": "str",
+                                          "level": "object", "handling": "str",
+                                          "n_missing_arm": _INT, "n_missing_control": _INT})
+
+
+def _balance_variables(config: TrialConfig, part: pd.DataFrame) -> list[tuple[str, str | None, np.ndarray]]:
+    """(covariate, level, values): one per numeric covariate, one per level of a categorical one.
+
+    A level's values are its indicator (0/1, NaN where the covariate is
+    missing), so that its means are shares.
+    """
+    out: list[tuple[str, str | None, np.ndarray]] = []
+    for cov in config.analysis.covariates:
+        if cov in config.analysis.categorical:
+            levels = category_levels(part[cov])
+            shares = category_shares(part[cov], levels)
+            out.extend((cov, lv, shares[:, j]) for j, lv in enumerate(levels))
+        else:
+            x = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            out.append((cov, None, x))
+    return out
 
 
 def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.DataFrame:

@@ -23,7 +23,9 @@ se_type
     be clustered at the level of the unit randomised ("CR2 when a cluster is
     declared").
 covariates
-    The declared ``[analysis] covariates``. A covariate with missing values is
+    The declared ``[analysis] covariates``; a ``categorical`` one enters as
+    indicators of its levels but the first (:func:`categorical_indicators`).
+    A covariate with missing values is
     imputed with its mean over the analysis sample and joined by an indicator
     of missingness (the missing-indicator method: valid in a randomised trial
     because baseline values are independent of assignment). Columns that are
@@ -51,6 +53,9 @@ __all__ = [
     "AnalysisSample",
     "effective_se_type",
     "analysis_samples",
+    "categorical_indicators",
+    "category_levels",
+    "category_shares",
     "impute_with_indicator",
     "nonconstant",
     "refactor",
@@ -154,6 +159,39 @@ def impute_with_indicator(values: np.ndarray, name: str) -> tuple[np.ndarray, li
     return np.column_stack([imputed, missing.astype(float)]), [name, f"{name}__missing"]
 
 
+def category_levels(values: pd.Series) -> list[str]:
+    """The levels of a categorical covariate: its distinct non-missing texts, sorted."""
+    text = values.astype("string")
+    return sorted({str(v) for v in text.dropna().tolist() if str(v).strip()})
+
+
+def category_shares(values: pd.Series, levels: list[str]) -> np.ndarray:
+    """Indicators of each level, shape (n, len(levels)); rows with a missing value are NaN."""
+    text = values.astype("string").fillna("").to_numpy(dtype=object)
+    missing = np.array([not str(v).strip() for v in text], dtype=bool)
+    out = np.column_stack([(text == lv).astype(float) for lv in levels]) if levels else np.empty((len(text), 0))
+    out[missing] = np.nan
+    return out
+
+
+def categorical_indicators(values: pd.Series, name: str) -> tuple[np.ndarray, list[str]]:
+    """A categorical covariate as indicators: one per level but the first, and one for missing.
+
+    The first level (in sorted order) is the reference. A missing value gets 0
+    in every level's indicator and 1 in ``f"{name}__missing"`` (the
+    missing-indicator method, as for numeric covariates). Names are
+    ``f"{name}[{level}]"``.
+    """
+    levels = category_levels(values)
+    shares = category_shares(values, levels)
+    missing = np.isnan(shares[:, 0]) if levels else np.ones(len(values), dtype=bool)
+    block = np.nan_to_num(shares[:, 1:], nan=0.0)
+    return (
+        np.column_stack([block, missing.astype(float)]),
+        [f"{name}[{lv}]" for lv in levels[1:]] + [f"{name}__missing"],
+    )
+
+
 def analysis_samples(config: TrialConfig, participants: pd.DataFrame) -> list[AnalysisSample]:
     """The pooled analysis, then each site's (sites in sorted order) when there are several."""
     site = participants["site"].astype("str").to_numpy()
@@ -197,8 +235,11 @@ def _sample(
 
     cols, names = [], []
     for cov in config.analysis.covariates:
-        values = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        block, nm = impute_with_indicator(values, cov)
+        if cov in config.analysis.categorical:
+            block, nm = categorical_indicators(part[cov], cov)
+        else:
+            values = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            block, nm = impute_with_indicator(values, cov)
         cols.append(block)
         names.extend(nm)
     cov = np.column_stack(cols) if cols else np.empty((len(rows), 0))
