@@ -14,8 +14,10 @@ blocks
     stratum label shared by two sites is two blocks); with no strata declared
     that gives site fixed effects. ``None`` when there is a single block.
 clusters
-    The ``[randomisation] cluster`` column, or ``None``. Re-randomisations move
-    whole clusters.
+    The clusters of the standard errors: ``[analysis] cluster`` (contract
+    v1.1: it may span arms), else the ``[randomisation] cluster``; or
+    ``None``. Re-randomisations move whole *randomised* clusters only
+    (``design_clusters``): they re-draw what was randomised.
 se_type
     The declared ``[analysis] standard_errors``; with a cluster declared, a
     heteroskedasticity-robust choice becomes its cluster-robust counterpart
@@ -82,13 +84,17 @@ class AnalysisSample:
     blocks
         Strata codes, shape (n,), or None.
     clusters
-        Cluster codes, shape (n,), or None.
+        Codes of the clusters of the standard errors, shape (n,), or None:
+        ``[analysis] cluster``, else ``[randomisation] cluster``.
     covariates
         Shape (n, p), imputed, no NaN.
     covariate_names
         Length p.
     seed
         Seed of the analysis's re-randomisations.
+    design_clusters
+        Codes of the randomised clusters (``[randomisation] cluster``), shape
+        (n,), or None: re-randomisations move these whole.
     se_type
         The standard errors used (see :func:`effective_se_type`).
     """
@@ -103,6 +109,7 @@ class AnalysisSample:
     covariate_names: tuple[str, ...]
     seed: int
     se_type: str
+    design_clusters: np.ndarray | None = None
 
     @property
     def n_arms(self) -> int:
@@ -121,7 +128,7 @@ _CLUSTERED = {"HC0": "CR0", "HC1": "CR1", "HC2": "CR2", "HC3": "CR2"}
 def effective_se_type(config: TrialConfig) -> str:
     """The standard errors used: the declared ones, made cluster-robust with a cluster."""
     declared = config.analysis.standard_errors
-    if config.cluster is not None:
+    if config.se_cluster is not None:
         return _CLUSTERED.get(declared, declared)
     return declared
 
@@ -229,9 +236,12 @@ def _sample(
     blocks = _combine(part, strata)
     if blocks is not None and len(np.unique(blocks)) < 2:
         blocks = None
-    clusters = None
+    design_clusters = None
     if config.cluster is not None and config.cluster in part.columns:
-        clusters = _combine(part, [config.cluster])
+        design_clusters = _combine(part, [config.cluster])
+    clusters = design_clusters
+    if config.analysis.cluster is not None and config.analysis.cluster in part.columns:
+        clusters = _combine(part, [config.analysis.cluster])
 
     cols, names = [], []
     for cov in config.analysis.covariates:
@@ -253,6 +263,7 @@ def _sample(
         covariates=cov,
         covariate_names=tuple(names),
         seed=seed,
+        design_clusters=design_clusters,
         se_type=effective_se_type(config) if clusters is not None else
         config.analysis.standard_errors,
     )
