@@ -84,7 +84,7 @@ def test_report_json_shape_and_determinism(make_trial):
     a, b = validate(folder).to_json(), validate(folder).to_json()
     assert a == b
     data = json.loads(a)
-    assert set(data) == {"valid", "errors", "warnings"}
+    assert set(data) == {"valid", "errors", "warnings", "counts"}  # v1.1: true counts per rule
     assert data["valid"] is False
     assert data["errors"] == [
         {
@@ -105,7 +105,7 @@ def test_report_text_frame_and_caps():
     )
     report = ValidationReport(errors=problems, warnings=(), files={}, rows={})
     text = report.to_text()
-    assert "... and 15 more [maximum] in column hours" in text
+    assert "monthly, column hours:" in text and "[maximum]" in text and "and 15 more" in text
     assert text.count("too high") == 10
     frame = report.to_frame()
     assert list(frame.columns) == ["severity", "table", "row", "column", "value", "rule", "message"]

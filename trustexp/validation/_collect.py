@@ -25,6 +25,10 @@ class Collector:
         self.warnings: list[Problem] = []
         self._count: dict[tuple[str, str | None, str, str], int] = {}
 
+    def counts(self) -> dict[tuple[str, str | None, str, str], int]:
+        """The true number of rows of each row-wise rule: ``(table, column, rule, severity)`` to count."""
+        return dict(self._count)
+
     def add(self, problem: Problem) -> None:
         """Add one problem."""
         (self.errors if problem.severity == "error" else self.warnings).append(problem)
