@@ -105,6 +105,12 @@ class Label:
         return bool(self.texts)
 
 
+def _label_in(labels: Label, lang: str, label: str | None, ident: str) -> str:
+    """A label in ``lang``: its own text there, else the label in the trial's language, else the other one."""
+    own = dict(labels.texts).get(lang)
+    return own or label or labels.text(lang) or ident
+
+
 @dataclass(frozen=True, slots=True)
 class Arm:
     """One arm of the trial.
@@ -137,7 +143,7 @@ class Arm:
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (falling back on the other language, then the id)."""
-        return self.labels.text(lang) or self.label or self.id
+        return _label_in(self.labels, lang, self.label, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +167,7 @@ class Scale:
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (falling back on the other language, then the id)."""
-        return self.labels.text(lang) or self.label or self.id
+        return _label_in(self.labels, lang, self.label, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +202,7 @@ class Outcome:
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (falling back on the other language, then the id)."""
-        return self.labels.text(lang) or self.label or self.id
+        return _label_in(self.labels, lang, self.label, self.id)
 
 
 @dataclass(frozen=True, slots=True)

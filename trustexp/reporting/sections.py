@@ -165,7 +165,7 @@ class _Ctx:
     # -- labels --------------------------------------------------------------
     def arm_label(self, arm_id: Any) -> str:
         try:
-            return self.cfg.arm(str(arm_id)).label
+            return self.cfg.arm(str(arm_id)).label_in(self.loc.lang)
         except KeyError:
             return str(arm_id)
 
@@ -177,7 +177,7 @@ class _Ctx:
 
     def outcome_label(self, outcome_id: Any) -> str:
         o = self.outcome(outcome_id)
-        return o.display_label if o is not None else str(outcome_id)
+        return o.label_in(self.loc.lang) if o is not None else str(outcome_id)
 
     def unit(self, outcome_id: Any) -> Unit:
         return self.units.get(str(outcome_id), Unit("plain", 1.0, 2))
@@ -371,7 +371,7 @@ def _design(c: _Ctx) -> dict[str, Any]:
                    [loc.t("design.arm"), loc.t("design.arm_id"), loc.t("design.kind"),
                     loc.t("design.randomised"), loc.t("design.n")])
     for a in c.cfg.randomised_arms + c.cfg.reference_arms:
-        arms.add(arms.text(a.label), arms.text(a.id), arms.text(loc.t(f"kind.{a.kind}")),
+        arms.add(arms.text(a.label_in(loc.lang)), arms.text(a.id), arms.text(loc.t(f"kind.{a.kind}")),
                  arms.text(loc.t("doc.yes") if a.randomised else loc.t("doc.no")),
                  arms.count(n_by_arm.get(a.id, 0)))
     arms_table = c.add_table(arms)
@@ -410,7 +410,7 @@ def _design(c: _Ctx) -> dict[str, Any]:
                     loc.t("design.type"), loc.t("design.source")])
     for oid in c.outcome_order():
         o = c.outcome(oid)
-        outs.add(outs.text(o.display_label), outs.text(o.family),
+        outs.add(outs.text(o.label_in(loc.lang)), outs.text(c.cfg.family_label(o.family, loc.lang)),
                  outs.text(loc.t("doc.yes") if o.primary else loc.t("doc.no")),
                  outs.text(loc.t(f"type.{o.type}")), outs.text(loc.t(f"source.{o.source}")))
     return {
@@ -565,7 +565,8 @@ def _balance(c: _Ctx) -> dict[str, Any]:
     recs = _records(bal)
     order = {cov: i for i, cov in enumerate(c.cfg.analysis.covariates)}
     arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
-    recs.sort(key=lambda r: (order.get(str(r["covariate"]), 99), arm_pos.get(str(r["arm"]), 99)))
+    recs.sort(key=lambda r: (order.get(str(r.get("variable") or r["covariate"]), 99), str(r.get("level") or ""),
+                             arm_pos.get(str(r["arm"]), 99)))
     for r in recs:
         hide = c.dc.too_few(r.get("n_arm"), r.get("n_control"))
         d = r.get("std_diff")
@@ -575,7 +576,9 @@ def _balance(c: _Ctx) -> dict[str, Any]:
             cell = type(cell)(cell.text + "*", cell.value, cell.kind)
         if r["covariate"] != current:
             current = r["covariate"]
-            tb.group(str(current))
+            variable = str(r.get("variable") or current)
+            level = r.get("level")
+            tb.group(c.cfg.column_label(variable, loc.lang) + (f": {level}" if isinstance(level, str) else ""))
         tb.add(tb.text(c.arm_label(r["arm"])),
                _mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide),
                _mean_sd(tb, r.get("mean_control"), r.get("sd_control"), hide),
@@ -741,15 +744,15 @@ def _effects(c: _Ctx) -> dict[str, Any]:
         outcomes = sorted(c.cfg.families[fam], key=lambda o: not o.primary)
         cols = [*_effect_columns(c, loc.t("effects.arm"), has_ri),
                 loc.t("effects.n"), loc.t("effects.control_mean")]
-        tb = c.table(f"effects-{fi}", loc.t("effects.caption", family=fam), cols)
+        tb = c.table(f"effects-{fi}", loc.t("effects.caption", family=c.cfg.family_label(fam, loc.lang)), cols)
         tb.group_column = loc.t("effects.outcome")
         panels = []
         desc_items = []
         for o in outcomes:
             unit = c.unit(o.id)
             rows = []
-            title = o.display_label + (f" ({loc.t('effects.primary_mark')})" if o.primary else "")
-            if _needs_unit(o.display_label, unit, loc):
+            title = o.label_in(loc.lang) + (f" ({loc.t('effects.primary_mark')})" if o.primary else "")
+            if _needs_unit(o.label_in(loc.lang), unit, loc):
                 title += f" \u2013 {unit.title(loc)}"
             tb.group(title)
             for arm in c.treatment_ids:
@@ -766,8 +769,8 @@ def _effects(c: _Ctx) -> dict[str, Any]:
                 rows.append(_coef_row(c, r, unit, c.arm_label(arm), c.style(arm), hide))
                 desc_items.append(_desc_item(c, r, unit, hide))
             if rows:
-                title = o.display_label
-                if _needs_unit(o.display_label, unit, loc):
+                title = o.label_in(loc.lang)
+                if _needs_unit(o.label_in(loc.lang), unit, loc):
                     title += f" ({unit.title(loc)})"
                 panels.append(Panel(title, tuple(rows)))
         table = c.add_table(tb)
@@ -776,9 +779,9 @@ def _effects(c: _Ctx) -> dict[str, Any]:
             canvas = coefficient_plot(panels, c.tick)
             hidden = _hidden_note(c, [r for p in panels for r in p.rows])
             figure = c.add_figure(
-                f"fig-effects-{fi}", loc.t("effects.figure", family=fam, level=c.level) + hidden,
+                f"fig-effects-{fi}", loc.t("effects.figure", family=c.cfg.family_label(fam, loc.lang), level=c.level) + hidden,
                 loc.t("effects.desc", level=c.level, items="; ".join(desc_items)), canvas)
-        families.append({"title": loc.t("effects.family", family=fam), "table": table,
+        families.append({"title": loc.t("effects.family", family=c.cfg.family_label(fam, loc.lang)), "table": table,
                          "figure": figure})
     intro = loc.t("effects.intro", level=c.level, method=loc.t(f"method.{method}"))
     return {"intro": intro, "families": families, "compliers": _compliers(c)}
@@ -946,7 +949,7 @@ def _reliability(c: _Ctx) -> dict[str, Any]:
     rel = _records(_frame(c.ev, "reliability"))
     if not rel:
         return c.na("reliability.none")
-    labels = {s.id: (s.label or s.id) for s in c.cfg.scales}
+    labels = {s.id: s.label_in(loc.lang) for s in c.cfg.scales}
     pos = {s.id: i for i, s in enumerate(c.cfg.scales)}
     rel.sort(key=lambda r: (pos.get(str(r.get("scale")), 99), r.get("wave") or 0))
     tb = c.table("reliability", loc.t("reliability.caption"),
