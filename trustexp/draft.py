@@ -86,6 +86,12 @@ _KINDS = (
 )
 
 
+_MEASURE_LABELS = {
+    "exit_to_work": ("Uitstroom naar werk", "Exit to work"),
+    "part_time_work": ("Deeltijdwerk naast de uitkering", "Part-time work while on benefit"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """A drafted ``trial.toml``.
@@ -322,7 +328,7 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
             lines.append(f"# {k} = \"...\"  # {cat.t('todo_column', table=name, column=k)}")
         for k in ("randomised_on", "responded_on"):
             col = mapping[name].get(k)
-            if col and pa.types.is_string(table.data.column(col).type):
+            if col and (pa.types.is_string(table.data.column(col).type) or pa.types.is_large_string(table.data.column(col).type)):
                 shape = _date_shape(_text_values(table, col)[0])
                 if shape:
                     lines.append(f"# {cat.t('dates', column=col, shape=shape)}")
@@ -336,12 +342,16 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
     # [[scales]] and [[outcomes]]
     scales = _scales(tables["survey"], mapping["survey"]) if "survey" in tables else []
     outcomes: list[str] = []
+    families: list[str] = []
     if "monthly" in tables:
+        families.append('work = { label = { nl = "Werk", en = "Work" } }')
         for measure, family in (("exit_to_work", "work"), ("part_time_work", "work")):
+            nl, en = _MEASURE_LABELS[measure]
             outcomes += [
                 "[[outcomes]]",
                 f'id = "{measure}_12m"',
                 f'measure = "{measure}"',
+                f"label = {{ nl = {_q(nl)}, en = {_q(en)} }}",
                 f"window_months = 12  # {cat['window']}",
                 f'family = "{family}"',
                 *(["primary = true"] if measure == "exit_to_work" else []),
@@ -351,8 +361,12 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
         waves = _waves(tables["survey"], mapping["survey"].get("wave"))
         last = max(waves) if waves else 1
         for sid, _, _ in scales:
-            outcomes += ["[[outcomes]]", f'id = "{sid}_w{last}"', f'scale = "{sid}"', f"wave = {last}",
-                         f'family = "{sid}"', ""]
+            families.append(f"{sid} = {{ label = {{ nl = {_q('Schaal ' + sid)}, en = {_q('Scale ' + sid)} }} }}")
+            outcomes += ["[[outcomes]]", f'id = "{sid}_w{last}"', f'scale = "{sid}"',
+                         f"label = {{ nl = {_q(f'Schaal {sid}, meting {last}')}, en = {_q(f'Scale {sid}, wave {last}')} }}",
+                         f"wave = {last}", f'family = "{sid}"', ""]
+    if families:
+        lines += ["[families]", *families, ""]
     if not outcomes:
         todo.append(cat["todo_outcomes"])
         outcomes = [f"# {cat['todo_outcomes']}", "[[outcomes]]", 'id = "outcome"', 'column = "..."', ""]
@@ -362,6 +376,7 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
             f"# {cat.t('scale', items=', '.join(items), lo=int(lo), hi=int(hi))}",
             "[[scales]]",
             f'id = "{sid}"',
+            f"label = {{ nl = {_q('Schaal ' + sid)}, en = {_q('Scale ' + sid)} }}  # {cat['scale_label']}",
             f"items = [{', '.join(_q(i) for i in items)}]",
             f"range = [{int(lo)}, {int(hi)}]",
             "reverse = []",
@@ -431,7 +446,8 @@ def _scales(table: RawTable, mapped: Mapping[str, str]) -> list[tuple[str, list[
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
         labels = [table.labels.get(c, {}) for c in items]
-        codes = [float(k) for lab in labels for k in lab if re.fullmatch(r"-?\d+(\.\d+)?", k)]
+        missing = {code for c in items for code in table.user_missing.get(c, (0, ()))[1]}
+        codes = [float(k) for lab in labels for k in lab if re.fullmatch(r"-?\d+(\.\d+)?", k) and k not in missing]
         if codes:
             lo, hi = min(lo, min(codes)), max(hi, max(codes))
         if hi > lo:
