@@ -37,11 +37,45 @@ def _register() -> None:
         cli.add_command(module.command)
 
 
+def _argv_language(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` on the command line, if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _localise_help(lang: str) -> None:
+    """Help texts of the group, the commands and their options from the ``cli`` catalogue."""
+    from trustexp.texts import catalogue
+
+    cat = catalogue("cli", lang)
+    cli.help = cat["group.help"]
+    for name, cmd in cli.commands.items():
+        cmd.help = cat.get(f"{name}.help", cmd.help)
+        for param in cmd.params:
+            if isinstance(param, click.Option):
+                param.help = cat.get(f"{name}.option.{param.name}", param.help)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code.
+
+    Help texts and messages are in the language of ``--lang``, else of the
+    environment (``TRUSTEXP_LANG``, ``LANG``, ...), else English; a report of
+    the data's problems also follows ``[trial] language``.
+    """
+    from trustexp.texts import catalogue, language
+
     _register()
+    args = list(argv) if argv is not None else sys.argv[1:]
+    explicit = _argv_language(args)
+    explicit = explicit if explicit in ("nl", "en") else None
+    _localise_help(language(explicit))
     try:
-        rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        rc = cli.main(args=args, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -51,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_CANNOT_RUN
     except ContractError as exc:
-        click.echo(exc.report.to_text(), err=True)
-        click.echo(f"trustexp: {exc}", err=True)
+        lang = language(explicit, exc.report.language)
+        click.echo(exc.report.to_text(lang=lang), err=True)
+        count = len(exc.report.errors)
+        click.echo(f"trustexp: {catalogue('cli', lang).t('message.contract', count=count)}", err=True)
         return exc.exit_code
     except TrustexpError as exc:
         click.echo(f"trustexp: {exc}", err=True)
