@@ -585,6 +585,9 @@ def _balance(c: _Ctx) -> dict[str, Any]:
                cell, tb.count(r.get("n_arm")), tb.count(r.get("n_control")))
     if flagged:
         tb.note(loc.t("balance.flag_note"))
+    missing = _covariate_missing(c, recs)
+    if missing:
+        tb.note(loc.t("balance.missing_note", items=missing))
     tests = _records(_frame(c.ev, "balance_tests"))
     tt = c.table("balance-tests", loc.t("balance.tests_caption"),
                  [loc.t("balance.site"), loc.t("balance.arm"), loc.t("balance.statistic"),
@@ -598,6 +601,25 @@ def _balance(c: _Ctx) -> dict[str, Any]:
                tt.p(r.get("p_value"), withheld=hide), tt.count(r.get("n")))
     return {"intro": loc.t("balance.intro"), "table": c.add_table(tb),
             "tests": c.add_table(tt) if tests else None}
+
+
+def _covariate_missing(c: _Ctx, recs: list[dict[str, Any]]) -> str:
+    """'leeftijd 3 (<10), ...': missing baseline values per covariate over the randomised arms."""
+    per: dict[str, int] = {}
+    for r in recs:
+        variable = str(r.get("variable") or r["covariate"])
+        if variable in per or r.get("n_missing_control") is None:
+            continue
+        arms = {str(q["arm"]): int(q.get("n_missing_arm") or 0) for q in recs
+                if str(q.get("variable") or q["covariate"]) == variable}
+        per[variable] = sum(arms.values()) + int(r.get("n_missing_control") or 0)
+    items = []
+    for variable, n in per.items():
+        if n > 0:
+            released = c.dc.count(n)
+            shown = released if isinstance(released, str) else c.loc.integer(int(released or 0))
+            items.append(f"{c.cfg.column_label(variable, c.loc.lang)} {shown}")
+    return ", ".join(items)
 
 
 def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):
