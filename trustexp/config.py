@@ -427,14 +427,14 @@ def _arms(section: Any, doc: Mapping[str, Any], directory: Path) -> dict[str, An
     lang = _trial(doc.get("trial"), doc, directory)["language"]
     arms = []
     for arm_id, value in _table(section).items():
+        default: ArmKind = "control" if arm_id == control else "other"
         if isinstance(value, str):
             label = Label.parse(value) or Label()
-            kind = "control" if arm_id == control else "other"
-            arms.append(Arm(id=str(arm_id), label=value, kind=kind, labels=label))
+            arms.append(Arm(id=str(arm_id), label=value, kind=default, labels=label))
         elif isinstance(value, Mapping):
             label = Label.parse(value.get("label")) or Label()
-            kind = value.get("kind") if value.get("kind") in ARM_KINDS else None
-            kind = kind or ("control" if arm_id == control else "other")
+            declared = value.get("kind")
+            kind: ArmKind = declared if declared in ARM_KINDS else default
             code = value.get("code")
             code_text = None if code is None or isinstance(code, bool) else _code_text(code)
             arms.append(

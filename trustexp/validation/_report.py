@@ -200,7 +200,8 @@ class ValidationReport:
             offset = 1 if spread is not None and Path(spread).suffix.lower() in (".csv", ".xlsx") else 0
             shown = []
             for p in with_rows[:per_rule]:
-                extra = f" ({cat.t('report.spreadsheet', row=p.row + offset)})" if offset else ""
+                row = p.row or 0
+                extra = f" ({cat.t('report.spreadsheet', row=row + offset)})" if offset else ""
                 shown.append(f"{p.row}{extra}")
             rest = self._count(key, group) - len(shown)
             more = f", {cat.t('report.more_rows', count=rest)}" if rest > 0 else ""
@@ -209,8 +210,8 @@ class ValidationReport:
                 lines.append(f"      e.g. {with_rows[0].message}")
         else:
             for p in listed[:per_rule]:
-                row = f"row {p.row}: " if p.row is not None and not counted else ""
-                lines.append(f"      {row}{p.message}")
+                at = f"row {p.row}: " if p.row is not None and not counted else ""
+                lines.append(f"      {at}{p.message}")
             if len(listed) > per_rule:
                 lines.append(f"      ... {cat.t('report.more_rows', count=len(listed) - per_rule)}")
         lines.append(f"      {cat['report.fix']}: {cat[f'rule.{rule_key}.hint']}")
