@@ -196,25 +196,54 @@ def bsn_columns(raw: RawTable) -> dict[str, tuple[int, int]]:
             continue
         if len(col) == 0:
             continue
-        encoded = pc.dictionary_encode(col).combine_chunks()
-        dictionary = encoded.dictionary
-        text, numeric = as_text(dictionary)
-        # cheap pre-filter: BSN-like text is 8 to 24 characters long
-        length = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
-        candidate = (length >= 8) & (length <= 24)
-        if not candidate.any():
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            bad = _numeric_bsn(col)
+        else:
+            bad = _text_bsn(col)
+        if bad is None:
             continue
-        values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-        looks = np.zeros(len(values), dtype=bool)
-        idx = np.flatnonzero(candidate)
-        looks[idx] = bsn_mask(values[idx], numeric=numeric)
-        if not looks.any():
-            continue
-        codes = pc.fill_null(encoded.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
-        bad = (codes >= 0) & looks[np.maximum(codes, 0)]
         rows = np.flatnonzero(bad)
+        if not len(rows):
+            continue
         out[column] = (len(rows), int(rows[0]))
     return out
+
+
+def _numeric_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
+    """Rows of a numeric column holding a BSN (whole numbers of 8 or 9 digits only are tested)."""
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    v = pc.fill_null(col.cast(pa.float64()), -1.0).to_numpy()
+    with np.errstate(invalid="ignore"):
+        candidate = (v >= 1e7) & (v < 1e9) & (np.floor(v) == v)
+    if not candidate.any():
+        return None
+    values = np.unique(v[candidate])
+    text = np.array([str(int(x)) for x in values], dtype=object)
+    hits = values[bsn_mask(text, numeric=True)]
+    if not len(hits):
+        return None
+    return candidate & np.isin(v, hits)
+
+
+def _text_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
+    """Rows of a text column holding a BSN in any written form."""
+    encoded = pc.dictionary_encode(col).combine_chunks()
+    dictionary = encoded.dictionary
+    text, _ = as_text(dictionary)
+    # cheap pre-filter: BSN-like text is 8 to 24 characters long
+    length = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
+    candidate = (length >= 8) & (length <= 24)
+    if not candidate.any():
+        return None
+    values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    looks = np.zeros(len(values), dtype=bool)
+    idx = np.flatnonzero(candidate)
+    looks[idx] = bsn_mask(values[idx])
+    if not looks.any():
+        return None
+    codes = pc.fill_null(encoded.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
+    return (codes >= 0) & looks[np.maximum(codes, 0)]
 
 
 def scan_bsn(raw: RawTable, out: Collector, original: Mapping[str, str] | None = None) -> None:
