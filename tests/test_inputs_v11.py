@@ -416,3 +416,31 @@ def test_a_missing_window_names_both_forms():
     problems, _, _ = check_config(raw)
     (p,) = problems
     assert p.rule == "required" and "window_months" in p.message and "window = [A, B]" in p.message
+
+
+def test_messages_name_the_export_column(make_trial):
+    t = trial_tables()
+    p = t["participants"].rename(columns={"arm": "groep"})
+    p.loc[0, "groep"] = "nope"
+    toml = _export_toml('\n[columns.participants]\narm = "groep"\n')
+    report = validate(make_trial(toml=toml, tables={"participants": p}))
+    assert "participants, kolom arm ('groep' in de export)" in report.to_text(lang="nl")
+
+
+def test_stata_labels_are_kept(tmp_path):
+    import pyreadstat
+
+    t = trial_tables()
+    p = t["participants"].copy()
+    p["arm"] = p["arm"].map({"control": 1, "treated": 2, "reference": 3}).astype(float)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    labels = {"arm": {1: "Control", 2: "Extra guidance", 3: "Declined"}}
+    pyreadstat.write_dta(p, str(folder / "participants.dta"), variable_value_labels=labels)
+    (folder / "trial.toml").write_text(TRIAL_TOML.split("[[outcomes]]\nid = \"exit_6m\"")[0], "utf-8")
+    assert validate(folder).valid
+    res = trustexp.pseudonymise(folder, tmp_path / "o", key=KEY)
+    assert res.formats["participants"] == ("dta", "dta")
+    assert validate(tmp_path / "o").valid
+    _, meta = pyreadstat.read_dta(str(tmp_path / "o" / "participants.dta"))
+    assert meta.variable_value_labels == labels

@@ -96,6 +96,7 @@ def resolve_columns(raw: RawTable, wanted: Iterable[str], plan: Plan, out: Colle
             taken.add(name)
     if not rename:
         return raw
+    out.renamed.setdefault(raw.name, {}).update({contract: export for export, contract in rename.items()})
     # a contract name already used by another column of the export: that one steps aside
     clash = {c for c in columns if c in set(rename.values()) and c not in rename}
     names = []

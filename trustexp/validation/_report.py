@@ -77,6 +77,9 @@ class ValidationReport:
         row-wise rule (the problems list at most the first 1000 of them).
     language
         ``[trial] language`` of ``trial.toml`` where declared (for messages).
+    export_names
+        Table to (contract column to the export's own column name), for the
+        columns that ``[columns]`` or a case-insensitive match renamed.
     """
 
     errors: tuple[Problem, ...]
@@ -85,6 +88,7 @@ class ValidationReport:
     rows: Mapping[str, int] = field(default_factory=dict)
     counts: Mapping[tuple[str, str | None, str, str], int] = field(default_factory=dict)
     language: str | None = None
+    export_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -184,6 +188,9 @@ class ValidationReport:
             rule_key = "type-date"
         counted = (table, column, rule, severity) in self.counts
         where = table if column is None or table == "trial.toml" else f"{table}, {cat.t('report.column', column=column)}"
+        export = self.export_names.get(table, {}).get(column or "")
+        if export:
+            where += f" ({cat.t('report.export_name', column=export)})"
         head = f"  - {where}: "
         if counted:
             n = self._count(key, group)

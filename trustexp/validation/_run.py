@@ -97,6 +97,7 @@ def check_folder(path: str | Path | None = None, *, demo: bool = False) -> Check
         rows={name: t.n for name, t in checked.items()},
         counts=out.counts(),
         language=_declared_language(raw),
+        export_names={k: dict(v) for k, v in out.renamed.items()},
     )
     return Checked(folder=folder, report=report, raw_config=pruned, plan=plan, tables=checked)
 
