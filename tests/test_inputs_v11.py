@@ -444,3 +444,35 @@ def test_stata_labels_are_kept(tmp_path):
     assert validate(tmp_path / "o").valid
     _, meta = pyreadstat.read_dta(str(tmp_path / "o" / "participants.dta"))
     assert meta.variable_value_labels == labels
+
+
+def test_randomisation_inference_with_analysis_cluster_redraws_people(tmp_path):
+    """[analysis] cluster: re-randomisations re-draw what was randomised (people, not villages),
+    and each draw's t uses CR2 by village; checked against a loop that refits every draw."""
+    from trustexp.analysis.samples import analysis_samples
+    from trustexp.stats import draw_assignments, estimate_itt
+
+    folder = tmp_path / "ri"
+    folder.mkdir()
+    shutil.copy(REF / "inputs_v11_trial" / "participants.csv", folder / "participants.csv")
+    (folder / "trial.toml").write_text(
+        _REF_TOML.replace("{cluster}", 'cluster = "village"\npermutations = 200'), "utf-8")
+    ev = trustexp.evaluate(folder)
+    got = ev.to_frame().set_index("arm")["p_value_ri"]
+    trial = trustexp.load_trial(folder)
+    (s,) = analysis_samples(trial.config, trial.participants)
+    assert s.design_clusters is None and s.clusters is not None
+    y = trial.participants["income"].to_numpy(dtype=float)[s.rows]
+    draws = draw_assignments(s.arm, strata=s.blocks, clusters=None, draws=200, seed=s.seed)
+    villages = pd.Series(trial.participants["village"].to_numpy()[s.rows])
+    assert any(villages.groupby(d).nunique().min() > 0 and
+               (pd.crosstab(villages, d) > 0).sum(axis=1).max() > 1 for d in draws[:3])
+
+    def t_stat(arm):
+        r = estimate_itt(y, arm, n_arms=3, covariates=s.covariates, clusters=s.clusters, se_type="CR2")
+        return np.abs(r.statistic)
+
+    t_obs = t_stat(s.arm)
+    exceed = sum((t_stat(d.astype(np.int64)) >= t_obs - 1e-12).astype(int) for d in draws)
+    for k, arm in enumerate([a.id for a in s.arms]):
+        assert got[arm] == pytest.approx((1 + exceed[k]) / 201, rel=1e-12)
