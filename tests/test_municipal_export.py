@@ -73,7 +73,8 @@ def test_export_as_it_comes_from_init_to_report(export, tmp_path, capsys, monkey
     # pseudonymise stops on the BSN column by default, then drops it when told
     out_dir = tmp_path / "gepseudonimiseerd"
     assert main(["pseudonymise", str(export), str(out_dir)]) == 1
-    assert "BSN" in capsys.readouterr().err and not out_dir.exists()
+    err = capsys.readouterr().err
+    assert "participants.BSN (240)" in err and "Er is niets geschreven" in err and not out_dir.exists()
     assert main(["pseudonymise", str(export), str(out_dir), "--bsn-columns", "drop"]) == 0
     summary = capsys.readouterr().out
     assert "participants.BSN: weggelaten" in summary and "formaat behouden" in summary

@@ -81,9 +81,18 @@ _QUASI = re.compile(
 
 
 class PseudonymRefused(TrustexpError, ValueError):
-    """The data cannot be pseudonymised safely as asked (exit code 1: the data must change)."""
+    """The data cannot be pseudonymised safely as asked (exit code 1: the data must change).
+
+    ``text`` and ``values`` name the message in the ``pseudonymise`` text
+    catalogue, so that the command line can show it in the user's language.
+    """
 
     exit_code = EXIT_CONTRACT
+
+    def __init__(self, message: str, text: str = "", values: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.text = text
+        self.values = dict(values or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +268,12 @@ def pseudonymise(
 
     bsn_found = _bsn_columns(tables, id_columns)
     if bsn_found and bsn_columns == "stop":
-        listed = "; ".join(f"{t}: {c} ({n} value{'s' if n != 1 else ''})" for (t, c), n in bsn_found.items())
+        listed = "; ".join(f"{t}.{c} ({n})" for (t, c), n in bsn_found.items())
         raise PseudonymRefused(
             f"besides the person ids, these columns hold BSNs: {listed}. Nothing was written. Choose "
             "what to do with them: --bsn-columns replace (keyed pseudonyms, as person ids) or "
-            "--bsn-columns drop (leave them out)"
+            "--bsn-columns drop (leave them out)",
+            "refused_bsn", {"columns": listed},
         )
     _check_collisions(tables["participants"], id_columns["participants"])
 
@@ -389,7 +399,8 @@ def _check_collisions(table: RawTable, column: str) -> None:
             f"{table.path.name}: {clashes} pair{'s' if clashes != 1 else ''} of different person ids "
             f"would get the same pseudonym, e.g. {example} (ids are compared without surrounding "
             "spaces, invisible characters and leading zeros, so that every table of one person "
-            "joins). Nothing was written. Make the ids distinct in the source system"
+            "joins). Nothing was written. Make the ids distinct in the source system",
+            "refused_collision", {"file": table.path.name, "count": clashes, "example": example},
         )
 
 

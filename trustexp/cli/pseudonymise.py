@@ -27,14 +27,20 @@ def pseudonymise_command(
     Exit codes: 0 done, 1 the data must change first (BSN columns, colliding
     ids), 2 could not run (no key, unreadable input, OUT_DIR exists).
     """
-    from trustexp.pseudonym import key_from, pseudonymise
-    from trustexp.texts import language
+    from trustexp.pseudonym import PseudonymRefused, key_from, pseudonymise
+    from trustexp.texts import catalogue, language
 
-    result = pseudonymise(
-        in_dir, out_dir, key=key_from(key_file), bsn_columns=bsn_columns,  # type: ignore[arg-type]
-        drop_quasi_identifiers=drop_quasi,
-    )
-    click.echo(result.summary(language(lang, _trial_language(in_dir))))
+    chosen = language(lang, _trial_language(in_dir))
+    try:
+        result = pseudonymise(
+            in_dir, out_dir, key=key_from(key_file), bsn_columns=bsn_columns,  # type: ignore[arg-type]
+            drop_quasi_identifiers=drop_quasi,
+        )
+    except PseudonymRefused as exc:
+        if not exc.text:
+            raise
+        raise PseudonymRefused(catalogue("pseudonymise", chosen).t(exc.text, **exc.values)) from None
+    click.echo(result.summary(chosen))
     return EXIT_OK
 
 
