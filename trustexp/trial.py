@@ -99,7 +99,8 @@ def load_trial(path: str | Path | None = None, *, demo: bool = False) -> Trial:
     report = checked.report
     if not report.valid:
         raise ContractError(report)
-    config = TrialConfig.from_dict(checked.raw_config, checked.folder)
+    # the same parse as the validator's plan (a valid folder has nothing pruned)
+    config = checked.plan.config or TrialConfig.from_dict(checked.raw_config, checked.folder)
     tables = checked.tables
     participants = _frame(tables["participants"], config)
     survey = _frame(tables["survey"], config) if "survey" in tables else None

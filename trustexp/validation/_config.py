@@ -101,10 +101,20 @@ class Plan:
     arm_codes: Mapping[str, str] = field(default_factory=dict)  # export code -> arm id
     arm_names: Mapping[str, str] = field(default_factory=dict)  # casefolded id or label -> arm id
     language: str = "nl"
+    config: TrialConfig | None = None  # the parse the plan is a view of
 
 
-def check_config(raw: Mapping[str, Any]) -> tuple[list[Problem], dict[str, Any], Plan]:
+def check_config(
+    raw: Mapping[str, Any], directory: Path | str = "."
+) -> tuple[list[Problem], dict[str, Any], Plan]:
     """Validate a parsed ``trial.toml``.
+
+    Parameters
+    ----------
+    raw
+        The parsed document.
+    directory
+        The trial folder (``[data]`` paths of the plan's config are resolved against it).
 
     Returns
     -------
@@ -125,7 +135,7 @@ def check_config(raw: Mapping[str, Any]) -> tuple[list[Problem], dict[str, Any],
         removals.update(_removals(err, raw))
     pruned = _prune(raw, (), removals)
     problems.extend(_cross_checks(pruned))
-    return problems, pruned, _plan(pruned)
+    return problems, pruned, _plan(pruned, directory)
 
 
 # -- the schema's custom keyword -----------------------------------------------
@@ -437,9 +447,10 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return [x for x in value if isinstance(x, Mapping)]
 
 
-def _plan(doc: Mapping[str, Any]) -> Plan:
+def _plan(doc: Mapping[str, Any], directory: Path | str = ".") -> Plan:
     """The table checks' plan, from the one parse of ``trial.toml`` (:mod:`trustexp.config`)."""
-    return plan_from_config(TrialConfig.from_dict(doc, lenient=True), arms_known=bool(_list_or_map(doc.get("arms"))))
+    config = TrialConfig.from_dict(doc, directory, lenient=True)
+    return plan_from_config(config, arms_known=bool(_list_or_map(doc.get("arms"))))
 
 
 def _list_or_map(value: Any) -> bool:
@@ -504,4 +515,5 @@ def plan_from_config(config: TrialConfig, *, arms_known: bool = True) -> Plan:
         arm_codes=codes,
         arm_names=names,
         language=config.language,
+        config=config,
     )

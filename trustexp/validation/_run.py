@@ -61,7 +61,7 @@ def check_folder(path: str | Path | None = None, *, demo: bool = False) -> Check
     toml = folder / "trial.toml"
     raw = read_toml(toml)
     out = Collector()
-    problems, pruned, plan = check_config(raw)
+    problems, pruned, plan = check_config(raw, folder)
     out.extend(problems)
 
     files = {"trial.toml": toml}
