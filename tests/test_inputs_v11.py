@@ -476,3 +476,23 @@ def test_randomisation_inference_with_analysis_cluster_redraws_people(tmp_path):
     exceed = sum((t_stat(d.astype(np.int64)) >= t_obs - 1e-12).astype(int) for d in draws)
     for k, arm in enumerate([a.id for a in s.arms]):
         assert got[arm] == pytest.approx((1 + exceed[k]) / 201, rel=1e-12)
+
+
+def test_a_text_column_of_bsns_without_leading_zeros_is_refused(make_trial):
+    """A Dutch CSV whose BSN column Excel stored as numbers: 8-digit texts that all pass."""
+    rng = np.random.default_rng(3)
+    zero_led: list[int] = []
+    while len(zero_led) < 48:  # BSNs starting with 0: as numbers they have 8 digits
+        d = rng.integers(0, 10, 9)
+        d[0], d[1] = 0, rng.integers(1, 10)
+        if int(d @ np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])) % 11 == 0:
+            zero_led.append(int("".join(map(str, d))))
+    assert all(len(str(b)) == 8 for b in zero_led)
+    t = trial_tables()
+    p = t["participants"].iloc[: len(zero_led)].copy()
+    p["bsn_excel"] = [str(b) for b in zero_led]  # 8 digits, the zero lost
+    p["random_ids"] = [f"{x:08d}" for x in rng.integers(10_000_000, 99_999_999, len(p))]
+    p["compact_date"] = pd.to_datetime(p["randomised_on"]).dt.strftime("%Y%m%d")
+    report = validate(make_trial(tables={"participants": p},
+                                 toml=TRIAL_TOML.split("[[outcomes]]\nid = \"exit_6m\"")[0]))
+    assert [(e.column, e.rule) for e in report.errors] == [("bsn_excel", "bsn")]

@@ -13,9 +13,12 @@ column of any table may hold a value that is a BSN written
 - with other Unicode digits (full-width ``１２３…``, Arabic-Indic, ...) or with
   invisible characters (zero-width spaces, byte-order marks) inside.
 
-Eight-digit *text* without a decimal part is not padded: text keeps leading
-zeros, so it is not a BSN that lost one (and dates such as ``2019-03-18`` would
-otherwise look like one).
+Eight-digit *text* without a decimal part is not padded one value at a time:
+text keeps leading zeros, and random eight-digit ids pass the padded test one
+time in eleven. The validator judges such values over their column instead
+(:func:`trustexp.validation._mapping.bsn_columns`): a text column whose
+eight-digit values mostly pass the padded test is a BSN column that a
+spreadsheet stored as numbers.
 """
 
 from __future__ import annotations

@@ -227,6 +227,34 @@ def _numeric_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
     return candidate & np.isin(v, hits)
 
 
+#: A text column whose eight-digit values pass the zero-padded 11-test this often is
+#: a BSN column that lost its leading zeros (a spreadsheet stored it as a number);
+#: random eight-digit ids pass it one time in eleven.
+STRIPPED_SHARE = 0.5
+STRIPPED_MIN = 5
+
+
+def _stripped_bsns(values: np.ndarray) -> np.ndarray:
+    """Eight-digit texts that are BSNs without their leading zero, judged over the column.
+
+    One eight-digit text id is not refused (v1 accepts them); a column in which at
+    least :data:`STRIPPED_MIN` distinct eight-digit values occur and at least
+    :data:`STRIPPED_SHARE` of them pass the zero-padded 11-test is.
+    """
+    eight = np.fromiter(
+        (isinstance(v, str) and len(v.strip()) == 8 and v.strip().isascii() and v.strip().isdigit()
+         for v in values), dtype=bool, count=len(values),
+    )
+    out = np.zeros(len(values), dtype=bool)
+    if eight.sum() < STRIPPED_MIN:
+        return out
+    idx = np.flatnonzero(eight)
+    passing = bsn_mask(np.array([v.strip() for v in values[idx]], dtype=object), numeric=True)
+    if passing.mean() >= STRIPPED_SHARE:
+        out[idx[passing]] = True
+    return out
+
+
 def _text_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
     """Rows of a text column holding a BSN in any written form."""
     encoded = pc.dictionary_encode(col).combine_chunks()
@@ -241,6 +269,7 @@ def _text_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
     looks = np.zeros(len(values), dtype=bool)
     idx = np.flatnonzero(candidate)
     looks[idx] = bsn_mask(values[idx])
+    looks |= _stripped_bsns(values)
     if not looks.any():
         return None
     codes = pc.fill_null(encoded.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
