@@ -268,7 +268,8 @@ def test_site_seed():
 def test_balance(trial, ev):
     bal = ev.balance
     assert list(bal.columns) == ["site", "arm", "covariate", "mean_arm", "sd_arm",
-                                 "mean_control", "sd_control", "std_diff", "n_arm", "n_control"]
+                                 "mean_control", "sd_control", "std_diff", "n_arm", "n_control",
+                                 "variable", "level", "n_missing_arm", "n_missing_control", "handling"]
     p = trial.participants
     for r in bal.itertuples(index=False):
         sub = p.loc[p["arm"] != "reference"]

@@ -19,8 +19,43 @@ MEASURES = ["exit_to_work", "part_time_work", "any_work", "months_on_benefit",
 
 # -- an independent, deliberately plain implementation of the contract -----------
 
+def _plain_measure(measure, window, months, ws, earnings):
+    """One measure over fully known months, by the contract's words (v1 rule, no unknowns)."""
+    event = math.nan
+    if measure == "exit_to_work":
+        value = float(any(w and r.on_benefit == 0 for w, r in zip(ws, months, strict=True)))
+    elif measure == "part_time_work":
+        value = float(any(w and r.on_benefit == 1 for w, r in zip(ws, months, strict=True)))
+    elif measure == "any_work":
+        value = float(any(ws))
+    elif measure == "months_on_benefit":
+        value = float(sum(1 for r in months if r.on_benefit == 1))
+    elif measure == "months_employed":
+        value = float(sum(1 for w in ws if w))
+    elif measure == "earnings_total":
+        value = float(sum(earnings))
+    elif measure == "employed_at":
+        value = float(bool(ws[-1]))
+    elif measure == "time_to_exit":
+        value, event = float(window), 0.0
+        for k, (w, r) in enumerate(zip(ws, months, strict=True), start=1):
+            if w and r.on_benefit == 0:
+                value, event = float(k), 1.0
+                break
+    return value, event
+
+
 def brute_monthly(participants, monthly, measure, window, min_hours):
-    """Per person: (value, event) by the contract's words, one month at a time."""
+    """Per person: (value, event) by enumerating every completion of the unknown months.
+
+    A month with employed = 1 and no hours (with min_hours) may or may not be work; a
+    month with employed = 1 and no earnings may have earned 0 or 1 euro (any two values
+    show that a sum is undetermined); a month without work and without earnings earned 0.
+    The measure is the value every completion gives, or missing where they differ
+    (contract v1.1, "Monthly measures").
+    """
+    import itertools
+
     panel = {}
     for r in monthly.itertuples(index=False):
         panel[(r.person_id, int(r.month))] = r
@@ -50,36 +85,27 @@ def brute_monthly(participants, monthly, measure, window, min_hours):
                 return None
             return r.hours >= min_hours
 
-        uses_work = measure not in ("months_on_benefit", "earnings_total")
-        ws = [work(r) for r in months]
-        if uses_work:
-            reads = ws[-1:] if measure == "employed_at" else ws
-            if any(w is None for w in reads):
-                values.append(math.nan)
-                events.append(math.nan)
-                continue
-        value, event = None, math.nan
-        if measure == "exit_to_work":
-            value = float(any(w and r.on_benefit == 0 for w, r in zip(ws, months, strict=True)))
-        elif measure == "part_time_work":
-            value = float(any(w and r.on_benefit == 1 for w, r in zip(ws, months, strict=True)))
-        elif measure == "any_work":
-            value = float(any(ws))
-        elif measure == "months_on_benefit":
-            value = float(sum(1 for r in months if r.on_benefit == 1))
-        elif measure == "months_employed":
-            value = float(sum(1 for w in ws if w))
-        elif measure == "earnings_total":
-            e = [r.earnings for r in months]
-            value = math.nan if any(x != x for x in e) else float(sum(e))
-        elif measure == "employed_at":
-            value = float(bool(ws[-1]))
-        elif measure == "time_to_exit":
-            value, event = float(window), 0.0
-            for k, (w, r) in enumerate(zip(ws, months, strict=True), start=1):
-                if w and r.on_benefit == 0:
-                    value, event = float(k), 1.0
-                    break
+        base = [work(r) for r in months]
+        if measure in ("months_on_benefit", "earnings_total"):
+            base = [r.employed == 1 for r in months]
+        unknown_work = [k for k, w in enumerate(base) if w is None]
+        earn = [r.earnings if r.earnings == r.earnings else (0.0 if r.employed != 1 else None)
+                for r in months]
+        unknown_earn = [k for k, e in enumerate(earn) if e is None] if measure == "earnings_total" else []
+        outcomes = set()
+        for fill_w in itertools.product([False, True], repeat=len(unknown_work)):
+            ws = list(base)
+            for k, f in zip(unknown_work, fill_w, strict=True):
+                ws[k] = f
+            for fill_e in itertools.product([0.0, 1.0], repeat=len(unknown_earn)):
+                es = list(earn)
+                for k, f in zip(unknown_earn, fill_e, strict=True):
+                    es[k] = f
+                outcomes.add(_plain_measure(measure, window, months, ws, es))
+        if len(outcomes) == 1:
+            (value, event), = outcomes
+        else:
+            value, event = math.nan, math.nan
         values.append(value)
         events.append(event)
     return np.array(values), np.array(events)
@@ -282,3 +308,33 @@ def test_reliability_degenerate():
                       [Scale(id="s", items=("x1",), range=(1.0, 5.0))])
     assert rel["alpha"].isna().all()
     assert reliability(None, []).empty
+
+
+def test_unknown_months_that_cannot_change_a_measure_leave_it_known():
+    """Contract v1.1: an employed month without hours no longer makes every measure missing.
+
+    With min_hours, people with an unknown month mostly have a determined part-time value
+    (a known month already qualifies); selecting them out would select on the outcome.
+    """
+    tables = simulate_tables(seed=5, n=300, gap_rate=0.0)
+    monthly = tables["monthly"].copy()
+    employed = monthly["employed"] == 1
+    rng = np.random.default_rng(5)
+    monthly.loc[employed & (rng.random(len(monthly)) < 0.15), "hours"] = np.nan
+    tables["monthly"] = monthly
+    trial = memory_trial(_raw_with_measures(12, 12.0), tables)
+    derived = derive_outcomes(trial)
+    parts = tables["participants"]
+    m0 = parts["randomised_on"].dt.year * 12 + parts["randomised_on"].dt.month - 1
+    rel = monthly["month"].to_numpy() - m0.reindex(
+        pd.Index(parts["person_id"]).get_indexer(monthly["person_id"])).to_numpy()
+    in_window = (rel >= 1) & (rel <= 12)
+    unknown_people = set(monthly.loc[in_window & employed.to_numpy() & monthly["hours"].isna().to_numpy(), "person_id"])
+    rows = derived["person_id"].isin(unknown_people).to_numpy()
+    assert rows.sum() > 20
+    for m in ("part_time_work", "exit_to_work", "any_work", "time_to_exit"):
+        value, _ = brute_monthly(parts, monthly, m, 12, 12.0)
+        np.testing.assert_array_equal(derived[m].to_numpy(), value, err_msg=m)
+    determined = np.isfinite(derived.loc[rows, "part_time_work"].to_numpy()).mean()
+    assert determined > 0.5  # v1 made all of them missing
+    assert derived.loc[rows, "months_employed"].isna().all()  # a count with an unknown month

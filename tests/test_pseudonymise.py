@@ -68,13 +68,13 @@ def test_formats_and_data_paths(make_trial, tmp_path):
     out = tmp_path / "out"
     result = trustexp.pseudonymise(folder, out, key=KEY)
     assert {n: p.name for n, (p, _) in result.tables.items()} == {
-        "participants": "participants.parquet", "monthly": "monthly.csv", "survey": "survey.csv"
-    }
+        "participants": "participants.parquet", "monthly": "monthly.sav", "survey": "survey.csv"
+    }  # v1.1: formats are kept (SPSS stays SPSS)
     assert pq.read_table(out / "participants.parquet").column("person_id")[0].as_py().startswith("p")
     survey_bytes = (out / "survey.csv").read_bytes()
     assert b";" in survey_bytes.splitlines()[0]
     doc = tomllib.loads((out / "trial.toml").read_text())
-    assert doc["data"] == {"participants": "participants.parquet", "monthly": "monthly.csv", "survey": "survey.csv"}
+    assert doc["data"] == {"participants": "participants.parquet", "monthly": "monthly.sav", "survey": "survey.csv"}
     report = trustexp.validate(out)
     assert report.valid, report.to_text()
 
@@ -89,7 +89,7 @@ def test_refusals(make_trial, tmp_path):
     with pytest.raises(InputError, match="no such folder"):
         trustexp.pseudonymise(tmp_path / "none", tmp_path / "o", key=KEY)
     (folder / "takeup.csv").write_text("id,received\n1,1\n")
-    with pytest.raises(InputError, match="no column 'person_id'"):
+    with pytest.raises(InputError, match="no person id column"):
         trustexp.pseudonymise(folder, tmp_path / "o", key=KEY)
     (folder / "trial.toml").write_text("[trial")
     with pytest.raises(ConfigError):

@@ -60,12 +60,16 @@ def test_planted_violations_are_found_exactly(make_trial):
     planted.add(("monthly", 7, "person_id, month", "unique"))
     m.loc[9, "employed"] = ""
     planted.add(("monthly", 10, "employed", "required"))
-    plant(s, "survey", 0, "responded_on", "2019-06-01", "baseline")
+    s.loc[0, "responded_on"] = "2019-06-01"  # a late baseline: v1.1 makes it a warning
     plant(s, "survey", 1, "wb1", 9, "scale-range")
     plant(s, "survey", 3, "wb2", 2.5, "type")
     plant(s, "survey", 5, "wave", -1, "minimum")
     plant(k, "takeup", 0, "received", 3, "enum")
 
+    # v1.1: BSNs are refused in every table, once per column, at the first row that holds one
+    for frame, table in ((m, "monthly"), (s, "survey"), (k, "takeup")):
+        first = int((frame["person_id"] == "111222333").to_numpy().argmax())
+        planted.add((table, first + 1, "person_id", "bsn"))
     folder = make_trial(tables={"participants": p, "monthly": m, "survey": s, "takeup": k})
     report = validate(folder)
     found = _keys(report)
@@ -80,7 +84,7 @@ def test_report_json_shape_and_determinism(make_trial):
     a, b = validate(folder).to_json(), validate(folder).to_json()
     assert a == b
     data = json.loads(a)
-    assert set(data) == {"valid", "errors", "warnings"}
+    assert set(data) == {"valid", "errors", "warnings", "counts"}  # v1.1: true counts per rule
     assert data["valid"] is False
     assert data["errors"] == [
         {
@@ -101,7 +105,7 @@ def test_report_text_frame_and_caps():
     )
     report = ValidationReport(errors=problems, warnings=(), files={}, rows={})
     text = report.to_text()
-    assert "... and 15 more [maximum] in column hours" in text
+    assert "monthly, column hours:" in text and "[maximum]" in text and "and 15 more" in text
     assert text.count("too high") == 10
     frame = report.to_frame()
     assert list(frame.columns) == ["severity", "table", "row", "column", "value", "rule", "message"]
@@ -158,7 +162,7 @@ RULE_CASES = [
      _rename("P0001", "P9999")),
     ("required", _set("participants", "site", 0, ""), ("participants", 1, "site", "required"),
      _set("participants", "site", 0, "Tilburg")),
-    ("arm", _set("participants", "arm", 0, "Control"), ("participants", 1, "arm", "arm"),
+    ("arm", _set("participants", "arm", 0, "Kontrol"), ("participants", 1, "arm", "arm"),
      _set("participants", "arm", 0, "control")),
     ("date-iso", _set("participants", "randomised_on", 0, "2019/03/15"), ("participants", 1, "randomised_on", "type"),
      _set("participants", "randomised_on", 0, "2019-04-30")),
@@ -189,8 +193,6 @@ RULE_CASES = [
      _set("survey", "wb1", 0, "")),
     ("scale-range", _set("survey", "wb3", 0, 0), ("survey", 1, "wb3", "scale-range"),
      _set("survey", "wb3", 0, 5)),
-    ("baseline", _set("survey", "responded_on", 0, "2019-04-30"), ("survey", 1, "responded_on", "baseline"),
-     _set("survey", "responded_on", 0, "2019-03-01")),
     ("responded-on-type", _set("survey", "responded_on", 2, "gisteren"), ("survey", 3, "responded_on", "type"), None),
     ("takeup-enum", _set("takeup", "received", 0, 2), ("takeup", 1, "received", "enum"),
      _set("takeup", "received", 0, 0)),
@@ -217,19 +219,20 @@ def test_rule_fails_and_passes(make_trial, case):
 def test_missing_columns_and_declared_columns(make_trial):
     t = trial_tables()
     t["participants"] = t["participants"].drop(columns=["randomised_on", "age", "stratum"])
-    t["participants"]["Age"] = 30.0
+    t["participants"]["Agee"] = 30.0
+    t["participants"]["STRATUM"] = "a"  # v1.1: found case-insensitively
     t["survey"] = t["survey"].drop(columns=["wb2"])
     t["takeup"] = t["takeup"].drop(columns=["received"])
     report = validate(make_trial(tables=t))
     keys = _keys(report)
     assert ("participants", None, "randomised_on", "required-column") in keys
     assert ("participants", None, "age", "declared-column") in keys
-    assert ("participants", None, "stratum", "declared-column") in keys
+    assert ("participants", None, "stratum", "declared-column") not in keys
     assert ("survey", None, "wb2", "declared-column") in keys
     assert ("takeup", None, "received", "declared-column") in keys
     assert ("takeup", None, None, "required-column") in keys
     age = next(p for p in report.errors if p.column == "age")
-    assert "did you mean 'Age'" in age.message
+    assert "did you mean 'Agee'" in age.message and "columns present: 'person_id'" in age.message
 
 
 def test_missing_tables_for_declared_outcomes(make_trial):
@@ -368,3 +371,23 @@ def test_validation_never_changes_files(make_trial, fmt):
 def test_write_tables_helper_formats(tmp_path):
     write_tables(tmp_path, {"x": pd.DataFrame({"a": [1]})}, "parquet")
     assert (tmp_path / "x.parquet").exists()
+
+
+def test_late_baseline_is_a_warning_and_a_missing_baseline(make_trial):
+    """Contract v1.1: a wave-0 answer after randomisation warns, and that baseline is not used."""
+    import trustexp
+
+    t = trial_tables()
+    s = t["survey"]
+    row = int(np.flatnonzero((s["wave"] == 0).to_numpy())[0])
+    person = s.loc[row, "person_id"]
+    s.loc[row, "responded_on"] = "2019-12-01"
+    folder = make_trial(tables=t)
+    report = validate(folder)
+    assert report.valid, report.to_text()
+    late = [w for w in report.warnings if w.rule == "baseline"]
+    assert [(w.table, w.row, w.column) for w in late] == [("survey", row + 1, "responded_on")]
+    trial = trustexp.load_trial(folder)
+    kept = trial.survey[(trial.survey["person_id"] == person) & (trial.survey["wave"] == 0)]
+    assert kept.empty
+    assert len(trial.survey) == len(s) - 1

@@ -43,7 +43,8 @@ def test_broken_folder_exit_1_text(run, make_trial):
     t["participants"].loc[0, "arm"] = "nope"
     rc, out, _ = run("validate", make_trial(tables=t))
     assert rc == 1
-    assert "participants:" in out and "row 1, column arm" in out and "[arm]" in out
+    assert "participants, column arm: 1 row:" in out and "[arm]" in out
+    assert "rows: 1 (spreadsheet row 2)" in out
 
 
 def test_json_format_shape(run, make_trial):
@@ -52,7 +53,8 @@ def test_json_format_shape(run, make_trial):
     rc, out, _ = run("validate", make_trial(tables=t), "--format", "json")
     assert rc == 1
     data = json.loads(out)
-    assert list(data) == ["valid", "errors", "warnings"]
+    assert list(data) == ["valid", "errors", "warnings", "counts"]
+    assert data["counts"] == [{"table": "monthly", "column": "hours", "rule": "maximum", "severity": "error", "count": 1}]
     (error,) = data["errors"]
     assert list(error) == ["table", "row", "column", "value", "rule", "message"]
     assert (error["table"], error["row"], error["column"], error["value"], error["rule"]) == (
@@ -62,7 +64,7 @@ def test_json_format_shape(run, make_trial):
 
 def test_valid_json(run, make_trial):
     rc, out, _ = run("validate", make_trial(), "--format", "json")
-    assert rc == 0 and json.loads(out) == {"valid": True, "errors": [], "warnings": []}
+    assert rc == 0 and json.loads(out) == {"valid": True, "errors": [], "warnings": [], "counts": []}
 
 
 @pytest.mark.parametrize(
@@ -107,7 +109,8 @@ def test_pseudonymise_cli(run, make_trial, monkeypatch, tmp_path):
     monkeypatch.setenv("TRUSTEXP_PSEUDONYM_KEY", KEY)
     rc, out, err = run("pseudonymise", folder, tmp_path / "out")
     assert rc == 0, err
-    assert "participants: participants.csv (48 rows)" in out and "48 distinct person ids replaced" in out
+    assert "participants: participants.csv (48 rows; format kept)" in out
+    assert "48 distinct person ids replaced" in out
     rc, _, err = run("pseudonymise", folder, tmp_path / "out")
     assert rc == 2 and "already exists" in err
     key_file = tmp_path / "key"

@@ -8,11 +8,18 @@ Monthly measures
     outcome is follow-up months 1..W (``window_months = W``). A month counts as
     *work* where ``employed = 1``, and, when the outcome sets ``min_hours = H``,
     also ``hours >= H``. A measure is missing (never zero) unless every month
-    1..W has a row in the panel and every value the measure reads is known in
-    it: with ``min_hours``, a month with ``employed = 1`` and no ``hours`` has
-    an unknown work status; ``earnings_total`` needs ``earnings`` in every
-    month; ``employed_at`` reads month W only (but still needs the whole
-    window observed).
+    1..W has a row in the panel and the months whose values are unknown
+    cannot change it (contract v1.1): with ``min_hours``, a month with
+    ``employed = 1`` and no ``hours`` has an unknown work status, and a month
+    with ``employed = 1`` and no ``earnings`` has unknown earnings (a month
+    without work and without earnings has none). ``exit_to_work``,
+    ``part_time_work`` and ``any_work`` are 1 once a known month qualifies,
+    whatever the unknown months hold, and 0 only when no unknown month could
+    qualify; ``time_to_exit`` is known when no unknown month before the first
+    known exit could be an exit; a count or a sum with an unknown month is
+    missing; ``employed_at`` reads month W only (but still needs the whole
+    window observed). ``tests/test_outcomes.py`` checks this against an
+    enumeration of every completion of the unknown months.
 
 ``time_to_exit``
     The first follow-up month with ``on_benefit = 0`` and work, censored at the
@@ -152,39 +159,45 @@ def monthly_measure(
     ob = panel.values["on_benefit"][:, :w]
     emp = panel.values["employed"][:, :w]
     known = present.all(axis=1) & np.isfinite(ob).all(axis=1) & np.isfinite(emp).all(axis=1)
-    work = emp == 1
+    employed = emp == 1
+    work = employed
+    unknown = np.zeros_like(employed)
     if min_hours is not None and measure in _WORK_MEASURES:
         hours = panel.values["hours"][:, :w]
-        unknown = work & ~np.isfinite(hours)
+        unknown = employed & ~np.isfinite(hours)
         with np.errstate(invalid="ignore"):
-            work = work & (hours >= min_hours)
-        if measure == "employed_at":
-            known &= ~unknown[:, -1]
-        else:
-            known &= ~unknown.any(axis=1)
+            work = employed & (hours >= min_hours)
+    may_work = work | unknown  # work in some completion of the unknown months
     on = ob == 1
     off = ob == 0
     event = None
-    if measure == "exit_to_work":
-        value = (work & off).any(axis=1).astype(float)
-    elif measure == "part_time_work":
-        value = (work & on).any(axis=1).astype(float)
-    elif measure == "any_work":
-        value = work.any(axis=1).astype(float)
+    if measure in ("exit_to_work", "part_time_work", "any_work"):
+        status = {"exit_to_work": off, "part_time_work": on, "any_work": np.ones_like(on)}[measure]
+        sure = (work & status).any(axis=1)
+        possible = (may_work & status).any(axis=1)
+        known &= sure | ~possible  # 1 once a known month qualifies; 0 only if none can
+        value = sure.astype(float)
     elif measure == "months_on_benefit":
         value = on.sum(axis=1).astype(float)
     elif measure == "months_employed":
+        known &= ~unknown.any(axis=1)  # a count with an unknown month is missing
         value = work.sum(axis=1).astype(float)
     elif measure == "earnings_total":
         earn = panel.values["earnings"][:, :w]
-        known &= np.isfinite(earn).all(axis=1)
+        # a month with employed = 1 and no earnings has unknown earnings; without work, none
+        known &= ~(employed & ~np.isfinite(earn)).any(axis=1)
         value = np.where(np.isfinite(earn), earn, 0.0).sum(axis=1)
     elif measure == "employed_at":
+        known &= ~unknown[:, -1]
         value = work[:, -1].astype(float)
     elif measure == "time_to_exit":
         exits = work & off
+        maybe = may_work & off
         any_exit = exits.any(axis=1)
         first = exits.argmax(axis=1) + 1
+        first_maybe = maybe.argmax(axis=1) + 1
+        # determined: no month can be an exit, or no unknown month before the first known exit
+        known &= ~maybe.any(axis=1) | (any_exit & (first_maybe == first))
         value = np.where(any_exit, first, w).astype(float)
         event = np.where(known, any_exit.astype(float), np.nan)
     else:

@@ -43,8 +43,9 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -199,6 +200,14 @@ class RawTable:
         The file's suffix without the dot: ``csv``, ``parquet``, ``sav``, ``dta``, ``xlsx``.
     dialect
         For CSV, the detected dialect; else None.
+    labels
+        SPSS and Stata value labels: column to (value as text to its label).
+    user_missing
+        SPSS user-missing values, already turned into missing values: column
+        to (how many cells, the distinct codes as text).
+    meta
+        The pyreadstat metadata of an SPSS or Stata file (for writing it back
+        with its labels and formats); else None.
     """
 
     name: str
@@ -206,6 +215,9 @@ class RawTable:
     data: pa.Table
     format: str
     dialect: CsvDialect | None = None
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    user_missing: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    meta: Any = None
 
     @property
     def decimal_comma(self) -> bool:
@@ -338,7 +350,9 @@ def read_table(path: Path, name: str) -> RawTable:
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
     try:
-        table, dialect = reader(path)
+        result = reader(path)
+        table, dialect = result[0], result[1]
+        extra: dict[str, Any] = result[2] if len(result) > 2 else {}
     except InputError:
         raise
     except MemoryError:
@@ -354,7 +368,7 @@ def read_table(path: Path, name: str) -> RawTable:
             f"({type(exc).__name__}: {_first_line(exc)})"
         ) from None
     _check_names(path, table.column_names)
-    return RawTable(name=name, path=path, data=table, format=suffix.lstrip("."), dialect=dialect)
+    return RawTable(name=name, path=path, data=table, format=suffix.lstrip("."), dialect=dialect, **extra)
 
 
 _FORMAT_NAMES = {
@@ -628,18 +642,62 @@ def _plain_types(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _read_spss(path: Path) -> tuple[pa.Table, None]:
+def _read_spss(path: Path) -> tuple[pa.Table, None, dict[str, Any]]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True)
-    return _from_pandas(frame), None
+    frame, meta = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True,
+                                      user_missing=True)
+    user_missing = _drop_user_missing(frame, meta)
+    return _from_pandas(frame), None, {
+        "labels": _value_labels(meta), "user_missing": user_missing, "meta": meta,
+    }
 
 
-def _read_stata(path: Path) -> tuple[pa.Table, None]:
+def _read_stata(path: Path) -> tuple[pa.Table, None, dict[str, Any]]:
     import pyreadstat
 
-    frame, _ = pyreadstat.read_dta(os.fsencode(path), dates_as_pandas_datetime=True)
-    return _from_pandas(frame), None
+    frame, meta = pyreadstat.read_dta(os.fsencode(path), dates_as_pandas_datetime=True)
+    return _from_pandas(frame), None, {"labels": _value_labels(meta), "meta": meta}
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _value_labels(meta: Any) -> dict[str, dict[str, str]]:
+    """SPSS/Stata value labels: column to {value as text: label}."""
+    out: dict[str, dict[str, str]] = {}
+    for column, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
+        out[str(column)] = {_value_text(k): str(v) for k, v in labels.items()}
+    return out
+
+
+def _drop_user_missing(frame: Any, meta: Any) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Turn SPSS user-missing values into missing values (in place); count them per column."""
+    import pandas as pd
+
+    out: dict[str, tuple[int, tuple[str, ...]]] = {}
+    ranges = dict(getattr(meta, "missing_ranges", None) or {})
+    for column, spec in ranges.items():
+        if column not in frame.columns:
+            continue
+        series = frame[column]
+        mask = pd.Series(False, index=series.index)
+        for r in spec:
+            lo, hi = r.get("lo"), r.get("hi")
+            if isinstance(lo, str) or isinstance(hi, str):
+                mask |= series.astype("string").str.strip().isin({str(lo).strip(), str(hi).strip()})
+            else:
+                numbers = pd.to_numeric(series, errors="coerce")
+                mask |= (numbers >= lo) & (numbers <= hi)
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            codes = tuple(sorted({_value_text(v) for v in series[mask].tolist()}))
+            out[str(column)] = (int(mask.sum()), codes)
+            frame[column] = series.where(~mask, None if series.dtype == object else float("nan"))
+    return out
 
 
 def _from_pandas(frame: object) -> pa.Table:

@@ -99,17 +99,30 @@ def load_trial(path: str | Path | None = None, *, demo: bool = False) -> Trial:
     report = checked.report
     if not report.valid:
         raise ContractError(report)
-    config = TrialConfig.from_dict(checked.raw_config, checked.folder)
+    # the same parse as the validator's plan (a valid folder has nothing pruned)
+    config = checked.plan.config or TrialConfig.from_dict(checked.raw_config, checked.folder)
     tables = checked.tables
+    participants = _frame(tables["participants"], config)
+    survey = _frame(tables["survey"], config) if "survey" in tables else None
+    if survey is not None:
+        survey = _without_late_baselines(survey, participants)
     return Trial(
         config=config,
-        participants=_frame(tables["participants"], config),
+        participants=participants,
         monthly=_frame(tables["monthly"], config) if "monthly" in tables else None,
-        survey=_frame(tables["survey"], config) if "survey" in tables else None,
+        survey=survey,
         takeup=_frame(tables["takeup"], config) if "takeup" in tables else None,
         validation=report,
         files=dict(report.files),
     )
+
+
+def _without_late_baselines(survey: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """The survey without wave-0 answers dated after randomisation (contract v1.1: a missing baseline)."""
+    rand = participants.set_index("person_id")["randomised_on"]
+    when = survey["person_id"].map(rand)
+    late = (survey["wave"] == 0) & (survey["responded_on"] > when)
+    return survey.loc[~late.to_numpy()].reset_index(drop=True) if late.any() else survey
 
 
 #: Integer columns kept as integers; every other integer column becomes float64 (NaN = missing).

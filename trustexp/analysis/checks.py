@@ -16,7 +16,14 @@ import pandas as pd
 
 from trustexp.analysis import groups
 from trustexp.analysis._degenerate import MAX_MAGNITUDE, REASONS
-from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
+from trustexp.analysis.samples import (
+    POOLED,
+    AnalysisSample,
+    category_levels,
+    category_shares,
+    nonconstant,
+    refactor,
+)
 from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
 from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, infer_columns, register
@@ -44,7 +51,8 @@ __all__ = [
 ]
 
 BALANCE_COLUMNS = ["site", "arm", "covariate", "mean_arm", "sd_arm", "mean_control",
-                   "sd_control", "std_diff", "n_arm", "n_control"]
+                   "sd_control", "std_diff", "n_arm", "n_control", "variable", "level",
+                   "n_missing_arm", "n_missing_control", "handling"]
 BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n", "not_estimable"]
 FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
 RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
@@ -86,21 +94,45 @@ def balance(
         ctrl = s.arm == 0
         for k, arm in enumerate(s.arms, start=1):
             in_arm = s.arm == k
-            for cov in config.analysis.covariates:
-                x = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            for cov, level, x in _balance_variables(config, part):
                 xa = x[in_arm & np.isfinite(x)]
                 xc = x[ctrl & np.isfinite(x)]
                 sd = np.nan
                 if len(xa) >= 2 and len(xc) >= 2:
                     sd = float(standardised_difference(xa, xc))
                 rows.append({
-                    "site": s.site, "arm": arm.id, "covariate": cov,
+                    "site": s.site, "arm": arm.id,
+                    "covariate": cov if level is None else f"{cov}={level}",
                     "mean_arm": _mean(xa), "sd_arm": _sd(xa),
                     "mean_control": _mean(xc), "sd_control": _sd(xc),
                     "std_diff": sd, "n_arm": len(xa), "n_control": len(xc),
+                    "variable": cov, "level": level,
+                    "n_missing_arm": int((in_arm & ~np.isfinite(x)).sum()),
+                    "n_missing_control": int((ctrl & ~np.isfinite(x)).sum()),
+                    "handling": "indicators" if level is not None else "mean-imputed",
                 })
     return _frame(rows, BALANCE_COLUMNS, {"site": "str", "arm": "str", "covariate": "str",
-                                          "n_arm": _INT, "n_control": _INT})
+                                          "n_arm": _INT, "n_control": _INT, "variable": "str",
+                                          "level": "object", "handling": "str",
+                                          "n_missing_arm": _INT, "n_missing_control": _INT})
+
+
+def _balance_variables(config: TrialConfig, part: pd.DataFrame) -> list[tuple[str, str | None, np.ndarray]]:
+    """(covariate, level, values): one per numeric covariate, one per level of a categorical one.
+
+    A level's values are its indicator (0/1, NaN where the covariate is
+    missing), so that its means are shares.
+    """
+    out: list[tuple[str, str | None, np.ndarray]] = []
+    for cov in config.analysis.covariates:
+        if cov in config.analysis.categorical:
+            levels = category_levels(part[cov])
+            shares = category_shares(part[cov], levels)
+            out.extend((cov, lv, shares[:, j]) for j, lv in enumerate(levels))
+        else:
+            x = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            out.append((cov, None, x))
+    return out
 
 
 def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.DataFrame:
@@ -373,51 +405,56 @@ def _complement(total: Fact, part: Fact, kind: str, people: dict[Fact, int],
 
 
 def balance_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
-    """A covariate's means rest on the persons with it observed, and on their values."""
+    """A covariate's means (a level's shares) rest on the persons with it observed and their values.
+
+    The persons with the covariate observed and those without add up to the
+    arm's persons; for a level of a categorical covariate, and any 0/1
+    covariate, those at the level and the others add up to the observed.
+    """
     ctrl = inp.config.control_arm
     parts = inp.trial.participants
     site = parts["site"].astype("str").to_numpy()
     arm = parts["arm"].astype("str").to_numpy()
-    alloc = groups.allocated(inp)
+    values_of = {(cov if level is None else f"{cov}={level}"): (cov, x)
+                 for cov, level, x in _balance_variables(inp.config, parts)}
     cells, rests, values, relations = [], [], [], []
-    people: dict[Fact, int] = dict(alloc)
-    dom: set[Fact] = set()
+    people: dict[Fact, int] = dict(groups.allocated(inp))
     done: set[tuple[str, str, str]] = set()
     for r in groups.rows(frame):
-        s, a, cov = str(r["site"]), str(r["arm"]), str(r["covariate"])
+        s, a, key = str(r["site"]), str(r["arm"]), str(r["covariate"])
+        variable, x = values_of.get(key, (key, None))
         facts = {}
-        for col, who in (("n_arm", a), ("n_control", ctrl)):
-            obs = Fact("observed", s, who, (cov,))
-            facts[col] = obs
-            if (s, who, cov) in done:
-                continue
-            done.add((s, who, cov))
-            mask = (arm == who) & (np.ones(len(site), dtype=bool) if s == POOLED else site == s)
-            x = pd.to_numeric(parts[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            v = x[mask & np.isfinite(x)]
-            people[obs] = int(v.size)
-            relations.append(_complement(_alloc(s, who), obs, "unobserved", people, inp))
-            if groups.binary_values(v):
-                ev, ne = Fact("events", s, who, (cov,)), Fact("nonevents", s, who, (cov,))
-                people[ev], people[ne] = int(v.sum()), int(v.size - v.sum())
-                relations.append(Relation(obs, (ev, ne)))
-            else:
-                people[Fact("sum", s, who, (cov,))] = int(v.size)
-        cells.append(facts)
         rest, value = [], []
-        for who in (a, ctrl):
-            rest.append(Fact("observed", s, who, (cov,)))
-            ev = Fact("events", s, who, (cov,))
+        for col, miss, who in (("n_arm", "n_missing_arm", a), ("n_control", "n_missing_control", ctrl)):
+            obs = Fact("observed", s, who, (variable,))
+            unobs = Fact("unobserved", s, who, (variable,))
+            facts[col] = obs
+            facts[miss] = unobs
+            ev, ne, total = (Fact("events", s, who, (key,)), Fact("nonevents", s, who, (key,)),
+                             Fact("sum", s, who, (key,)))
+            if (s, who, key) not in done and x is not None:
+                done.add((s, who, key))
+                mask = (arm == who) & (np.ones(len(site), dtype=bool) if s == POOLED else site == s)
+                v = x[mask & np.isfinite(x)]
+                people[obs] = int(v.size)
+                people[unobs] = int(mask.sum()) - int(v.size)
+                relations.append(Relation(_alloc(s, who), (obs, unobs)))
+                if groups.binary_values(v):
+                    people[ev], people[ne] = int(v.sum()), int(v.size - v.sum())
+                    relations.append(Relation(obs, (ev, ne)))
+                else:
+                    people[total] = int(v.size)
+            rest.append(obs)
             if ev in people:
-                rest += [ev, Fact("nonevents", s, who, (cov,))]
+                rest += [ev, ne]
                 value.append(ev)
             else:
-                rest.append(Fact("sum", s, who, (cov,)))
-                value.append(Fact("sum", s, who, (cov,)))
+                rest.append(total)
+                value.append(total)
+        cells.append(facts)
         rests.append(tuple(rest))
         values.append(tuple(value))
-    return FrameFacts(cells, rests, values, people=people, relations=relations,
-                      dominated=frozenset(dom))
+    return FrameFacts(cells, rests, values, people=people, relations=relations)
 
 
 def _pair(s: str, a: str, inp: Inputs, people: dict[Fact, int]) -> tuple[Fact, Relation]:
@@ -552,7 +589,8 @@ def reference_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
 
 
 _TYPES = {"site": "str", "arm": "str", "outcome": "str", "covariate": "str", "wave": _INT,
-          "month": _INT, "trimmed_group": "str", "df1": _INT, "not_estimable": "str"}
+          "month": _INT, "trimmed_group": "str", "df1": _INT, "not_estimable": "str",
+          "variable": "str", "level": "object", "handling": "str"}
 
 register(FrameSpec("balance", "Covariate means and standardised differences, each arm against control.",
                    infer_columns(BALANCE_COLUMNS, _TYPES),

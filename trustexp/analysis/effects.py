@@ -138,7 +138,7 @@ def estimate_effects(
             assignments = draw_assignments(
                 sample.arm,
                 strata=sample.blocks,
-                clusters=sample.clusters,
+                clusters=sample.design_clusters,
                 draws=draws,
                 seed=sample.seed,
             )

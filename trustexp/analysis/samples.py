@@ -14,8 +14,10 @@ blocks
     stratum label shared by two sites is two blocks); with no strata declared
     that gives site fixed effects. ``None`` when there is a single block.
 clusters
-    The ``[randomisation] cluster`` column, or ``None``. Re-randomisations move
-    whole clusters.
+    The clusters of the standard errors: ``[analysis] cluster`` (contract
+    v1.1: it may span arms), else the ``[randomisation] cluster``; or
+    ``None``. Re-randomisations move whole *randomised* clusters only
+    (``design_clusters``): they re-draw what was randomised.
 se_type
     The declared ``[analysis] standard_errors``; with a cluster declared, a
     heteroskedasticity-robust choice becomes its cluster-robust counterpart
@@ -23,7 +25,9 @@ se_type
     be clustered at the level of the unit randomised ("CR2 when a cluster is
     declared").
 covariates
-    The declared ``[analysis] covariates``. A covariate with missing values is
+    The declared ``[analysis] covariates``; a ``categorical`` one enters as
+    indicators of its levels but the first (:func:`categorical_indicators`).
+    A covariate with missing values is
     imputed with its mean over the analysis sample and joined by an indicator
     of missingness (the missing-indicator method: valid in a randomised trial
     because baseline values are independent of assignment). Columns that are
@@ -52,6 +56,9 @@ __all__ = [
     "AnalysisSample",
     "effective_se_type",
     "analysis_samples",
+    "categorical_indicators",
+    "category_levels",
+    "category_shares",
     "impute_with_indicator",
     "nonconstant",
     "refactor",
@@ -77,13 +84,17 @@ class AnalysisSample:
     blocks
         Strata codes, shape (n,), or None.
     clusters
-        Cluster codes, shape (n,), or None.
+        Codes of the clusters of the standard errors, shape (n,), or None:
+        ``[analysis] cluster``, else ``[randomisation] cluster``.
     covariates
         Shape (n, p), imputed, no NaN.
     covariate_names
         Length p.
     seed
         Seed of the analysis's re-randomisations.
+    design_clusters
+        Codes of the randomised clusters (``[randomisation] cluster``), shape
+        (n,), or None: re-randomisations move these whole.
     se_type
         The standard errors used (see :func:`effective_se_type`).
     """
@@ -98,6 +109,7 @@ class AnalysisSample:
     covariate_names: tuple[str, ...]
     seed: int
     se_type: str
+    design_clusters: np.ndarray | None = None
 
     @property
     def n_arms(self) -> int:
@@ -148,6 +160,39 @@ def impute_with_indicator(values: np.ndarray, name: str) -> tuple[np.ndarray, li
     return np.column_stack([imputed, missing.astype(float)]), [name, f"{name}__missing"]
 
 
+def category_levels(values: pd.Series) -> list[str]:
+    """The levels of a categorical covariate: its distinct non-missing texts, sorted."""
+    text = values.astype("string")
+    return sorted({str(v) for v in text.dropna().tolist() if str(v).strip()})
+
+
+def category_shares(values: pd.Series, levels: list[str]) -> np.ndarray:
+    """Indicators of each level, shape (n, len(levels)); rows with a missing value are NaN."""
+    text = values.astype("string").fillna("").to_numpy(dtype=object)
+    missing = np.array([not str(v).strip() for v in text], dtype=bool)
+    out = np.column_stack([(text == lv).astype(float) for lv in levels]) if levels else np.empty((len(text), 0))
+    out[missing] = np.nan
+    return out
+
+
+def categorical_indicators(values: pd.Series, name: str) -> tuple[np.ndarray, list[str]]:
+    """A categorical covariate as indicators: one per level but the first, and one for missing.
+
+    The first level (in sorted order) is the reference. A missing value gets 0
+    in every level's indicator and 1 in ``f"{name}__missing"`` (the
+    missing-indicator method, as for numeric covariates). Names are
+    ``f"{name}[{level}]"``.
+    """
+    levels = category_levels(values)
+    shares = category_shares(values, levels)
+    missing = np.isnan(shares[:, 0]) if levels else np.ones(len(values), dtype=bool)
+    block = np.nan_to_num(shares[:, 1:], nan=0.0)
+    return (
+        np.column_stack([block, missing.astype(float)]),
+        [f"{name}[{lv}]" for lv in levels[1:]] + [f"{name}__missing"],
+    )
+
+
 def analysis_samples(config: TrialConfig, participants: pd.DataFrame) -> list[AnalysisSample]:
     """The pooled analysis, then each site's (sites in sorted order) when there are several."""
     site = participants["site"].astype("str").to_numpy()
@@ -185,14 +230,20 @@ def _sample(
     blocks = _combine(part, strata)
     if blocks is not None and len(np.unique(blocks)) < 2:
         blocks = None
-    clusters = None
+    design_clusters = None
     if config.cluster is not None and config.cluster in part.columns:
-        clusters = _combine(part, [config.cluster])
+        design_clusters = _combine(part, [config.cluster])
+    clusters = design_clusters
+    if config.analysis.cluster is not None and config.analysis.cluster in part.columns:
+        clusters = _combine(part, [config.analysis.cluster])
 
     cols, names = [], []
     for cov in config.analysis.covariates:
-        values = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        block, nm = impute_with_indicator(values, cov)
+        if cov in config.analysis.categorical:
+            block, nm = categorical_indicators(part[cov], cov)
+        else:
+            values = pd.to_numeric(part[cov], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            block, nm = impute_with_indicator(values, cov)
         cols.append(block)
         names.extend(nm)
     x = np.column_stack(cols) if cols else np.empty((len(rows), 0))
@@ -206,6 +257,7 @@ def _sample(
         covariates=x,
         covariate_names=tuple(names),
         seed=seed,
+        design_clusters=design_clusters,
         se_type=effective_se_type(config) if clusters is not None else
         config.analysis.standard_errors,
     )

@@ -64,19 +64,51 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from trustexp.cli import estimate, pseudonymise, report, simulate, validate
+    from trustexp.cli import estimate, init, pseudonymise, report, simulate, validate
 
-    for module in (validate, estimate, report, simulate, pseudonymise):
+    for module in (init, validate, estimate, report, simulate, pseudonymise):
         cli.add_command(module.command)
+
+
+def _argv_language(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` on the command line, if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _localise_help(lang: str) -> None:
+    """Help texts of the group, the commands and their options from the ``cli`` catalogue."""
+    from trustexp.texts import catalogue
+
+    cat = catalogue("cli", lang)
+    cli.help = cat["group.help"]
+    for name, cmd in cli.commands.items():
+        cmd.help = cat.get(f"{name}.help", cmd.help)
+        for param in cmd.params:
+            if isinstance(param, click.Option):
+                param.help = cat.get(f"{name}.option.{param.name}", param.help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code.
 
-    SIGTERM and SIGHUP end the command like an error (exit code 2), after its
-    temporary files are removed.
+    Help texts and messages are in the language of ``--lang``, else of the
+    environment (``TRUSTEXP_LANG``, ``LANG``, ...), else English; a report of
+    the data's problems also follows ``[trial] language``. SIGTERM and SIGHUP
+    end the command like an error (exit code 2), after its temporary files are
+    removed.
     """
+    from trustexp.texts import language
+
     _register()
+    args = list(argv) if argv is not None else sys.argv[1:]
+    explicit = _argv_language(args)
+    explicit = explicit if explicit in ("nl", "en") else None
+    _localise_help(language(explicit))
     previous = _catch_signals()
     try:
         with warnings.catch_warnings():
@@ -85,14 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # a glyph a font lacks) are about results the output already marks.
                 warnings.simplefilter("ignore", RuntimeWarning)
                 warnings.simplefilter("ignore", UserWarning)
-            return _main(argv)
+            return _main(args, explicit)
     finally:
         _restore_signals(previous)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(args: list[str], explicit: str | None) -> int:
+    from trustexp.texts import catalogue, language
+
     try:
-        rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        rc = cli.main(args=args, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -104,8 +138,10 @@ def _main(argv: Sequence[str] | None) -> int:
         echo(shown.getvalue(), err=True, nl=False)
         return EXIT_CANNOT_RUN
     except ContractError as exc:
-        echo(exc.report.to_text(), err=True)
-        echo(f"trustexp: {exc}", err=True)
+        lang = language(explicit, exc.report.language)
+        echo(exc.report.to_text(lang=lang), err=True)
+        count = len(exc.report.errors)
+        echo(f"trustexp: {catalogue('cli', lang).t('message.contract', count=count)}", err=True)
         return exc.exit_code
     except TrustexpError as exc:
         echo(f"trustexp: {exc}", err=True)

@@ -119,14 +119,18 @@ def command(
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
         "--permutations": permutations, "--min-cell": min_cell,
     })
+    from trustexp.texts import catalogue, language
+
+    texts = catalogue("cli", language(lang))
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        progress.phase("loading, validating and estimating")
+        progress.phase(texts["message.loading"])
         ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
                       progress=progress.estimating if progress.enabled else None)
         from trustexp.reporting.sections import section_names
 
-        progress.phase("rendering", total=None if export_dir else len(section_names()) + 1)
+        progress.phase(texts["message.rendering"],
+                       total=None if export_dir else len(section_names()) + 1)
         report(ev, output, lang=lang, template_dir=template_dir, export_dir=export_dir,
                min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
     finally:

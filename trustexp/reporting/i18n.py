@@ -269,6 +269,11 @@ NL: dict[str, str] = {
     "balance.n_arm": "n groep",
     "balance.n_control": "n controle",
     "balance.flag_note": "*: gestandaardiseerd verschil groter dan 0,1 in absolute waarde.",
+    "balance.missing_note": (
+        "Ontbrekende waarden bij de start: {items}. In de modellen is een ontbrekende waarde "
+        "vervangen door het gemiddelde, met een indicator voor het ontbreken (bij een "
+        "categorisch kenmerk: alleen de indicator)."
+    ),
     "balance.tests_caption": "Gezamenlijke toets op vergelijkbaarheid (F-toets)",
     "balance.site": "Locatie",
     "balance.statistic": "F",
@@ -732,6 +737,11 @@ EN: dict[str, str] = {
     "balance.n_arm": "n group",
     "balance.n_control": "n control",
     "balance.flag_note": "*: standardised difference larger than 0.1 in absolute value.",
+    "balance.missing_note": (
+        "Missing values at baseline: {items}. In the models a missing value is replaced by "
+        "the mean, with an indicator of missingness (for a categorical characteristic: the "
+        "indicator only)."
+    ),
     "balance.tests_caption": "Joint test of balance (F test)",
     "balance.site": "Site",
     "balance.statistic": "F",

@@ -24,6 +24,12 @@ class Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self._count: dict[tuple[str, str | None, str, str], int] = {}
+        #: table to (contract name to the export's column) of the columns renamed
+        self.renamed: dict[str, dict[str, str]] = {}
+
+    def counts(self) -> dict[tuple[str, str | None, str, str], int]:
+        """The true number of rows of each row-wise rule: ``(table, column, rule, severity)`` to count."""
+        return dict(self._count)
 
     def add(self, problem: Problem) -> None:
         """Add one problem."""

@@ -23,11 +23,13 @@ from typing import Any
 import jsonschema
 from jsonschema import ValidationError
 
+from trustexp.config import TrialConfig
 from trustexp.errors import ConfigError, InputError
 from trustexp.validation._report import Problem
 from trustexp.validation._schema import trial_schema
 
-__all__ = ["MAX_TOML_BYTES", "MAX_TOML_DEPTH", "Plan", "check_config", "read_toml"]
+__all__ = ["MAX_TOML_BYTES", "MAX_TOML_DEPTH", "Plan", "check_config", "plan_from_config",
+           "read_toml"]
 
 TABLE = "trial.toml"
 #: The largest ``trial.toml`` read, in bytes.
@@ -126,10 +128,26 @@ class Plan:
     needs: tuple[tuple[str, str], ...] = ()  # (table, outcome id) for outcomes on a table
     allocation: Mapping[str, float] = field(default_factory=dict)
     data: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # [columns.<table>]
+    categorical: tuple[str, ...] = ()
+    analysis_cluster: str | None = None
+    arm_codes: Mapping[str, str] = field(default_factory=dict)  # export code -> arm id
+    arm_names: Mapping[str, str] = field(default_factory=dict)  # casefolded id or label -> arm id
+    language: str = "nl"
+    config: TrialConfig | None = None  # the parse the plan is a view of
 
 
-def check_config(raw: Mapping[str, Any]) -> tuple[list[Problem], dict[str, Any], Plan]:
+def check_config(
+    raw: Mapping[str, Any], directory: Path | str = "."
+) -> tuple[list[Problem], dict[str, Any], Plan]:
     """Validate a parsed ``trial.toml``.
+
+    Parameters
+    ----------
+    raw
+        The parsed document.
+    directory
+        The trial folder (``[data]`` paths of the plan's config are resolved against it).
 
     Returns
     -------
@@ -150,7 +168,7 @@ def check_config(raw: Mapping[str, Any]) -> tuple[list[Problem], dict[str, Any],
         removals.update(_removals(err, raw))
     pruned = _prune(raw, (), removals)
     problems.extend(_cross_checks(pruned))
-    return problems, pruned, _plan(pruned)
+    return problems, pruned, _plan(pruned, directory)
 
 
 # -- the schema's custom keyword -----------------------------------------------
@@ -346,6 +364,11 @@ def _problems(err: ValidationError, raw: Any, schema: Mapping[str, Any]) -> list
         )
         rule = "unknown-arm" if kind == "arm" else "unknown-scale"
         return [_problem(path, value, rule, msg)]
+    if v == "anyOf" and all(isinstance(sub, Mapping) and set(sub) == {"required"} for sub in err.validator_value):
+        keys = [k for sub in err.validator_value for k in sub["required"]]
+        listed = " or ".join(repr(k) for k in keys)
+        msg = custom or f"{where} needs {listed}"
+        return [_problem((*path, keys[0]), None, "required", msg)]
     if v == "oneOf":
         msg = custom or f"{where} ({_show(value)}) matches none of the accepted forms"
         return [_problem(path, value if not isinstance(value, Mapping) else None, "form", msg)]
@@ -461,66 +484,73 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return [x for x in value if isinstance(x, Mapping)]
 
 
-def _plan(doc: Mapping[str, Any]) -> Plan:
-    arms_raw = doc.get("arms")
-    arms = randomised = None
-    if isinstance(arms_raw, Mapping) and arms_raw:
-        arms = tuple(str(k) for k in arms_raw)
-        randomised = tuple(
-            str(k) for k, v in arms_raw.items() if not (isinstance(v, Mapping) and v.get("kind") == "reference")
-        )
-    control = _get(doc, ("trial", "control_arm"))
-    rnd = doc.get("randomisation") if isinstance(doc.get("randomisation"), Mapping) else {}
-    an = doc.get("analysis") if isinstance(doc.get("analysis"), Mapping) else {}
-    strata = tuple(s for s in rnd.get("strata", []) if isinstance(s, str))
-    cluster = rnd.get("cluster") if isinstance(rnd.get("cluster"), str) else None
-    allocation = {
-        str(k): float(v)
-        for k, v in (rnd.get("allocation") or {}).items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and v > 0
-    }
-    scales = []
-    for s in _list(doc, "scales"):
-        rng = s.get("range")
-        if isinstance(s.get("id"), str) and isinstance(s.get("items"), list) and isinstance(rng, list) and len(rng) == 2:
-            scales.append((s["id"], tuple(x for x in s["items"] if isinstance(x, str)), int(rng[0]), int(rng[1])))
+def _plan(doc: Mapping[str, Any], directory: Path | str = ".") -> Plan:
+    """The table checks' plan, from the one parse of ``trial.toml`` (:mod:`trustexp.config`)."""
+    config = TrialConfig.from_dict(doc, directory, lenient=True)
+    return plan_from_config(config, arms_known=bool(_list_or_map(doc.get("arms"))))
+
+
+def _list_or_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value)
+
+
+def plan_from_config(config: TrialConfig, *, arms_known: bool = True) -> Plan:
+    """What the table checks need, as a view of a parsed :class:`~trustexp.config.TrialConfig`.
+
+    Parameters
+    ----------
+    arms_known
+        False when ``[arms]`` could not be read (the arm check is then skipped).
+    """
     part_out, survey_out, windows, needs, monthly_cols = [], [], [], [], []
-    for o in _list(doc, "outcomes"):
-        ident = str(o.get("id", "?"))
-        source = o.get("source")
-        if "measure" in o:
-            needs.append(("monthly", ident))
-            if isinstance(o.get("window_months"), int):
-                windows.append((ident, int(o["window_months"])))
-            if o.get("min_hours") is not None:
-                monthly_cols.append((ident, "hours"))
-            if o.get("measure") == "earnings_total":
-                monthly_cols.append((ident, "earnings"))
-        elif "scale" in o:
-            needs.append(("survey", ident))
-        elif isinstance(o.get("column"), str):
-            if source == "survey":
-                needs.append(("survey", ident))
-                survey_out.append((ident, o["column"]))
+    for o in config.outcomes:
+        if o.measure is not None:
+            needs.append(("monthly", o.id))
+            if o.window is not None:
+                windows.append((o.id, int(o.window[1])))
+            if o.min_hours is not None:
+                monthly_cols.append((o.id, "hours"))
+            if o.measure == "earnings_total":
+                monthly_cols.append((o.id, "earnings"))
+        elif o.scale is not None:
+            needs.append(("survey", o.id))
+        elif o.column is not None:
+            if o.source == "survey":
+                needs.append(("survey", o.id))
+                survey_out.append((o.id, o.column))
             else:
-                part_out.append((ident, o["column"]))
-    data = doc.get("data") if isinstance(doc.get("data"), Mapping) else {}
+                part_out.append((o.id, o.column))
+    arms = tuple(a.id for a in config.arms) if arms_known and config.arms else None
+    randomised = tuple(a.id for a in config.arms if a.randomised) if arms is not None else None
+    codes: dict[str, str] = {}
+    for a in config.arms:
+        if a.code is not None:
+            codes[a.code] = a.id
+    names: dict[str, str] = {}
+    for a in config.arms:
+        for text in {a.id, a.label, *(t for _, t in a.labels.texts)}:
+            names.setdefault(text.strip().casefold(), a.id)
     return Plan(
         arms=arms,
         randomised_arms=randomised,
-        control=control if isinstance(control, str) else None,
-        strata=strata,
-        cluster=cluster,
-        covariates=tuple(c for c in an.get("covariates", []) if isinstance(c, str)),
+        control=config.control_arm or None,
+        strata=config.strata,
+        cluster=config.cluster,
+        covariates=config.analysis.covariates,
         participant_outcomes=tuple(part_out),
         survey_outcomes=tuple(survey_out),
-        scales=tuple(scales),
-        takeup_columns=tuple(
-            t["column"] for t in _list(doc, "takeup") if isinstance(t.get("column"), str)
-        ),
+        scales=tuple((s.id, s.items, int(s.range[0]), int(s.range[1])) for s in config.scales),
+        takeup_columns=tuple(t.column for t in config.takeup),
         windows=tuple(windows),
         monthly_columns=tuple(monthly_cols),
         needs=tuple(needs),
-        allocation=allocation,
-        data={str(k): str(v) for k, v in data.items() if isinstance(v, str)},
+        allocation=dict(config.randomisation.allocation),
+        data=dict(config.sources),
+        columns={k: dict(v) for k, v in config.columns.items()},
+        categorical=config.analysis.categorical,
+        analysis_cluster=config.analysis.cluster,
+        arm_codes=codes,
+        arm_names=names,
+        language=config.language,
+        config=config,
     )

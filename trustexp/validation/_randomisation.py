@@ -96,7 +96,10 @@ def _clusters(plan: Plan, people: CheckedTable, out: Collector) -> None:
             else:
                 msg = (
                     f"cluster {name!r} is the unit randomised but has people in {len(sub)} arms "
-                    f"({where}); a cluster must lie within one arm"
+                    f"({where}); a cluster must lie within one arm. If the people, not the "
+                    f"clusters, were randomised and the standard errors should still be clustered "
+                    f"by {plan.cluster!r}, declare it as [analysis] cluster = {plan.cluster!r} "
+                    "instead of [randomisation] cluster"
                 )
             out.add(Problem("participants", None, plan.cluster, str(name), rule, msg))
 
@@ -136,7 +139,15 @@ def _allocation(plan: Plan, people: CheckedTable, out: Collector) -> None:
     if not len(rows):
         return
     frame = pd.DataFrame({"site": site.values[rows], "arm": arm.values[rows]})
-    counts = frame.groupby(["site", "arm"], sort=True).size().unstack(fill_value=0)
+    cl = people.parsed.get(plan.cluster) if plan.cluster else None
+    unit = "people"
+    if cl is not None and cl.kind == "string":  # clusters randomised: count clusters, not people
+        frame["cluster"] = np.where(cl.ok[rows], cl.values[rows], -1)
+        frame = frame[frame["cluster"] >= 0]
+        counts = frame.groupby(["site", "arm"], sort=True)["cluster"].nunique().unstack(fill_value=0)
+        unit = "clusters"
+    else:
+        counts = frame.groupby(["site", "arm"], sort=True).size().unstack(fill_value=0)
     for site_code, row in counts.iterrows():
         names = [arm.uniques[c] for c in row.index]
         observed = row.to_numpy(dtype=float)
@@ -162,7 +173,7 @@ def _allocation(plan: Plan, people: CheckedTable, out: Collector) -> None:
             out.add(
                 Problem(
                     "participants", None, "arm", str(site_name), "allocation",
-                    f"in site {site_name!r} the arm sizes ({sizes}) are far from {basis} "
+                    f"in site {site_name!r} the arm sizes in {unit} ({sizes}) are far from {basis} "
                     f"(chi-square p = {p:.2g}); check the randomisation or declare "
                     "[randomisation] allocation",
                     "warning",

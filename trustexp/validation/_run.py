@@ -67,7 +67,7 @@ def check_folder(path: str | Path | None = None, *, demo: bool = False) -> Check
     toml = folder / "trial.toml"
     raw = read_toml(toml)
     out = Collector()
-    problems, pruned, plan = check_config(raw)
+    problems, pruned, plan = check_config(raw, folder)
     out.extend(problems)
 
     files = {"trial.toml": toml}
@@ -101,8 +101,17 @@ def check_folder(path: str | Path | None = None, *, demo: bool = False) -> Check
         warnings=tuple(out.warnings),
         files={k: v for k, v in files.items()},
         rows={name: t.n for name, t in checked.items()},
+        counts=out.counts(),
+        language=_declared_language(raw),
+        export_names={k: dict(v) for k, v in out.renamed.items()},
     )
     return Checked(folder=folder, report=report, raw_config=pruned, plan=plan, tables=checked)
+
+
+def _declared_language(raw: Any) -> str | None:
+    trial = raw.get("trial") if isinstance(raw, dict) else None
+    lang = trial.get("language") if isinstance(trial, dict) else None
+    return lang if lang in ("nl", "en") else None
 
 
 def validate(path: str | Path | None = None, *, demo: bool = False) -> ValidationReport:

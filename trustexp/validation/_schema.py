@@ -37,7 +37,7 @@ from trustexp.resources import schema_dir
 
 __all__ = ["CONTRACT_VERSION", "FieldSpec", "TableSpec", "table_spec", "trial_schema"]
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = "1.1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from trustexp.bsn import bsn_mask
 from trustexp.readers import RawTable
 from trustexp.validation._collect import MAX_PER_RULE as MAX_LISTED
 from trustexp.validation._collect import Collector
 from trustexp.validation._columns import Parsed, parse
 from trustexp.validation._config import Plan
+from trustexp.validation._mapping import (
+    columns_present,
+    did_you_mean,
+    map_codes,
+    resolve_columns,
+    scan_bsn,
+)
 from trustexp.validation._report import Problem
 from trustexp.validation._schema import FieldSpec, TableSpec
 
@@ -110,7 +116,12 @@ def _declared(spec: TableSpec, plan: Plan) -> list[tuple[FieldSpec, str]]:
         if plan.cluster:
             add(plan.cluster, None, "[randomisation] cluster")
         for c in plan.covariates:
-            add(c, "covariates", "[analysis] covariates")
+            if c in plan.categorical:
+                add(c, None, "[analysis] categorical")
+            else:
+                add(c, "covariates", "[analysis] covariates")
+        if plan.analysis_cluster:
+            add(plan.analysis_cluster, None, "[analysis] cluster")
         for ident, c in plan.participant_outcomes:
             add(c, "outcomes", f"outcome '{ident}'")
     elif spec.name == "survey":
@@ -144,12 +155,7 @@ def _with_range(f: FieldSpec, lo: int, hi: int, scale: str) -> FieldSpec:
     )
 
 
-def _did_you_mean(name: str, columns: list[str]) -> str:
-    lower = {c.lower().strip(): c for c in columns}
-    if name.lower() in lower:
-        return f"; did you mean {lower[name.lower()]!r}?"
-    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.7)
-    return f"; did you mean {close[0]!r}?" if close else ""
+_did_you_mean = did_you_mean
 
 
 # -- the check ----------------------------------------------------------------------
@@ -168,14 +174,17 @@ def check_table(
         The checked participants table, for foreign keys (None when checking
         participants itself).
     """
-    table = CheckedTable(raw=raw, spec=spec)
-    columns = raw.columns
     name = spec.name
-
     wanted: list[tuple[FieldSpec, str | None]] = [(f, None) for f in spec.fields]
     for f, why in _declared(spec, plan):
         wanted = [(g, w) for g, w in wanted if g.name != f.name]
         wanted.append((f, why))
+    export_names = dict(plan.columns.get(name, {}))
+    raw = resolve_columns(raw, [f.name for f, _ in wanted], plan, out)
+    raw = map_codes(raw, plan, out)
+    scan_bsn(raw, out, export_names)
+    table = CheckedTable(raw=raw, spec=spec)
+    columns = raw.columns
     for f, why in wanted:
         if f.name in columns:
             table.fields[f.name] = f
@@ -185,7 +194,8 @@ def check_table(
                 Problem(
                     name, None, f.name, None, "declared-column",
                     f"trial.toml declares the column {f.name!r} ({why}), but {name} has no such "
-                    f"column{_did_you_mean(f.name, columns)}",
+                    f"column{_did_you_mean(f.name, columns)} ({columns_present(columns)}); "
+                    f"name the export's column in trial.toml [columns.{name}]",
                 )
             )
         elif not f.optional_column:
@@ -193,7 +203,9 @@ def check_table(
                 Problem(
                     name, None, f.name, None, "required-column",
                     f"{name} has no column {f.name!r}, which the contract requires"
-                    f"{_did_you_mean(f.name, columns)}",
+                    f"{_did_you_mean(f.name, columns)} ({columns_present(columns)}); if the "
+                    f"export calls it otherwise, map it in trial.toml: [columns.{name}] "
+                    f"{f.name} = \"<the export's name>\"",
                 )
             )
     if spec.any_of and not any(c in columns for c in spec.any_of):
@@ -378,20 +390,7 @@ Rule = Callable[[CheckedTable, str, str, Plan, "CheckedTable | None", Collector]
 
 
 def _bsn(table: CheckedTable, column: str, rule: str, plan: Plan, parent: CheckedTable | None, out: Collector) -> None:
-    p = table.parsed[column]
-    if not len(p.uniques):
-        return
-    looks = bsn_mask(p.uniques, numeric=p.from_numbers)
-    if not looks.any():
-        return
-    bad = (p.values >= 0) & looks[np.maximum(p.values, 0)]
-    out.rows(
-        table.name, column, "bsn", bad, table.value(column),
-        lambda i, v: (
-            f"{column} {v!r} looks like a BSN (a citizen service number: 9 digits passing the "
-            "11-test); ids must be pseudonymised: run `trustexp pseudonymise` on the folder first"
-        ),
-    )
+    """``bsn-refused``: covered by the scan of every column of every table (:func:`scan_bsn`)."""
 
 
 #: The earliest plausible date of any date or month column.
@@ -463,8 +462,9 @@ def _baseline(table: CheckedTable, column: str, rule: str, plan: Plan, parent: C
         table.name, "responded_on", "baseline", late, answered_text,
         lambda i, v: (
             f"the baseline answer (wave 0) is dated {v}, after the person's randomisation "
-            f"on {rand.values[row[i]]}; a baseline must be answered on or before randomised_on"
+            f"on {rand.values[row[i]]}; it is not used: the person's baseline is treated as missing"
         ),
+        severity="warning",
     )
 
 

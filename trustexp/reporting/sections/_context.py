@@ -127,7 +127,7 @@ class Context:
     # -- labels --------------------------------------------------------------
     def arm_label(self, arm_id: Any) -> str:
         try:
-            return self.cfg.arm(str(arm_id)).label
+            return self.cfg.arm(str(arm_id)).label_in(self.loc.lang)
         except KeyError:
             return str(arm_id)
 
@@ -139,7 +139,7 @@ class Context:
 
     def outcome_label(self, outcome_id: Any) -> str:
         o = self.outcome(outcome_id)
-        return o.display_label if o is not None else str(outcome_id)
+        return o.label_in(self.loc.lang) if o is not None else str(outcome_id)
 
     def unit(self, outcome_id: Any) -> Unit:
         return self.units.get(str(outcome_id), Unit("plain", 1.0, 2))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustexp.disclosure import Withheld
 from trustexp.reporting.i18n import DASH
 from trustexp.reporting.sections import Section, register_section
 from trustexp.reporting.sections._context import (
     POOLED,
     Context,
+    _count_text,
     _df_text,
     _finite,
     _pooled,
@@ -32,7 +34,8 @@ def _balance(c: Context) -> dict[str, Any]:
     recs = _records(bal)
     order = {cov: i for i, cov in enumerate(c.cfg.analysis.covariates)}
     arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
-    recs.sort(key=lambda r: (order.get(str(r["covariate"]), 99), arm_pos.get(str(r["arm"]), 99)))
+    recs.sort(key=lambda r: (order.get(str(r.get("variable") or r["covariate"]), 99),
+                             str(r.get("level") or ""), arm_pos.get(str(r["arm"]), 99)))
     for r in recs:
         hide = c.withheld(r)
         d = r.get("std_diff")
@@ -42,13 +45,19 @@ def _balance(c: Context) -> dict[str, Any]:
             cell = type(cell)(cell.text + "*", cell.value, cell.kind)
         if r["covariate"] != current:
             current = r["covariate"]
-            tb.group(str(current))
+            variable = str(r.get("variable") or current)
+            level = r.get("level")
+            tb.group(c.cfg.column_label(variable, loc.lang)
+                     + (f": {level}" if isinstance(level, str) else ""))
         tb.add(tb.text(c.arm_label(r["arm"])),
                _mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide),
                _mean_sd(tb, r.get("mean_control"), r.get("sd_control"), hide),
                cell, tb.count(r.get("n_arm")), tb.count(r.get("n_control")))
     if flagged:
         tb.note(loc.t("balance.flag_note"))
+    missing = _covariate_missing(c, recs)
+    if missing:
+        tb.note(loc.t("balance.missing_note", items=missing))
     tests = _records(c.frame("balance_tests"))
     tt = c.table("balance-tests", loc.t("balance.tests_caption"),
                  [loc.t("balance.site"), loc.t("balance.arm"), loc.t("balance.statistic"),
@@ -62,6 +71,33 @@ def _balance(c: Context) -> dict[str, Any]:
                tt.p(r.get("p_value"), withheld=hide), tt.count(r.get("n")))
     return {"intro": loc.t("balance.intro"), "table": c.add_table(tb),
             "tests": c.add_table(tt) if tests else None}
+
+
+def _covariate_missing(c: Context, recs: list[dict[str, Any]]) -> str:
+    """'leeftijd 32, opleiding <10': missing baseline values per covariate over the arms.
+
+    A total is only shown when every part of it was released (else "x"), so
+    that it cannot reveal a withheld count.
+    """
+    per: dict[str, int | None] = {}
+    for r in recs:
+        variable = str(r.get("variable") or r["covariate"])
+        if variable in per:
+            continue
+        parts = {str(q["arm"]): q.get("n_missing_arm") for q in recs
+                 if str(q.get("variable") or q["covariate"]) == variable}
+        parts["__control"] = r.get("n_missing_control")
+        if any(isinstance(v, Withheld) for v in parts.values()):
+            per[variable] = None
+        else:
+            per[variable] = sum(int(v or 0) for v in parts.values())
+    items = []
+    for variable, n in per.items():
+        if n is None:
+            items.append(f"{c.cfg.column_label(variable, c.loc.lang)} x")
+        elif n > 0:
+            items.append(f"{c.cfg.column_label(variable, c.loc.lang)} {_count_text(c, n)}")
+    return ", ".join(items)
 
 
 def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):

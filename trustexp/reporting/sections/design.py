@@ -32,7 +32,7 @@ def _design(c: Context) -> dict[str, Any]:
                    [loc.t("design.arm"), loc.t("design.arm_id"), loc.t("design.kind"),
                     loc.t("design.randomised"), loc.t("design.n")])
     for a in c.cfg.randomised_arms + c.cfg.reference_arms:
-        arms.add(arms.text(a.label), arms.text(a.id), arms.text(loc.t(f"kind.{a.kind}")),
+        arms.add(arms.text(a.label_in(loc.lang)), arms.text(a.id), arms.text(loc.t(f"kind.{a.kind}")),
                  arms.text(loc.t("doc.yes") if a.randomised else loc.t("doc.no")),
                  arms.count(n_by_arm.get(a.id, 0)))
     arms_table = c.add_table(arms)
@@ -70,7 +70,8 @@ def _design(c: Context) -> dict[str, Any]:
                     loc.t("design.type"), loc.t("design.source")])
     for oid in c.outcome_order():
         o = c.outcome(oid)
-        outs.add(outs.text(o.display_label), outs.text(o.family),
+        outs.add(outs.text(o.label_in(loc.lang)),
+                 outs.text(c.cfg.family_label(o.family, loc.lang)),
                  outs.text(loc.t("doc.yes") if o.primary else loc.t("doc.no")),
                  outs.text(loc.t(f"type.{o.type}")), outs.text(loc.t(f"source.{o.source}")))
     return {

@@ -41,7 +41,8 @@ def _effects(c: Context) -> dict[str, Any]:
         outcomes = sorted(c.cfg.families[fam], key=lambda o: not o.primary)
         cols = [*_effect_columns(c, loc.t("effects.arm"), has_ri),
                 loc.t("effects.n"), loc.t("effects.control_mean")]
-        tb = c.table(f"effects-{fi}", loc.t("effects.caption", family=fam), cols)
+        tb = c.table(f"effects-{fi}",
+                     loc.t("effects.caption", family=c.cfg.family_label(fam, loc.lang)), cols)
         tb.group_column = loc.t("effects.outcome")
         panels = []
         desc_items = []
@@ -49,8 +50,8 @@ def _effects(c: Context) -> dict[str, Any]:
         for o in outcomes:
             unit = c.unit(o.id)
             rows = []
-            title = o.display_label + (f" ({loc.t('effects.primary_mark')})" if o.primary else "")
-            if _needs_unit(o.display_label, unit, loc):
+            title = o.label_in(loc.lang) + (f" ({loc.t('effects.primary_mark')})" if o.primary else "")
+            if _needs_unit(o.label_in(loc.lang), unit, loc):
                 title += f" \u2013 {unit.title(loc)}"
             tb.group(title)
             for arm in c.treatment_ids:
@@ -66,12 +67,12 @@ def _effects(c: Context) -> dict[str, Any]:
                 tb.add(*cells)
                 rows.append(_coef_row(c, r, unit, c.arm_label(arm), c.style(arm), hide))
                 if r.get("not_estimable") and not hide:
-                    unestimable.append(f"{c.arm_label(arm)}, {o.display_label}: "
+                    unestimable.append(f"{c.arm_label(arm)}, {o.label_in(loc.lang)}: "
                                        f"{_reason(loc, r['not_estimable'])}")
                 desc_items.append(_desc_item(c, r, unit, hide))
             if rows:
-                title = o.display_label
-                if _needs_unit(o.display_label, unit, loc):
+                title = o.label_in(loc.lang)
+                if _needs_unit(o.label_in(loc.lang), unit, loc):
                     title += f" ({unit.title(loc)})"
                 panels.append(Panel(title, tuple(rows)))
         if unestimable:
@@ -82,9 +83,10 @@ def _effects(c: Context) -> dict[str, Any]:
             canvas = coefficient_plot(panels, c.tick)
             hidden = _hidden_note(c, [r for p in panels for r in p.rows])
             figure = c.add_figure(
-                f"fig-effects-{fi}", loc.t("effects.figure", family=fam, level=c.level) + hidden,
+                f"fig-effects-{fi}", loc.t("effects.figure", family=c.cfg.family_label(fam, loc.lang), level=c.level) + hidden,
                 loc.t("effects.desc", level=c.level, items="; ".join(desc_items)), canvas)
-        families.append({"title": loc.t("effects.family", family=fam), "table": table,
+        families.append({"title": loc.t("effects.family",
+                                          family=c.cfg.family_label(fam, loc.lang)), "table": table,
                          "figure": figure})
     intro = loc.t("effects.intro", level=c.level, method=loc.t(f"method.{method}"))
     return {"intro": intro, "families": families, "compliers": _compliers(c)}

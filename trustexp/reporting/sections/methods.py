@@ -55,7 +55,8 @@ def _methods(c: Context) -> dict[str, Any]:
         "terms": loc.t("methods.model_terms"),
         "covariates_text": loc.t("methods.model_covariates",
                                  strata=loc.join(list(strata)) or none,
-                                 covariates=loc.join(list(an.covariates)) or none),
+                                 covariates=loc.join([c.cfg.column_label(v, loc.lang)
+                                                      for v in an.covariates]) or none),
         "paragraphs": paragraphs,
         "software": c.add_table(vt),
     }

@@ -17,7 +17,7 @@ def _reliability(c: Context) -> dict[str, Any]:
     rel = _records(c.frame("reliability"))
     if not rel:
         return c.na("reliability.none")
-    labels = {s.id: (s.label or s.id) for s in c.cfg.scales}
+    labels = {s.id: s.label_in(loc.lang) for s in c.cfg.scales}
     pos = {s.id: i for i, s in enumerate(c.cfg.scales)}
     rel.sort(key=lambda r: (pos.get(str(r.get("scale")), 99), r.get("wave") or 0))
     tb = c.table("reliability", loc.t("reliability.caption"),

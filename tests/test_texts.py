@@ -1,0 +1,102 @@
+"""The text catalogues of the command line (trustexp/texts/): loader, both languages, no unused key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+import trustexp
+from trustexp.texts import LANGUAGES, MissingText, catalogue, language
+
+TEXTS = Path(trustexp.__file__).parent / "texts"
+SOURCE = "\n".join(p.read_text("utf-8") for p in Path(trustexp.__file__).parent.rglob("*.py"))
+NAMES = sorted({p.name.split(".")[0] for p in TEXTS.glob("*.toml")})
+
+
+def test_catalogues_exist():
+    assert NAMES == ["cli", "init", "pseudonymise", "validate"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_both_languages_have_the_same_keys_and_placeholders(name):
+    nl, en = catalogue(name, "nl"), catalogue(name, "en")
+    assert set(nl) == set(en)
+    for key in nl:
+        assert set(re.findall(r"{(\w+)}", nl[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+        assert nl[key].strip() and en[key].strip()
+
+
+def test_read_only_and_missing_key_names_key_and_catalogue():
+    cat = catalogue("validate", "nl")
+    with pytest.raises(TypeError):
+        cat["report.fix"] = "x"  # type: ignore[index]
+    with pytest.raises(MissingText, match=r"'validate' \(nl\) has no key 'no.such.key'"):
+        cat["no.such.key"]
+    with pytest.raises(KeyError):
+        cat["no.such.key"]
+    with pytest.raises(ValueError, match="must be one of nl, en"):
+        catalogue("validate", "de")
+
+
+def _cli_keys() -> set[str]:
+    from trustexp.cli import _register, cli
+
+    _register()
+    keys = {"group.help", "message.contract", "message.loading", "message.rendering"}
+    for name, cmd in cli.commands.items():
+        keys.add(f"{name}.help")
+        keys.update(f"{name}.option.{p.name}" for p in cmd.params if isinstance(p, click.Option) and p.help)
+    return keys
+
+
+def _emitted_rules() -> set[str]:
+    src = "\n".join(p.read_text("utf-8") for p in (Path(trustexp.__file__).parent / "validation").glob("*.py"))
+    return set(re.findall(r'"([a-z]+(?:-[a-z]+)*)"', src))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_unused_key(name, lang):
+    cat = catalogue(name, lang)
+    if name == "cli":
+        assert set(cat) == _cli_keys()
+        return
+    rules = _emitted_rules() | {"other", "type-date"}
+    for key in cat:
+        m = re.fullmatch(r"rule\.([a-z-]+)\.(title|hint)", key)
+        if name == "validate" and m:
+            assert m.group(1) in rules, key
+            continue
+        assert f'"{key}"' in SOURCE or f"'{key}'" in SOURCE, f"{name}.{lang}: {key} is never used"
+
+
+def test_every_rule_title_has_a_hint():
+    cat = catalogue("validate", "en")
+    titles = {k[5:-6] for k in cat if k.endswith(".title")}
+    hints = {k[5:-5] for k in cat if k.endswith(".hint")}
+    assert titles == hints
+
+
+def test_language_order(monkeypatch):
+    for var in ("TRUSTEXP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    assert language() == "en"
+    assert language(None, "nl") == "nl"
+    assert language("en", "nl") == "en"
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    assert language() == "nl" and language(None, "en") == "en"
+    monkeypatch.setenv("TRUSTEXP_LANG", "en")
+    assert language() == "en"
+
+
+def test_help_in_dutch(capsys):
+    from trustexp.cli import main
+
+    assert main(["validate", "--help", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert "Controleer TRIAL_DIR tegen het datacontract" in out
+    assert main(["init", "--help", "--lang", "en"]) == 0
+    assert "Draft a commented trial.toml" in capsys.readouterr().out
