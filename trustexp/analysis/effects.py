@@ -35,6 +35,16 @@ Multiple testing
     are made for it (and ``p_value_ri`` is still not reported). Pairs whose
     p-value is NaN are left out of the adjustment and get a NaN adjusted
     p-value.
+
+    Undefined draws (Romano-Wolf)
+        A re-randomisation under which a pair's statistic is undefined (for
+        example a rare binary outcome with no event in one re-drawn arm) keeps
+        that pair in its family. The draw's statistic counts as smaller than
+        every defined one (``-inf``): it is counted among the ``B`` draws and
+        never exceeds the observed statistic. This extends the statistic to
+        every assignment, so the step-down test stays a randomisation test of
+        the whole family, with the family-wise error rate held exactly under
+        the sharp null (:func:`trustexp.stats.romano_wolf`).
 """
 
 from __future__ import annotations
@@ -338,12 +348,11 @@ def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | Non
     families = frame["family"].to_numpy()
     for fam in pd.unique(families):
         idx = np.flatnonzero((families == fam) & np.isfinite(p))
-        if method == "romano-wolf":
-            assert t_draws is not None
-            idx = idx[np.isfinite(t_draws[:, idx]).all(axis=0)]
         if idx.size == 0:
             continue
         if method == "romano-wolf":
+            # undefined draws stay in: the kernel counts them as -inf (module notes)
+            assert t_draws is not None
             out[idx] = adjust(p[idx], method, t_observed=t[idx], t_draws=t_draws[:, idx])
         else:
             out[idx] = adjust(p[idx], method)
