@@ -351,11 +351,17 @@ def test_lee_bounds_orchestration(trial, ev):
     sel = d["arm"].isin(["control", "exemption"]).to_numpy()
     y = d.loc[sel, "wb2"].to_numpy()
     obs = np.isfinite(y)
-    want = lee_bounds(np.where(obs, y, 0.0), (d.loc[sel, "arm"] == "exemption").to_numpy(), obs)
+    # trimmed within the blocks of the design (site x stratum), issue 8
+    strat = trial.participants.set_index("person_id")["stratum"].reindex(d["person_id"])
+    blocks = pd.factorize((d["site"] + "/" + strat.to_numpy())[sel])[0]
+    want = lee_bounds(np.where(obs, y, 0.0), (d.loc[sel, "arm"] == "exemption").to_numpy(), obs,
+                      strata=blocks)
     got = lb.query("site == 'all' and arm == 'exemption'").iloc[0]
     assert got["lower"] == pytest.approx(want.lower)
     assert got["upper"] == pytest.approx(want.upper)
-    assert got["lower"] <= got["upper"]
+    assert got["ci_low"] == pytest.approx(want.ci_low)
+    assert got["cells"] == 4
+    assert got["ci_low"] <= got["lower"] <= got["upper"] <= got["ci_high"]
 
 
 def test_monthly_curves(trial, ev):

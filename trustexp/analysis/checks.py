@@ -46,7 +46,9 @@ BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n"
 FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
 RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
 ATTRITION_COLUMNS = ["site", "wave", "statistic", "df1", "df2", "p_value"]
-LEE_COLUMNS = ["site", "outcome", "arm", "lower", "upper", "trimming_share", "trimmed_group", "n"]
+LEE_COLUMNS = ["site", "outcome", "arm", "lower", "upper", "lower_se", "upper_se", "ci_low",
+               "ci_high", "set_ci_low", "set_ci_high", "trimming_share", "trimmed_group", "n",
+               "n_arm", "n_control", "cells", "cells_dropped"]
 CURVE_COLUMNS = ["site", "arm", "month", "n", "share_on_benefit", "share_employed"]
 REFERENCE_COLUMNS = ["outcome", "arm", "mean", "n"]
 
@@ -233,7 +235,17 @@ def attrition_tests(
 def lee_bounds_frame(
     config: TrialConfig, outcomes: pd.DataFrame, samples: Sequence[AnalysisSample]
 ) -> pd.DataFrame:
-    """Lee (2009) bounds for survey outcomes after baseline, each arm against control."""
+    """Lee (2009) bounds for survey outcomes after baseline, each arm against control.
+
+    Trimmed within the analysis's randomisation blocks (strata within sites;
+    in the pooled analysis of several sites the blocks are site x stratum, or
+    the sites) and combined with the always-responders' weights, with
+    standard errors and Imbens-Manski intervals at level ``1 - alpha``
+    (:func:`trustexp.stats.lee_bounds`). ``ci_low, ci_high`` cover the effect
+    on the people who would respond in either arm; ``set_ci_low,
+    set_ci_high`` cover the whole identified set. ``n_arm`` and
+    ``n_control`` count respondents.
+    """
     from trustexp.stats import lee_bounds
 
     rows = []
@@ -248,13 +260,15 @@ def lee_bounds_frame(
                 treated = s.arm[sel] == k
                 if not (obs & treated).any() or not (obs & ~treated).any():
                     continue
-                res = lee_bounds(np.where(obs, y, 0.0), treated, obs)
+                res = lee_bounds(np.where(obs, y, 0.0), treated, obs,
+                                 strata=refactor(None if s.blocks is None else s.blocks[sel]),
+                                 alpha=config.analysis.alpha)
                 rows.append({"site": s.site, "outcome": o.id, "arm": arm.id,
-                             "lower": res.lower, "upper": res.upper,
-                             "trimming_share": res.trimming_share,
-                             "trimmed_group": res.trimmed_group, "n": res.n})
+                             **{c: getattr(res, c) for c in LEE_COLUMNS[3:]}})
     return _frame(rows, LEE_COLUMNS, {"site": "str", "outcome": "str", "arm": "str",
-                                      "trimmed_group": "str", "n": _INT})
+                                      "trimmed_group": "str", "n": _INT, "n_arm": _INT,
+                                      "n_control": _INT, "cells": _INT,
+                                      "cells_dropped": _INT})
 
 
 def monthly_curves(
