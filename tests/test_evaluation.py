@@ -283,7 +283,9 @@ def test_balance(trial, ev):
 
 def test_balance_tests_match_statsmodels(trial, ev):
     tests = ev.balance_tests
-    assert list(tests.columns) == ["site", "arm", "statistic", "df1", "df2", "p_value", "n"]
+    assert list(tests.columns) == ["site", "arm", "statistic", "df1", "df2", "p_value", "n",
+                                   "n_arm", "n_control", "method", "draws", "testable", "reason"]
+    assert (tests["method"] == "randomisation").all() and tests["testable"].all()
     p = trial.participants
     sub = p.loc[p["arm"].isin(["control", "guidance"])].reset_index(drop=True)
     age = sub["age"].to_numpy()
@@ -326,7 +328,11 @@ def test_flow_response_attrition(trial, ev):
         assert r.rate == pytest.approx(len(n_resp) / len(ids))
 
     att = ev.attrition_tests
-    assert list(att.columns) == ["site", "wave", "statistic", "df1", "df2", "p_value"]
+    assert list(att.columns) == ["site", "wave", "statistic", "df1", "df2", "p_value", "n",
+                                 "method", "draws", "testable", "reason"]
+    # everyone answers the baseline wave: not testable (issue 8), never a p-value
+    base = att.query("wave == 0")
+    assert (~base["testable"]).all() and base["p_value"].isna().all()
     # independent: response on arm dummies + blocks, HC2 Wald F, pooled wave 2
     p = trial.participants.loc[trial.participants["arm"] != "reference"].reset_index(drop=True)
     got2 = set(answered.loc[answered["wave"] == 2, "person_id"])

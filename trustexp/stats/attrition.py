@@ -23,10 +23,28 @@ from trustexp.errors import OptionError
 from trustexp.stats import _checks
 from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited
-from trustexp.stats.balance import JointTest, check_clusters, wald_f
+from trustexp.stats.balance import (
+    JOINT_METHODS,
+    JointMethod,
+    JointTest,
+    check_clusters,
+    randomisation_wald,
+    wald_f,
+)
 from trustexp.stats.lee import LeeBounds, lee_bounds, trimmed_mean
 
-__all__ = ["LeeBounds", "differential_attrition", "lee_bounds", "trimmed_mean"]
+__all__ = [
+    "MIN_MINORITY",
+    "LeeBounds",
+    "differential_attrition",
+    "lee_bounds",
+    "trimmed_mean",
+]
+
+
+#: Fewer people than this on the smaller side of the response (responded or
+#: not) make the test "not testable": the response is constant or nearly so.
+MIN_MINORITY = 2
 
 
 @blas_limited
@@ -38,12 +56,22 @@ def differential_attrition(
     strata: np.ndarray | None = None,
     clusters: np.ndarray | None = None,
     se_type: SeType = "HC2",
+    method: JointMethod = "randomisation",
+    draws: int = 1000,
+    seed: int = 0,
 ) -> JointTest:
     """Test that the response rate does not differ between arms.
 
     Linear probability model of ``responded`` on the indicators of arms
-    1..m (and strata fixed effects); Wald F test that all arm coefficients are
-    zero. Arms absent from the data are left out of the test (``df1``).
+    1..m (and strata fixed effects); Wald F statistic that all arm
+    coefficients are zero, with its p-value from the randomisation test
+    (default: the arms re-drawn within strata, whole clusters, counts fixed)
+    or from the F distribution (``method="wald"``); see
+    :mod:`trustexp.stats.balance`. Arms absent from the data are left out of
+    the test (``df1``). A response that is constant, or with fewer than
+    :data:`MIN_MINORITY` people on its smaller side, is not testable (no
+    statistic, no p-value, ``testable=False``): a Wald F there measures
+    floating-point noise.
 
     Parameters
     ----------
@@ -53,13 +81,20 @@ def differential_attrition(
     n_arms : int
     strata, clusters : (n,) int or None
     se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
+    method : {"randomisation", "wald"}
+    draws : int
+        Re-randomisations of the randomisation test.
+    seed : int
 
     Returns
     -------
     JointTest
     """
+    from trustexp.stats.randomisation import draw_assignments
+
     fn = "differential_attrition"
     se = _checks.check_choice(fn, "se_type", se_type, _checks.SE_TYPES)
+    how = _checks.check_choice(fn, "method", method, JOINT_METHODS)
     y = _checks.check_vector(fn, "responded", responded)
     if not np.isin(y, (0.0, 1.0)).all():
         raise OptionError(f"The 'responded' parameter of {fn} must hold 0/1 values.")
@@ -68,4 +103,27 @@ def differential_attrition(
     a = _checks.check_codes(fn, "arm", arm, n, n_arms)
     st = None if strata is None else _checks.check_codes(fn, "strata", strata, n)
     cl = check_clusters(fn, se, clusters, n)
-    return wald_f(y, _design.fixed_block(n, st, None), _design.dummies(a, n_arms), se, cl)
+    present = np.unique(a)
+    minority = int(min(y.sum(), n - y.sum()))
+    if minority < MIN_MINORITY:
+        nan = float("nan")
+        return JointTest(nan, int(present.size - 1), nan, nan, n, method=how, testable=False,
+                         reason="constant response" if minority == 0
+                         else "nearly constant response")
+    fixed = _design.fixed_block(n, st, None)
+    observed = wald_f(y, fixed, _design.dummies(a, n_arms), se, cl)
+    if how == "wald":
+        return observed
+    b = _checks.check_n_draws(fn, draws)
+    assignments = draw_assignments(a, strata=st, clusters=cl, draws=b, seed=seed)
+    tested_arms = present[present > 0]
+    # the arm columns wald_f keeps (an arm that makes up whole strata is not identified)
+    d_obs = _design.dummies(a, n_arms)
+    keep = _design.independent_columns(np.hstack([fixed, d_obs]))[fixed.shape[1]:]
+    codes = np.flatnonzero(keep) + 1
+    codes = codes[np.isin(codes, tested_arms)]
+
+    def tested(lo: int, hi: int) -> np.ndarray:
+        return (assignments[lo:hi, :, None] == codes[None, None, :]).astype(np.float64)
+
+    return randomisation_wald(observed, lambda lo, hi: y, fixed, tested, se, cl, b)
