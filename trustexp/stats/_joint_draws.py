@@ -58,34 +58,37 @@ def wald_statistics(
     """
     q_w, _ = np.linalg.qr(fixed)
     n, k0 = fixed.shape
-    y3 = np.atleast_2d(y)[:, :, None]  # (B, n, 1)
-    d3 = tested[None] if tested.ndim == 2 else tested  # (B, n, m)
-    b = max(y3.shape[0], d3.shape[0])
-    y3 = np.broadcast_to(y3, (b, n, 1))
-    d3 = np.broadcast_to(d3, (b, n, d3.shape[2]))
-    m = d3.shape[2]
+    h_w = np.einsum("nk,nk->n", q_w, q_w)
+    y2 = np.atleast_2d(np.asarray(y, dtype=np.float64))  # (B or 1, n)
+    y_t = y2 - (y2 @ q_w) @ q_w.T
+    if tested.ndim == 2:  # one design for every draw (balance)
+        d_t = tested - q_w @ (q_w.T @ tested)  # (n, m)
+        mm_inv = np.linalg.inv(d_t.T @ d_t)
+        coef = (y_t @ d_t) @ mm_inv  # (B, m)
+        e = y_t - coef @ d_t.T  # (B, n)
+        h = (h_w + np.einsum("ni,ij,nj->n", d_t, mm_inv, d_t))[None]
+        d3 = d_t[None]
+        mm3 = mm_inv[None]
+    else:  # one design per draw (attrition)
+        d3 = tested - q_w @ (q_w.T @ tested)  # (B, n, m)
+        mm3 = np.linalg.inv(np.swapaxes(d3, 1, 2) @ d3)
+        coef = (mm3 @ (np.swapaxes(d3, 1, 2) @ y_t[0][None, :, None]))[:, :, 0]
+        e = y_t[0][None] - (d3 @ coef[:, :, None])[:, :, 0]
+        h = h_w[None] + ((d3 @ mm3) * d3).sum(axis=2)
+    b, m = e.shape[0], d3.shape[2]
     k = k0 + m
-
-    def resid(a: np.ndarray) -> np.ndarray:
-        return a - q_w @ np.einsum("nk,bnj->bkj", q_w, a)
-
-    d_t = resid(d3)
-    y_t = resid(y3)
-    mm = np.einsum("bni,bnj->bij", d_t, d_t)
-    mm_inv = np.linalg.inv(mm)
-    coef = mm_inv @ np.einsum("bni,bnj->bij", d_t, y_t)  # (B, m, 1)
-    e = (y_t - d_t @ coef)[:, :, 0]  # (B, n)
     if se_type.startswith("HC"):
-        h = np.einsum("nk,nk->n", q_w, q_w)[None] + np.einsum(
-            "bni,bij,bnj->bn", d_t, mm_inv, d_t
-        )
         omega = e**2
         if se_type in ("HC2", "HC3"):
             one_minus_h = 1.0 - h
             exact = one_minus_h <= _ols.LEVERAGE_TOL
             power = 1 if se_type == "HC2" else 2
             omega = np.where(exact, 0.0, omega / np.where(exact, 1.0, one_minus_h) ** power)
-        meat = np.einsum("bni,bn,bnj->bij", d_t, omega, d_t)
+        if tested.ndim == 2:
+            outer = (d_t[:, :, None] * d_t[:, None, :]).reshape(n, m * m)
+            meat = (omega @ outer).reshape(b, m, m)
+        else:
+            meat = np.swapaxes(d3 * omega[:, :, None], 1, 2) @ d3
         if se_type == "HC1":
             meat *= n / (n - k)
     else:
@@ -94,25 +97,28 @@ def wald_statistics(
         n_g = len(groups)
         half = np.empty((b, n_g, m))
         for g, idx in enumerate(groups):
-            dg, eg = d_t[:, idx], e[:, idx]
+            dg = d3[:, idx]  # (1 or B, n_g, m)
+            eg = e[:, idx]
             if se_type == "CR2":
                 qg = q_w[idx]
-                hgg = (qg @ qg.T)[None] + dg @ mm_inv @ np.swapaxes(dg, 1, 2)
+                hgg = (qg @ qg.T)[None] + dg @ mm3 @ np.swapaxes(dg, 1, 2)
                 vals, vecs = np.linalg.eigh(np.eye(idx.size)[None] - hgg)
                 ok = vals > _ols.CR2_EIGEN_TOL
                 f = np.where(ok, 1.0 / np.sqrt(np.where(ok, vals, 1.0)), 0.0)
                 a_g = (vecs * f[:, None, :]) @ np.swapaxes(vecs, 1, 2)
-                eg = np.einsum("bij,bj->bi", a_g, eg)
-            half[:, g] = np.einsum("bni,bn->bi", dg, eg)
-        meat = np.einsum("bgi,bgj->bij", half, half)
+                dg = a_g @ dg  # A_g is symmetric: e' A D = (A e)' D
+            if dg.shape[0] == 1:
+                half[:, g] = eg @ dg[0]
+            else:
+                half[:, g] = (eg[:, None, :] @ dg)[:, 0]
+        meat = np.swapaxes(half, 1, 2) @ half
         if se_type == "CR1":
             meat *= n_g / (n_g - 1) * (n - 1) / (n - k)
-    vcov = mm_inv @ meat @ mm_inv
-    g = coef[:, :, 0]
-    out = np.full(vcov.shape[0], np.nan)
+    vcov = mm3 @ meat @ mm3
+    out = np.full(b, np.nan)
     eig = np.linalg.eigvalsh(vcov)
     ok = np.isfinite(eig).all(axis=1) & (eig.min(axis=1) > _SINGULAR_RTOL * eig.max(axis=1))
     if ok.any():
-        sol = np.linalg.solve(vcov[ok], g[ok][:, :, None])[:, :, 0]
-        out[ok] = np.einsum("bi,bi->b", g[ok], sol) / m
+        sol = np.linalg.solve(vcov[ok], coef[ok][:, :, None])[:, :, 0]
+        out[ok] = np.einsum("bi,bi->b", coef[ok], sol) / m
     return out
