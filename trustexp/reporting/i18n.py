@@ -129,17 +129,22 @@ NL: dict[str, str] = {
         "is: effecten binnen het interval blijven mogelijk."
     ),
     "summary.balance": (
-        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken (gezamenlijke "
-        "toets: kleinste p = {p})."
+        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken: geen van de {m} "
+        "gezamenlijke toetsen (per groep en locatie, randomisatietoets, Holm-correctie voor "
+        "{m} toetsen) wijst op een verschil."
     ),
     "summary.imbalance": (
-        "Let op: de gezamenlijke toets op vergelijkbaarheid bij de start geeft p = {p}; zie "
-        "de paragraaf over vergelijkbaarheid."
+        "Let op: na Holm-correctie voor {m} gezamenlijke toetsen op vergelijkbaarheid bij de "
+        "start wijst de toets op een verschil bij {where}; zie de paragraaf over "
+        "vergelijkbaarheid."
     ),
     "summary.attrition": (
-        "Let op: de respons op de vragenlijst verschilt tussen de groepen (toets op "
-        "selectieve uitval: kleinste p = {p}); zie de paragraaf over uitval."
+        "Let op: de respons op de vragenlijst verschilt tussen de groepen bij {where} (toets "
+        "op selectieve uitval, Holm-correctie voor {m} toetsen); zie de paragraaf over uitval."
     ),
+    "summary.where_arm": "{site}, {arm} (gecorrigeerde p = {p})",
+    "balance.not_testable": "niet toetsbaar",
+    "summary.where_wave": "{site}, meting {wave} (gecorrigeerde p = {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Deelnemers zijn door loting ingedeeld in een van de groepen hieronder. Loting "
@@ -557,17 +562,21 @@ EN: dict[str, str] = {
         "within the interval remain possible."
     ),
     "summary.balance": (
-        "The groups were comparable at baseline on the measured characteristics (joint test: "
-        "smallest p = {p})."
+        "The groups were comparable at baseline on the measured characteristics: none of the "
+        "{m} joint tests (each arm and site, randomisation test, Holm-corrected for {m} tests) "
+        "points to a difference."
     ),
     "summary.imbalance": (
-        "Note: the joint test of balance at baseline gives p = {p}; see the section on "
-        "balance."
+        "Note: after Holm correction for {m} joint tests of balance at baseline, the test "
+        "points to a difference in {where}; see the section on balance."
     ),
     "summary.attrition": (
-        "Note: survey response differs between the groups (test of differential attrition: "
-        "smallest p = {p}); see the section on attrition."
+        "Note: survey response differs between the groups in {where} (test of differential "
+        "attrition, Holm-corrected for {m} tests); see the section on attrition."
     ),
+    "summary.where_arm": "{site}, {arm} (adjusted p = {p})",
+    "balance.not_testable": "not testable",
+    "summary.where_wave": "{site}, wave {wave} (adjusted p = {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Participants were assigned by lottery to one of the groups below. Randomised between "

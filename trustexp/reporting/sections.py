@@ -301,15 +301,7 @@ def _summary(c: _Ctx) -> dict[str, Any]:
         else loc.t("summary.multiple", method=loc.t(f"method.{method}")),
         loc.t("summary.interval", level=c.level),
     ]
-    tests = _records(_pooled(_frame(c.ev, "balance_tests")))
-    ps = [r["p_value"] for r in tests if _finite(r.get("p_value"))]
-    if ps:
-        key = "summary.balance" if min(ps) >= c.alpha else "summary.imbalance"
-        notes.append(loc.t(key, p=loc.p_value(min(ps))))
-    att = _records(_pooled(_frame(c.ev, "attrition_tests")))
-    ps = [r["p_value"] for r in att if _finite(r.get("p_value")) and r.get("wave") not in (0, None)]
-    if ps and min(ps) < c.alpha:
-        notes.append(loc.t("summary.attrition", p=loc.p_value(min(ps))))
+    notes.extend(_check_notes(c))
     return {
         "intro": intro,
         "no_primary": None if primary_ids else loc.t("summary.no_primary"),
@@ -317,6 +309,39 @@ def _summary(c: _Ctx) -> dict[str, Any]:
         "secondary": secondary,
         "notes": notes,
     }
+
+
+def _check_notes(c: _Ctx) -> list[str]:
+    """The summary's balance and attrition sentences.
+
+    Every testable test (each arm and each analysis, pooled and per site;
+    attrition at each wave after baseline) counts: their p-values are
+    Holm-adjusted over that number of tests, and a test that flags is named
+    by its site and arm (or wave).
+    """
+    from trustexp.stats import holm
+
+    loc = c.loc
+    notes = []
+    for frame, key in (("balance_tests", "arm"), ("attrition_tests", "wave")):
+        recs = [r for r in _records(_frame(c.ev, frame))
+                if _finite(r.get("p_value")) and r.get("testable", True) is not False
+                and not (key == "wave" and r.get("wave") in (0, None))]
+        if not recs:
+            continue
+        adj = holm([r["p_value"] for r in recs])
+        flagged = [(r, a) for r, a in zip(recs, adj, strict=True) if a < c.alpha]
+        where = "; ".join(
+            loc.t("summary.where_arm" if key == "arm" else "summary.where_wave",
+                  site=c.site_label(r.get("site")), arm=c.arm_label(r.get("arm")),
+                  wave=str(r.get("wave")), p=loc.p_value(a))
+            for r, a in flagged)
+        if key == "arm":
+            notes.append(loc.t("summary.imbalance" if flagged else "summary.balance",
+                               m=len(recs), where=where))
+        elif flagged:
+            notes.append(loc.t("summary.attrition", m=len(recs), where=where))
+    return notes
 
 
 def _finding(c: _Ctx, rec: Mapping[str, Any]) -> str:
@@ -592,9 +617,16 @@ def _balance(c: _Ctx) -> dict[str, Any]:
         hide = c.dc.too_few(r.get("n"))
         tt.add(tt.text(c.site_label(r.get("site"))), tt.text(c.arm_label(r.get("arm"))),
                tt.number(r.get("statistic"), 2, withheld=hide), tt.text(_df_text(c, r)),
-               tt.p(r.get("p_value"), withheld=hide), tt.count(r.get("n")))
+               _test_p(c, tt, r, hide), tt.count(r.get("n")))
     return {"intro": loc.t("balance.intro"), "table": c.add_table(tb),
             "tests": c.add_table(tt) if tests else None}
+
+
+def _test_p(c: _Ctx, tb: TableBuilder, r: Mapping[str, Any], hide: bool):
+    """The p-value cell of a balance or attrition test; "not testable" where it is not."""
+    if r.get("testable") is False:
+        return tb.text(c.loc.t("balance.not_testable"))
+    return tb.p(r.get("p_value"), withheld=hide)
 
 
 def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):
@@ -671,7 +703,8 @@ def _attrition(c: _Ctx) -> dict[str, Any]:
                   loc.t("balance.df"), loc.t("balance.p")])
     for r in tests:
         tt.add(tt.text(c.site_label(r.get("site"))), tt.text(_wave_text(c, r.get("wave"))),
-               tt.number(r.get("statistic"), 2), tt.text(_df_text(c, r)), tt.p(r.get("p_value")))
+               tt.number(r.get("statistic"), 2), tt.text(_df_text(c, r)),
+               _test_p(c, tt, r, False))
     lee = _records(_pooled(_frame(c.ev, "lee_bounds")))
     lee_table = None
     if lee:
