@@ -434,4 +434,4 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
     html2 = report(ev2, tmp_path / "b.html", lang="en").read_text("utf-8")
     summary2 = html2[html2.index('<section id="summary"'):html2.index('<section id="design"')]
     assert f"Holm correction for {len(bt2)} joint tests" in summary2
-    assert summary2.count("adjusted p = ") == 1  # the one test that flags, named
+    assert summary2.count("adjusted p: ") == 1  # the one test that flags, named

@@ -142,9 +142,9 @@ NL: dict[str, str] = {
         "Let op: de respons op de vragenlijst verschilt tussen de groepen bij {where} (toets "
         "op selectieve uitval, Holm-correctie voor {m} toetsen); zie de paragraaf over uitval."
     ),
-    "summary.where_arm": "{site}, {arm} (gecorrigeerde p = {p})",
+    "summary.where_arm": "{site}, {arm} (gecorrigeerde p: {p})",
     "balance.not_testable": "niet toetsbaar",
-    "summary.where_wave": "{site}, meting {wave} (gecorrigeerde p = {p})",
+    "summary.where_wave": "{site}, meting {wave} (gecorrigeerde p: {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Deelnemers zijn door loting ingedeeld in een van de groepen hieronder. Loting "
@@ -574,9 +574,9 @@ EN: dict[str, str] = {
         "Note: survey response differs between the groups in {where} (test of differential "
         "attrition, Holm-corrected for {m} tests); see the section on attrition."
     ),
-    "summary.where_arm": "{site}, {arm} (adjusted p = {p})",
+    "summary.where_arm": "{site}, {arm} (adjusted p: {p})",
     "balance.not_testable": "not testable",
-    "summary.where_wave": "{site}, wave {wave} (adjusted p = {p})",
+    "summary.where_wave": "{site}, wave {wave} (adjusted p: {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Participants were assigned by lottery to one of the groups below. Randomised between "
