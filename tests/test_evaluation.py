@@ -406,7 +406,8 @@ def test_compliers_wald_estimator():
     ev = evaluate(memory_trial(raw, tables), permutations=0)
     comp = ev.compliers
     assert list(comp.columns) == ["site", "outcome", "arm", "takeup", "estimate", "std_error",
-                                  "ci_low", "ci_high", "p_value", "n", "first_stage",
+                                  "statistic", "ci_low", "ci_high", "p_value", "df", "n",
+                                  "n_arm", "n_control", "se_type", "first_stage",
                                   "first_stage_f"]
     d = derive_outcomes(memory_trial(raw, tables))
     tk = tables["takeup"].set_index("person_id")["received"]
