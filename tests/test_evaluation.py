@@ -21,7 +21,8 @@ EFFECT_COLUMNS = [
     "site", "outcome", "arm", "estimate", "std_error", "ci_low", "ci_high", "p_value", "df",
     "n", "n_arm", "n_control", "control_mean", "se_type", "p_adjusted", "adjustment_method",
 ]
-EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic"]
+EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
+         "reason"]
 
 
 @pytest.fixture(scope="module")

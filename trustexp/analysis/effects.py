@@ -9,12 +9,19 @@ baseline score (missing baselines: mean-imputed plus an indicator, as for
 covariates). Arms with nobody in an analysis's sample get no row there.
 
 Covariates constant in the estimation sample are left out. With Lin
-adjustment, so is a covariate constant within one arm (of two or more
-persons) of the estimation sample: its interaction with that arm is not
-identified (the arm's mean at the sample's covariate means would rest on an
-extrapolation the data cannot support), and which column a rank-deficient
-fit drops would decide the estimate. A typical case is a missingness
-indicator of a covariate that is observed for everyone in the control arm.
+adjustment, a covariate constant within one arm keeps its place in the model
+and only its interaction with that arm (collinear with the arm's indicator)
+is dropped, as ``estimatr::lm_lin`` does (a typical case is a missingness
+indicator of a covariate observed for everyone in one arm).
+
+Degenerate designs
+    An arm whose own variance cannot be estimated (a row that enters its
+    coefficient is fitted exactly, as when the arm has no more people than
+    the parameters it carries; or fewer than two clusters) gets its estimate
+    but no standard error, interval or p-value, and ``reason`` says why
+    (:data:`trustexp.stats.itt.REASONS`, its key). With a NaN p-value it stays
+    out of its family's multiple-testing adjustment: the family is adjusted
+    over the pairs that have a p-value.
 
 Randomisation inference
     With ``permutations = B > 0`` the analysis's assignments are re-drawn
@@ -83,7 +90,8 @@ RECORD_KEYS = [
     "p_adjusted",
     "adjustment_method",
 ]
-EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic"]
+EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
+                 "reason"]
 EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS]
 
 Progress = Callable[[str, int, int], None]
@@ -193,13 +201,7 @@ def _outcome_data(
     y = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
     obs = np.isfinite(y)
     x, _ = outcome_covariates(sample, outcome, outcomes)
-    keep = nonconstant(x[obs])
-    if config.analysis.adjustment == "lin":
-        for j in range(k + 1):
-            rows = obs & (sample.arm == j)
-            if rows.sum() >= 2:
-                keep &= nonconstant(x[rows])
-    x = x[:, keep]
+    x = x[:, nonconstant(x[obs])]
     n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
     n_control = int((obs & (sample.arm == 0)).sum())
     return _OutcomeData(y, obs, x if x.shape[1] else None, n_arm, n_control)
@@ -287,6 +289,7 @@ def _estimate_outcome(
     se_type = sample.se_type
     control_mean = float(np.mean(y[obs & (sample.arm == 0)])) if n_control else np.nan
     p_ri = nan
+    reason = ("",) * k
     t_draws = np.full((draws, k), np.nan)
     if data.estimable:
         res = estimate_itt(
@@ -311,8 +314,12 @@ def _estimate_outcome(
         }
         se_type = res.se_type
         control_mean = float(res.control_mean)
+        reason = res.reason
         if randomisation is not None:
             p_ri, t_draws = randomisation
+            undefined = np.array([r != "" for r in reason])
+            p_ri = np.where(undefined, np.nan, p_ri)
+            t_draws = np.where(undefined[None, :], np.nan, t_draws)
     records = []
     for j, arm in enumerate(sample.arms):
         records.append(
@@ -334,6 +341,7 @@ def _estimate_outcome(
                 "outcome_type": outcome.type,
                 "outcome_label": outcome.display_label,
                 "arm_label": arm.label,
+                "reason": reason[j],
             }
         )
     return records, t_draws
@@ -362,6 +370,7 @@ def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | Non
 def _typed(effects: pd.DataFrame) -> pd.DataFrame:
     types = {c: "float64" for c in effects.columns}
     types.update({c: "str" for c in ("site", "outcome", "arm", "se_type", "adjustment_method",
-                                      "family", "outcome_type", "outcome_label", "arm_label")})
+                                      "family", "outcome_type", "outcome_label", "arm_label",
+                                      "reason")})
     types.update({"n": "int64", "n_arm": "int64", "n_control": "int64", "primary": "bool"})
     return effects.astype({c: t for c, t in types.items() if c in effects.columns})
