@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench reference clean
+.PHONY: demo test lint bench reference simulate clean
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "trustexp needs Python 3.11 or newer")'
@@ -30,6 +30,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e '.[test,bench]'
 	$(BIN)/python benchmarks/run_all.py
+
+# The simulation studies of size and coverage (slow; each seeded): tests/simulation/README.md
+simulate: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow tests/simulation
 
 # Regenerates tests/reference/*.json; needs R with estimatr, sandwich, psych, jsonlite.
 reference:

@@ -109,7 +109,7 @@ def balance(
 
 
 def _check_draws(config: TrialConfig) -> int:
-    return int(config.analysis.permutations or 0) or CHECK_DRAWS
+    return min(int(config.analysis.permutations or 0) or CHECK_DRAWS, CHECK_DRAWS)
 
 
 #: Reason recorded where the clusters do not follow the design, so the assignment
@@ -141,8 +141,8 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
     :func:`trustexp.stats.joint_test` gives the Wald F statistic that every
     slope is zero, and its p-value from the randomisation test: the
     assignment re-drawn as the design drew it (within the blocks, whole
-    clusters, counts fixed), ``permutations`` times (:data:`CHECK_DRAWS` when
-    0), seeded from the analysis's seed and the arm. Its size is exact in
+    clusters, counts fixed), ``permutations`` times (at most, and when 0,
+    :data:`CHECK_DRAWS`), seeded from the analysis's seed and the arm. Its size is exact in
     small samples and with few clusters, where the F reference distribution
     is not. An arm whose covariates are all constant is not testable.
     """
@@ -259,7 +259,7 @@ def attrition_tests(
     :func:`trustexp.stats.differential_attrition`: response regressed on the
     arm indicators with strata fixed effects; Wald F statistic that every arm
     coefficient is zero, with its p-value from the randomisation test (the
-    arms re-drawn as the design drew them, ``permutations`` times or
+    arms re-drawn as the design drew them, ``permutations`` times, at most
     :data:`CHECK_DRAWS`, seeded from the analysis's seed and the wave). A
     constant or nearly constant response (for example everyone at the
     baseline wave) is not testable: ``testable`` False, no p-value.

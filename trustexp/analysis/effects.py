@@ -34,6 +34,17 @@ Randomisation inference
     which shares the work that depends only on the draws and gives each
     outcome the statistics of a call of its own.
 
+Randomisation-inference intervals
+    With ``permutations = B > 0``, each primary outcome's effects also get
+    ``ri_ci_low, ri_ci_high``: the constant effects that the randomisation test
+    of the arm against control does not reject at level ``alpha``
+    (:func:`trustexp.stats.randomisation.ri_confidence_interval`, test
+    inversion). The test uses the arm's and the control arm's observed rows,
+    the same model (strata, covariates, adjustment, standard errors) and ``B``
+    re-randomisations of the two arms within strata (whole clusters), seeded
+    from the analysis's seed, the outcome and the arm. Exact coverage under
+    a constant effect.
+
 Multiple testing
     Within each family, over its (outcome, arm) pairs, separately for each
     analysis (:func:`trustexp.stats.adjust`). Romano-Wolf uses the joint
@@ -92,7 +103,9 @@ RECORD_KEYS = [
 ]
 EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
                  "reason"]
-EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS]
+EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS, "ri_ci_low", "ri_ci_high"]
+#: Precision of the ends of the randomisation-inference intervals, relative to the s.e.
+RI_CI_TOL = 1e-3
 
 Progress = Callable[[str, int, int], None]
 
@@ -157,6 +170,8 @@ def estimate_effects(
             if progress is not None:
                 progress(f"{sample.site}: {outcome.id}", done, total)
         frame = pd.DataFrame(records, columns=EFFECT_COLUMNS)
+        if permutations > 0 and not frame.empty:
+            _ri_intervals(config, sample, data, frame, permutations)
         if not frame.empty:
             joint = np.column_stack(t_draws) if draws else None
             frame["p_adjusted"] = _adjust_families(frame, method, joint)
@@ -164,7 +179,7 @@ def estimate_effects(
     effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     effects = effects.reindex(columns=EFFECT_COLUMNS)
     if permutations <= 0:
-        effects = effects.drop(columns="p_value_ri")
+        effects = effects.drop(columns=["p_value_ri", "ri_ci_low", "ri_ci_high"])
     return _typed(effects)
 
 
@@ -345,6 +360,49 @@ def _estimate_outcome(
             }
         )
     return records, t_draws
+
+
+def _ri_intervals(
+    config: TrialConfig,
+    sample: AnalysisSample,
+    data: Sequence[_OutcomeData],
+    frame: pd.DataFrame,
+    draws: int,
+) -> None:
+    """Fill ``ri_ci_low, ri_ci_high`` of the primary outcomes (module notes), in place."""
+    from trustexp.analysis.samples import site_seed
+    from trustexp.stats import draw_assignments
+    from trustexp.stats.randomisation import ri_confidence_interval
+
+    for i, outcome in enumerate(config.outcomes):
+        d = data[i]
+        if not outcome.primary or not d.estimable:
+            continue
+        for k, arm in enumerate(sample.arms, start=1):
+            at = np.flatnonzero((frame["outcome"] == outcome.id) & (frame["arm"] == arm.id))
+            rec = frame.iloc[at[0]]
+            if rec["reason"] or not np.isfinite(rec["std_error"]):
+                continue
+            rows = np.flatnonzero(d.obs & ((sample.arm == k) | (sample.arm == 0)))
+            treated = (sample.arm[rows] == k).astype(np.int64)
+            if treated.min() == treated.max():
+                continue
+            strata = refactor(None if sample.blocks is None else sample.blocks[rows])
+            clusters = refactor(None if sample.clusters is None else sample.clusters[rows])
+            assignments = draw_assignments(
+                treated, strata=strata, clusters=clusters, draws=draws,
+                seed=site_seed(sample.seed, f"ri_ci:{outcome.id}:{arm.id}"),
+            ).astype(np.int64)  # fmt: skip
+            ci = ri_confidence_interval(
+                d.y[rows], treated, assignments,
+                estimate=float(rec["estimate"]), std_error=float(rec["std_error"]),
+                alpha=config.analysis.alpha, tol=RI_CI_TOL,
+                covariates=None if d.cov is None else d.cov[rows], strata=strata,
+                clusters=clusters, adjustment=config.analysis.adjustment,
+                se_type=sample.se_type,
+            )  # fmt: skip
+            frame.iloc[at[0], frame.columns.get_loc("ri_ci_low")] = ci.ci_low
+            frame.iloc[at[0], frame.columns.get_loc("ri_ci_high")] = ci.ci_high
 
 
 def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | None) -> np.ndarray:
