@@ -28,6 +28,7 @@ from trustexp.stats.balance import (
     JointMethod,
     JointTest,
     check_clusters,
+    htz_f,
     randomisation_wald,
     wald_f,
 )
@@ -66,7 +67,8 @@ def differential_attrition(
     1..m (and strata fixed effects); Wald F statistic that all arm
     coefficients are zero, with its p-value from the randomisation test
     (default: the arms re-drawn within strata, whole clusters, counts fixed)
-    or from the F distribution (``method="wald"``); see
+    from the HTZ test of ``clubSandwich`` (``method="htz"``) or from the F
+    distribution (``method="wald"``); see
     :mod:`trustexp.stats.balance`. Arms absent from the data are left out of
     the test (``df1``). A response that is constant, or with fewer than
     :data:`MIN_MINORITY` people on its smaller side, is not testable (no
@@ -81,7 +83,7 @@ def differential_attrition(
     n_arms : int
     strata, clusters : (n,) int or None
     se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
-    method : {"randomisation", "wald"}
+    method : {"randomisation", "htz", "wald"}
     draws : int
         Re-randomisations of the randomisation test.
     seed : int
@@ -111,6 +113,8 @@ def differential_attrition(
                          reason="constant response" if minority == 0
                          else "nearly constant response")
     fixed = _design.fixed_block(n, st, None)
+    if how == "htz":
+        return htz_f(y, fixed, _design.dummies(a, n_arms), se, cl, fn)
     observed = wald_f(y, fixed, _design.dummies(a, n_arms), se, cl)
     if how == "wald":
         return observed
