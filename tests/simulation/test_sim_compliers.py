@@ -18,7 +18,7 @@ def _trial(rng, arm, clusters, late):
     always = ~complier & (rng.random(n) < 0.2)
     d = np.where(complier, arm, always).astype(float)
     cl_effect = 0.0 if clusters is None else rng.normal(size=clusters.max() + 1)[clusters]
-    y = cl_effect + 0.5 * always + late * d + rng.exponential(size=n) * (1 + d)
+    y = cl_effect + 0.5 * always + late * d + (rng.exponential(size=n) - 1.0) * (1 + d)
     return y, d
 
 

@@ -711,23 +711,34 @@ def _attrition(c: _Ctx) -> dict[str, Any]:
         _sort_by_outcome_and_arm(c, lee)
         lt = c.table("lee-bounds", loc.t("attrition.lee_caption"),
                      [loc.t("attrition.arm"), loc.t("attrition.lower"),
-                      loc.t("attrition.upper"), loc.t("attrition.trimming"),
+                      loc.t("attrition.upper"), loc.t("attrition.lee_ci", level=c.level),
+                      loc.t("attrition.trimming"),
                       loc.t("attrition.trimmed_group"), loc.t("balance.n")])
         lt.group_column = loc.t("attrition.outcome")
         for r, unit, hide in _rows_by_outcome(c, lt, lee):
             group = str(r.get("trimmed_group") or "")
-            if group in ("treated", "control"):
+            if group in ("treated", "control", "mixed"):
                 group_text = loc.t(f"attrition.trimmed.{group}")
             else:
                 group_text = c.arm_label(group) if group in c.cfg.arm_ids else group
             lt.add(lt.text(c.arm_label(r.get("arm"))),
                    _effect_cell(c, lt, unit, r.get("lower"), hide),
                    _effect_cell(c, lt, unit, r.get("upper"), hide),
+                   _lee_interval(c, lt, unit, r, hide),
                    lt.number(r.get("trimming_share"), 1, scale=100, suffix="%", withheld=hide),
                    lt.text(group_text or None), lt.count(r.get("n")))
         lee_table = c.add_table(lt)
     return {"intro": loc.t("attrition.intro"), "table": c.add_table(tb),
             "tests": c.add_table(tt) if tests else None, "lee": lee_table}
+
+
+def _lee_interval(c: _Ctx, tb: TableBuilder, unit: Unit, r: Mapping[str, Any], hide: bool):
+    """The Imbens-Manski interval of a Lee bounds row, as "low to high"."""
+    lo = _effect_cell(c, tb, unit, r.get("ci_low"), hide)
+    hi = _effect_cell(c, tb, unit, r.get("ci_high"), hide)
+    if hide or not (_finite(r.get("ci_low")) and _finite(r.get("ci_high"))):
+        return tb.text(None)
+    return tb.text(f"{lo.text} – {hi.text}")
 
 
 def _effect_cell(c: _Ctx, tb: TableBuilder, unit: Unit, x: Any, hide: bool):
@@ -1061,6 +1072,9 @@ def _methods(c: _Ctx) -> dict[str, Any]:
         paragraphs.append(loc.t("methods.binary"))
     paragraphs.append(loc.t("methods.se", se=se_text, df=loc.t(df_key),
                             alpha=loc.number(an.alpha, 2)))
+    paragraphs.append(loc.t("methods.estimand_lin" if an.adjustment == "lin" and an.covariates
+                            else "methods.estimand"))
+    paragraphs.append(loc.t("methods.checks"))
     paragraphs.append(loc.t("methods.multiple", method=loc.t(f"method.{an.multiple_testing}")))
     paragraphs.append(loc.t("methods.ri", draws=loc.integer(draws), seed=seed) if draws
                       else loc.t("methods.no_ri"))
