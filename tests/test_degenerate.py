@@ -96,3 +96,21 @@ def test_a_degenerate_arm_stays_out_of_its_family_and_has_a_reason_in_the_record
 
     np.testing.assert_allclose(work["p_adjusted"], holm(work["p_value"].to_numpy()))
     assert (eff.query("family == 'work' and reason != ''")["p_adjusted"].isna()).all()
+
+
+def test_the_report_says_why_a_degenerate_arm_has_no_interval(tmp_path):
+    import dataclasses
+
+    from test_report_fake import fake_evaluation
+
+    from trustexp.reporting import report
+
+    fake = fake_evaluation()
+    eff = fake.effects.copy()
+    eff["reason"] = ""
+    first = eff.index[(eff["site"] == "all") & eff["primary"]][0]
+    eff.loc[first, ["reason", "std_error", "ci_low", "ci_high", "p_value", "p_adjusted"]] = [
+        "exact_fit", None, None, None, None, None]
+    html = report(dataclasses.replace(fake, effects=eff), tmp_path / "r.html",
+                  lang="en").read_text("utf-8")
+    assert "variance cannot be estimated" in html

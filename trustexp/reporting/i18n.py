@@ -107,6 +107,11 @@ NL: dict[str, str] = {
         "{high})."
     ),
     "summary.not_estimated": "{arm}: geen schatting mogelijk of getoond.",
+    "summary.no_variance": (
+        "{arm}: {estimate}, maar zonder betrouwbaarheidsinterval of p-waarde: de variantie "
+        "van deze groep is niet te schatten (te weinig personen voor het aantal parameters "
+        "of clusters); niet meegeteld in de correctie voor meervoudig toetsen."
+    ),
     "summary.secondary_count": (
         "Van de {n} schattingen voor de overige uitkomsten {verb} {k} statistisch "
         "significant na correctie voor meervoudig toetsen (zie de paragraaf '{link}')."
@@ -570,6 +575,11 @@ EN: dict[str, str] = {
         "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high})."
     ),
     "summary.not_estimated": "{arm}: no estimate could be made or shown.",
+    "summary.no_variance": (
+        "{arm}: {estimate}, but without a confidence interval or p-value: this arm's "
+        "variance cannot be estimated (too few people for its parameters, or too few "
+        "clusters); left out of the multiple-testing correction."
+    ),
     "summary.secondary_count": (
         "Of the {n} estimates for the other outcomes, {k} {verb} statistically significant "
         "after correction for multiple testing (see the section '{link}')."

@@ -351,6 +351,8 @@ def _finding(c: _Ctx, rec: Mapping[str, Any]) -> str:
     est = rec.get("estimate")
     if c.withheld(rec) or not _finite(est):
         return loc.t("summary.not_estimated", arm=arm)
+    if rec.get("reason"):  # no standard error: the arm's variance cannot be estimated
+        return loc.t("summary.no_variance", arm=arm, estimate=unit.effect(loc, est, long=True))
     p, p_adj = rec.get("p_value"), rec.get("p_adjusted")
     if not _finite(p_adj):
         p_adj = p
