@@ -34,20 +34,24 @@ def test_balance_test_holds_its_size(design, n_clusters):
         template, clusters = np.resize([0, 1], 120), None
         strata = np.repeat([0, 1], 60)
         se = "HC2"
-    reject_ri = reject_wald = 0
+    reject_ri = reject_wald = reject_htz = 0
     for _ in range(REPS):
         d = assign(rng, template, strata, clusters).astype(float)
         x = _covariates(rng, d.size, clusters)
         ri = joint_test(d, x, strata=strata, clusters=clusters, se_type=se, draws=DRAWS,
                         seed=int(rng.integers(2**31)))
         wald = joint_test(d, x, strata=strata, clusters=clusters, se_type=se, method="wald")
+        htz = joint_test(d, x, strata=strata, clusters=clusters, se_type=se, method="htz")
         reject_ri += ri.p_value <= 0.05
         reject_wald += wald.p_value <= 0.05
+        reject_htz += htz.p_value <= 0.05
     record(f"balance_{n_clusters or 'hc2'}", [
         {"quantity": "balance joint test, randomisation (default)", "design": design,
          "nominal": 0.05, "observed": reject_ri / REPS, "reps": REPS},
         {"quantity": "balance joint test, Wald F (approximate, method='wald')",
          "design": design, "nominal": 0.05, "observed": reject_wald / REPS, "reps": REPS},
+        {"quantity": "balance joint test, HTZ (approximate, method='htz')",
+         "design": design, "nominal": 0.05, "observed": reject_htz / REPS, "reps": REPS},
     ])
     check_size(reject_ri / REPS, REPS)
 
@@ -60,7 +64,7 @@ def test_attrition_test_holds_its_size(design, n_clusters):
         se = "CR2"
     else:
         template, clusters, se = np.resize([0, 1, 2], 120), None, "HC2"
-    reject_ri = reject_wald = 0
+    reject_ri = reject_wald = reject_htz = 0
     for _ in range(REPS):
         arm = assign(rng, template, None, clusters)
         level = rng.normal(size=arm.size)
@@ -71,13 +75,18 @@ def test_attrition_test_holds_its_size(design, n_clusters):
                                     draws=DRAWS, seed=int(rng.integers(2**31)))
         wald = differential_attrition(r, arm, n_arms=3, clusters=clusters, se_type=se,
                                       method="wald")
+        htz = differential_attrition(r, arm, n_arms=3, clusters=clusters, se_type=se,
+                                     method="htz")
         reject_ri += ri.p_value <= 0.05
         reject_wald += wald.p_value <= 0.05
+        reject_htz += htz.p_value <= 0.05
     record(f"attrition_{n_clusters or 'hc2'}", [
         {"quantity": "differential attrition, randomisation (default)", "design": design,
          "nominal": 0.05, "observed": reject_ri / REPS, "reps": REPS},
         {"quantity": "differential attrition, Wald F (approximate, method='wald')",
          "design": design, "nominal": 0.05, "observed": reject_wald / REPS, "reps": REPS},
+        {"quantity": "differential attrition, HTZ (approximate, method='htz')",
+         "design": design, "nominal": 0.05, "observed": reject_htz / REPS, "reps": REPS},
     ])
     check_size(reject_ri / REPS, REPS)
 
@@ -88,7 +97,7 @@ def test_summary_balance_sentence_flags_valid_trials_rarely(per_arm):
     the smallest raw p against 0.05 flagged 42% (40 per arm) and 25% (100 per arm)."""
     rng = np.random.default_rng(820 + per_arm)
     template = np.resize(np.arange(4), 4 * per_arm)
-    reps = 300
+    reps = 1500 if per_arm == 100 else 600
     flagged = flagged_raw = 0
     for _ in range(reps):
         arm = assign(rng, template)
