@@ -57,6 +57,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e '.[test,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
+# The simulation studies of size and coverage (slow; each seeded): tests/simulation/README.md
+
 # Regenerates tests/reference/*.json; needs R with estimatr, sandwich, psych, jsonlite.
 reference:
 	cd tests/reference && for f in *.R; do Rscript "$$f" || exit 1; done

@@ -38,7 +38,9 @@ def _variant(trial, clustered: bool):
     analysis = cfg.analysis
     if not clustered:
         randomisation = dataclasses.replace(randomisation, cluster=None)
-        analysis = dataclasses.replace(analysis, standard_errors="HC2")
+    # complier standard errors follow the declared type (issue 8): HC1 here, which is
+    # CR1 with the cluster (the first stage then has them too, so its F is not compared)
+    analysis = dataclasses.replace(analysis, standard_errors="HC1")
     cfg = dataclasses.replace(
         cfg, randomisation=randomisation, analysis=analysis,
         takeup=(Takeup(arm="guidance", column="received"), Takeup(arm="exemption", column="dose")))
@@ -59,6 +61,6 @@ def test_compliers_match_r(trial, clustered):
         where = f"{case['site']} {case['arm']} {case['se_type']}"
         assert row["takeup"] == case["takeup"]
         assert row["n"] == case["n"], where
-        for key in ("estimate", "std_error", "ci_low", "ci_high", "p_value", "first_stage",
-                    "first_stage_f"):
+        assert row["df"] == case["df"], where
+        for key in ("estimate", "std_error", "ci_low", "ci_high", "p_value", "first_stage"):
             assert row[key] == pytest.approx(case[key], rel=1e-6), (where, key)

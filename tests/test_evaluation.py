@@ -22,7 +22,7 @@ EFFECT_COLUMNS = [
     "n", "n_arm", "n_control", "control_mean", "se_type", "p_adjusted", "adjustment_method",
 ]
 EXTRA = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
-         "not_estimable"]
+         "not_estimable", "reason"]
 #: A JSON/CSV effect record (contract v1.1): the effect names, the statistic, what was withheld.
 RECORD = [*EFFECT_COLUMNS[:5], "statistic", *EFFECT_COLUMNS[5:], "suppressed"]
 
@@ -288,7 +288,8 @@ def test_balance(trial, ev):
 def test_balance_tests_match_statsmodels(trial, ev):
     tests = ev.balance_tests
     assert list(tests.columns) == ["site", "arm", "statistic", "df1", "df2", "p_value", "n",
-                                   "not_estimable"]
+                                   "n_arm", "n_control", "method", "draws", "testable", "reason"]
+    assert (tests["method"] == "randomisation").all() and tests["testable"].all()
     p = trial.participants
     sub = p.loc[p["arm"].isin(["control", "guidance"])].reset_index(drop=True)
     age = sub["age"].to_numpy()
@@ -331,7 +332,11 @@ def test_flow_response_attrition(trial, ev):
         assert r.rate == pytest.approx(len(n_resp) / len(ids))
 
     att = ev.attrition_tests
-    assert list(att.columns) == ["site", "wave", "statistic", "df1", "df2", "p_value"]
+    assert list(att.columns) == ["site", "wave", "statistic", "df1", "df2", "p_value", "n",
+                                 "method", "draws", "testable", "reason"]
+    # everyone answers the baseline wave: not testable (issue 8), never a p-value
+    base = att.query("wave == 0")
+    assert (~base["testable"]).all() and base["p_value"].isna().all()
     # independent: response on arm dummies + blocks, HC2 Wald F, pooled wave 2
     p = trial.participants.loc[trial.participants["arm"] != "reference"].reset_index(drop=True)
     got2 = set(answered.loc[answered["wave"] == 2, "person_id"])
@@ -356,11 +361,17 @@ def test_lee_bounds_orchestration(trial, ev):
     sel = d["arm"].isin(["control", "exemption"]).to_numpy()
     y = d.loc[sel, "wb2"].to_numpy()
     obs = np.isfinite(y)
-    want = lee_bounds(np.where(obs, y, 0.0), (d.loc[sel, "arm"] == "exemption").to_numpy(), obs)
+    # trimmed within the blocks of the design (site x stratum), issue 8
+    strat = trial.participants.set_index("person_id")["stratum"].reindex(d["person_id"])
+    blocks = pd.factorize((d["site"] + "/" + strat.to_numpy())[sel])[0]
+    want = lee_bounds(np.where(obs, y, 0.0), (d.loc[sel, "arm"] == "exemption").to_numpy(), obs,
+                      strata=blocks)
     got = lb.query("site == 'all' and arm == 'exemption'").iloc[0]
     assert got["lower"] == pytest.approx(want.lower)
     assert got["upper"] == pytest.approx(want.upper)
-    assert got["lower"] <= got["upper"]
+    assert got["ci_low"] == pytest.approx(want.ci_low)
+    assert got["cells"] == 4
+    assert got["ci_low"] <= got["lower"] <= got["upper"] <= got["ci_high"]
 
 
 def test_monthly_curves(trial, ev):
@@ -399,7 +410,8 @@ def test_compliers_wald_estimator():
     ev = evaluate(memory_trial(raw, tables), permutations=0)
     comp = ev.compliers
     assert list(comp.columns) == ["site", "outcome", "arm", "takeup", "estimate", "std_error",
-                                  "ci_low", "ci_high", "p_value", "n", "first_stage",
+                                  "statistic", "ci_low", "ci_high", "p_value", "df", "n",
+                                  "n_arm", "n_control", "se_type", "first_stage",
                                   "first_stage_f", "not_estimable"]
     d = derive_outcomes(memory_trial(raw, tables))
     tk = tables["takeup"].set_index("person_id")["received"]

@@ -414,3 +414,31 @@ def test_progress_is_reported(demo, tmp_path):
 def test_report_written_is_readable_by_others(fake, tmp_path):
     path = report(fake, tmp_path / "r.html")
     assert Path(path).stat().st_mode & 0o044
+
+
+def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path):
+    """Issue 8: the smallest p over arms and sites against 0.05 said "imbalance" in a
+    quarter of valid 4-arm trials; the sentence now corrects for the number of tests and
+    names where a test flags; an untestable attrition test is never a p-value."""
+    import dataclasses
+
+    bt = fake.balance_tests.copy()
+    bt["testable"] = True
+    bt["p_value"] = 0.03  # each below 0.05, none after correcting for the tests
+    att = fake.attrition_tests.copy()
+    att["testable"] = True
+    att.loc[att["wave"] == 1, ["testable", "p_value", "statistic"]] = [False, None, None]
+    ev = dataclasses.replace(fake, balance_tests=bt, attrition_tests=att)
+    html = report(ev, tmp_path / "a.html", lang="en").read_text("utf-8")
+    summary = html[html.index('<section id="summary"'):html.index('<section id="design"')]
+    assert f"none of the {len(bt)} joint tests" in summary
+    assert "niet toetsbaar" not in html and "not testable" in html
+
+    bt2 = bt.copy()
+    first = bt2.index[0]
+    bt2.loc[first, "p_value"] = 1e-5
+    ev2 = dataclasses.replace(fake, balance_tests=bt2, attrition_tests=att)
+    html2 = report(ev2, tmp_path / "b.html", lang="en").read_text("utf-8")
+    summary2 = html2[html2.index('<section id="summary"'):html2.index('<section id="design"')]
+    assert f"Holm correction for {len(bt2)} joint tests" in summary2
+    assert summary2.count("adjusted p: ") == 1  # the one test that flags, named

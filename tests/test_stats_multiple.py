@@ -141,3 +141,36 @@ def test_family_wise_error_rate_under_the_global_null():
     assert any_rw / reps <= alpha + mc
     assert any_holm / reps <= alpha + mc
     assert any_raw / reps > alpha + 3 * mc
+
+
+def test_romano_wolf_counts_an_undefined_draw_as_never_exceeding():
+    """A NaN draw is -inf for its hypothesis: counted in B, never exceeds (brute force)."""
+    rng = np.random.default_rng(7)
+    t_draws = rng.normal(size=(400, 4))
+    t_draws[rng.random(t_draws.shape) < 0.15] = np.nan
+    t_obs = np.array([2.2, -0.4, 1.7, 2.9])
+    # brute force on |t|: an undefined draw gets magnitude 0, below every observed |t|
+    filled = np.where(np.isfinite(t_draws), t_draws, 0.0)
+    want = _romano_wolf_brute_force(t_obs, filled)
+    np.testing.assert_allclose(romano_wolf(t_obs, t_draws), want)
+    assert np.isfinite(romano_wolf(t_obs, t_draws)).all()
+
+
+def test_family_keeps_a_member_with_undefined_draws():
+    """Issue 8: a rare binary outcome with undefined re-randomisation statistics stays in
+    its family; the other members are adjusted as the whole family (not a smaller one)."""
+    import pandas as pd
+
+    from trustexp.analysis.effects import _adjust_families
+
+    rng = np.random.default_rng(11)
+    draws = rng.normal(size=(999, 3))
+    draws[rng.random(999) < 0.2, 2] = np.nan  # the rare outcome: undefined in 20% of draws
+    t_obs = np.array([2.4, 1.1, 2.6])
+    frame = pd.DataFrame({"p_value": [0.02, 0.3, 0.01], "statistic": t_obs,
+                          "family": ["work"] * 3})
+    got = _adjust_families(frame, "romano-wolf", draws)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, romano_wolf(t_obs, draws))
+    # the smaller family the old code used would have given the first member a smaller p
+    assert got[0] >= romano_wolf(t_obs[:2], draws[:, :2])[0]

@@ -4,7 +4,8 @@
 # Covariates as trustexp documents them: a covariate with missing values is mean-imputed
 # and joined by a missingness indicator (kept where it varies in the estimation sample);
 # covariates centred over the estimation sample; strata as fixed-effect dummies; with
-# Lin adjustment a covariate constant within an arm is left out.
+# Lin adjustment a covariate constant within an arm keeps its place and only its
+# (collinear) interaction with that arm is dropped, as estimatr::lm_lin does.
 # Run from tests/reference: Rscript evaluation_estimatr.R
 suppressPackageStartupMessages({library(estimatr); library(jsonlite)})
 
@@ -19,28 +20,27 @@ fit_one <- function(a, pooled, adjustment, se_type) {
   covs <- c("age_imp", "age_missing", "prior")
   varies <- function(v, rows) length(unique(v[rows])) > 1
   covs <- covs[sapply(covs, function(v) varies(e[[v]], rep(TRUE, nrow(e))))]
-  if (adjustment == "lin") {
-    # with Lin, leave out a covariate constant within an arm of two or more persons
-    for (g in unique(e$arm)) {
-      rows <- e$arm == g
-      if (sum(rows) >= 2) covs <- covs[sapply(covs, function(v) varies(e[[v]], rows))]
-    }
-  }
   for (v in covs) e[[paste0(v, "_c")]] <- e[[v]] - mean(e[[v]])
   cc <- paste0(covs, "_c")
   e$D1 <- as.numeric(e$arm == "exemption")
   e$D2 <- as.numeric(e$arm == "guidance")
-  rhs <- c("D1", "D2", cc)
+  # columns in the order of lm_lin with absorbed strata: strata, covariates, arms,
+  # interactions; a collinear column is dropped where it comes last
+  rhs <- c(if (length(unique(e$block)) > 1) "factor(block)", cc, "D1", "D2")
   if (adjustment == "lin") rhs <- c(rhs, paste0("D1:", cc), paste0("D2:", cc))
-  if (length(unique(e$block)) > 1) rhs <- c(rhs, "factor(block)")
   f <- as.formula(paste("income ~", paste(rhs, collapse = " + ")))
+  # collinear columns are found with lm (in column order) and left out before lm_robust,
+  # whose pivoting may drop a different column with and without clusters
+  X <- model.matrix(f, data = e)
+  X <- X[, !is.na(coef(lm(f, data = e))), drop = FALSE]
+  stopifnot(all(c("D1", "D2") %in% colnames(X)))  # only interactions may be dropped
   fit <- if (se_type == "CR2") {
-    lm_robust(f, data = e, clusters = cluster, se_type = "CR2")
+    lm_robust(e$income ~ X - 1, clusters = e$cluster, se_type = "CR2")
   } else {
-    lm_robust(f, data = e, se_type = se_type)
+    lm_robust(e$income ~ X - 1, se_type = se_type)
   }
   tt <- tidy(fit)
-  tt <- tt[tt$term %in% c("D1", "D2"), ]
+  tt <- tt[tt$term %in% c("XD1", "XD2"), ]
   list(estimate = tt$estimate, std_error = tt$std.error, df = tt$df,
        ci_low = tt$conf.low, ci_high = tt$conf.high, p_value = tt$p.value, n = nrow(e))
 }

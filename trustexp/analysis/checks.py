@@ -23,6 +23,7 @@ from trustexp.analysis.samples import (
     category_shares,
     nonconstant,
     refactor,
+    site_seed,
 )
 from trustexp.analysis.scales import survey_items
 from trustexp.config import TrialConfig
@@ -33,6 +34,7 @@ __all__ = [
     "ATTRITION_COLUMNS",
     "BALANCE_COLUMNS",
     "BALANCE_TEST_COLUMNS",
+    "CHECK_DRAWS",
     "CURVE_COLUMNS",
     "CURVE_START",
     "FLOW_COLUMNS",
@@ -53,13 +55,20 @@ __all__ = [
 BALANCE_COLUMNS = ["site", "arm", "covariate", "mean_arm", "sd_arm", "mean_control",
                    "sd_control", "std_diff", "n_arm", "n_control", "variable", "level",
                    "n_missing_arm", "n_missing_control", "handling"]
-BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n", "not_estimable"]
+BALANCE_TEST_COLUMNS = ["site", "arm", "statistic", "df1", "df2", "p_value", "n", "n_arm",
+                        "n_control", "method", "draws", "testable", "reason"]
 FLOW_COLUMNS = ["site", "arm", "outcome", "n_randomised", "n_analysed", "n_missing"]
 RESPONSE_COLUMNS = ["site", "arm", "wave", "n_randomised", "n_responded", "rate"]
-ATTRITION_COLUMNS = ["site", "wave", "statistic", "df1", "df2", "p_value"]
-LEE_COLUMNS = ["site", "outcome", "arm", "lower", "upper", "trimming_share", "trimmed_group", "n"]
+ATTRITION_COLUMNS = ["site", "wave", "statistic", "df1", "df2", "p_value", "n", "method",
+                     "draws", "testable", "reason"]
+LEE_COLUMNS = ["site", "outcome", "arm", "lower", "upper", "lower_se", "upper_se", "ci_low",
+               "ci_high", "set_ci_low", "set_ci_high", "trimming_share", "trimmed_group", "n",
+               "n_arm", "n_control", "cells", "cells_dropped"]
 CURVE_COLUMNS = ["site", "arm", "month", "n", "share_on_benefit", "share_employed"]
 REFERENCE_COLUMNS = ["outcome", "arm", "mean", "n"]
+
+#: Re-randomisations of the balance and attrition tests when ``permutations`` is 0.
+CHECK_DRAWS = 1000
 
 #: First month of the monthly curves (six months before randomisation).
 CURVE_START = -6
@@ -135,18 +144,48 @@ def _balance_variables(config: TrialConfig, part: pd.DataFrame) -> list[tuple[st
     return out
 
 
+def _check_draws(config: TrialConfig) -> int:
+    return min(int(config.analysis.permutations or 0) or CHECK_DRAWS, CHECK_DRAWS)
+
+
+#: Reason recorded where the clusters do not follow the design, so the assignment
+#: cannot be re-drawn and the F reference distribution is used (approximate).
+NOT_NESTED = "approximate: the clusters are not nested in arms and strata"
+
+
+def _run_test(test, *args, **kwargs):
+    """A randomisation test, or the F approximation where the design cannot be re-drawn."""
+    from trustexp.errors import OptionError
+
+    try:
+        return test(*args, **kwargs)
+    except OptionError as exc:
+        if "'clusters' parameter of draw_assignments" not in str(exc):
+            raise
+    res = test(*args, **{**kwargs, "method": "wald"})
+    from dataclasses import replace
+
+    return replace(res, reason=NOT_NESTED) if res.testable else res
+
+
 def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.DataFrame:
     """Joint test of balance for each arm against control.
 
     The indicator of the arm (against control) is regressed on the covariates
     (mean-imputed with missingness indicators, see :mod:`trustexp.analysis.samples`)
     with strata fixed effects and the declared robust covariance;
-    :func:`trustexp.stats.joint_test` gives the Wald F test that every slope
-    is zero.
+    :func:`trustexp.stats.joint_test` gives the Wald F statistic that every
+    slope is zero, and its p-value from the randomisation test: the
+    assignment re-drawn as the design drew it (within the blocks, whole
+    clusters, counts fixed), ``permutations`` times (at most, and when 0,
+    :data:`CHECK_DRAWS`), seeded from the analysis's seed and the arm. Its size is exact in
+    small samples and with few clusters, where the F reference distribution
+    is not. An arm whose covariates are all constant is not testable.
     """
     from trustexp.stats import joint_test
 
     rows = []
+    draws = _check_draws(config)
     for s in samples:
         if s.covariates.shape[1] == 0:
             continue
@@ -155,25 +194,35 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
             x = s.covariates[sel]
             x = x[:, nonconstant(x)]
             d = (s.arm[sel] == k).astype(float)
-            if x.shape[1] == 0 or d.min() == d.max():
+            if d.min() == d.max():
+                continue
+            base = {"site": s.site, "arm": arm.id, "n": int(sel.sum()),
+                    "n_arm": int(d.sum()), "n_control": int((1 - d).sum())}
+            if x.shape[1] == 0:
+                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
+                             "testable": False, "reason": "constant covariates"})
                 continue
             if not np.isfinite(x).all() or np.abs(x).max() > MAX_MAGNITUDE:
-                rows.append({"site": s.site, "arm": arm.id, "statistic": np.nan, "df1": 0,
-                             "df2": np.nan, "p_value": np.nan, "n": len(d),
-                             "not_estimable": REASONS["covariate"]})
+                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
+                             "testable": False, "reason": REASONS["covariate"]})
                 continue
-            res = joint_test(
+            res = _run_test(
+                joint_test,
                 d,
                 x,
                 strata=refactor(None if s.blocks is None else s.blocks[sel]),
                 clusters=refactor(None if s.clusters is None else s.clusters[sel]),
                 se_type=s.se_type,
+                draws=draws,
+                seed=site_seed(s.seed, f"balance:{arm.id}"),
             )
-            rows.append({"site": s.site, "arm": arm.id, "statistic": res.statistic,
-                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value, "n": res.n,
-                         "not_estimable": ""})
+            rows.append({**base, "statistic": res.statistic, "df1": res.df1, "df2": res.df2,
+                         "p_value": res.p_value, "method": res.method, "draws": res.draws,
+                         "testable": res.testable, "reason": res.reason})
     return _frame(rows, BALANCE_TEST_COLUMNS,
-                  {"site": "str", "arm": "str", "df1": _INT, "n": _INT, "not_estimable": "str"})
+                  {"site": "str", "arm": "str", "df1": _INT, "n": _INT, "n_arm": _INT,
+                   "n_control": _INT, "method": "str", "draws": _INT, "testable": "bool",
+                   "reason": "str"})
 
 
 def flow(
@@ -248,33 +297,55 @@ def attrition_tests(
     """A test of differential attrition per analysis and wave.
 
     :func:`trustexp.stats.differential_attrition`: response regressed on the
-    arm indicators with strata fixed effects; F test that every arm
-    coefficient is zero.
+    arm indicators with strata fixed effects; Wald F statistic that every arm
+    coefficient is zero, with its p-value from the randomisation test (the
+    arms re-drawn as the design drew them, ``permutations`` times, at most
+    :data:`CHECK_DRAWS`, seeded from the analysis's seed and the wave). A
+    constant or nearly constant response (for example everyone at the
+    baseline wave) is not testable: ``testable`` False, no p-value.
     """
     from trustexp.stats import differential_attrition
 
     rows = []
+    draws = _check_draws(config)
     for s in samples:
         if not s.arms or not s.has_control:
             continue
         for w, r in resp.items():
-            res = differential_attrition(
+            res = _run_test(
+                differential_attrition,
                 r[s.rows].astype(float),
                 s.arm,
                 n_arms=s.n_arms,
                 strata=s.blocks,
                 clusters=s.clusters,
                 se_type=s.se_type,
+                draws=draws,
+                seed=site_seed(s.seed, f"attrition:{w}"),
             )
             rows.append({"site": s.site, "wave": w, "statistic": res.statistic,
-                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value})
-    return _frame(rows, ATTRITION_COLUMNS, {"site": "str", "wave": _INT, "df1": _INT})
+                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value,
+                         "n": res.n, "method": res.method, "draws": res.draws,
+                         "testable": res.testable, "reason": res.reason})
+    return _frame(rows, ATTRITION_COLUMNS, {"site": "str", "wave": _INT, "df1": _INT,
+                                            "n": _INT, "method": "str", "draws": _INT,
+                                            "testable": "bool", "reason": "str"})
 
 
 def lee_bounds_frame(
     config: TrialConfig, outcomes: pd.DataFrame, samples: Sequence[AnalysisSample]
 ) -> pd.DataFrame:
-    """Lee (2009) bounds for survey outcomes after baseline, each arm against control."""
+    """Lee (2009) bounds for survey outcomes after baseline, each arm against control.
+
+    Trimmed within the analysis's randomisation blocks (strata within sites;
+    in the pooled analysis of several sites the blocks are site x stratum, or
+    the sites) and combined with the always-responders' weights, with
+    standard errors and Imbens-Manski intervals at level ``1 - alpha``
+    (:func:`trustexp.stats.lee_bounds`). ``ci_low, ci_high`` cover the effect
+    on the people who would respond in either arm; ``set_ci_low,
+    set_ci_high`` cover the whole identified set. ``n_arm`` and
+    ``n_control`` count respondents.
+    """
     from trustexp.stats import lee_bounds
 
     rows = []
@@ -289,13 +360,15 @@ def lee_bounds_frame(
                 treated = s.arm[sel] == k
                 if not (obs & treated).any() or not (obs & ~treated).any():
                     continue
-                res = lee_bounds(np.where(obs, y, 0.0), treated, obs)
+                res = lee_bounds(np.where(obs, y, 0.0), treated, obs,
+                                 strata=refactor(None if s.blocks is None else s.blocks[sel]),
+                                 alpha=config.analysis.alpha)
                 rows.append({"site": s.site, "outcome": o.id, "arm": arm.id,
-                             "lower": res.lower, "upper": res.upper,
-                             "trimming_share": res.trimming_share,
-                             "trimmed_group": res.trimmed_group, "n": res.n})
+                             **{c: getattr(res, c) for c in LEE_COLUMNS[3:]}})
     return _frame(rows, LEE_COLUMNS, {"site": "str", "outcome": "str", "arm": "str",
-                                      "trimmed_group": "str", "n": _INT})
+                                      "trimmed_group": "str", "n": _INT, "n_arm": _INT,
+                                      "n_control": _INT, "cells": _INT,
+                                      "cells_dropped": _INT})
 
 
 def monthly_curves(
@@ -475,7 +548,7 @@ def balance_test_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
         s, a = str(r["site"]), str(r["arm"])
         pair, rel = _pair(s, a, inp, people)
         relations.append(rel)
-        cells.append({"n": pair} if "n" in r else {})
+        cells.append({"n": pair, "n_arm": _alloc(s, a), "n_control": _alloc(s, ctrl)})
         rests.append((pair, _alloc(s, a), _alloc(s, ctrl)))
         values.append(())
     return FrameFacts(cells, rests, values, people=people, relations=relations)
@@ -531,7 +604,8 @@ def lee_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
         s, o, a = str(r["site"]), str(r["outcome"]), str(r["arm"])
         pair, rel = _pair(s, a, inp, people)
         relations.append(rel)
-        cells.append({"n": pair})
+        cells.append({"n": pair, "n_arm": Fact("analysed", s, a, (o,)),
+                      "n_control": Fact("analysed", s, ctrl, (o,))})
         rests.append((pair, *groups.outcome_facts(inp, s, a, o),
                       *groups.outcome_facts(inp, s, ctrl, o)))
         values.append((*groups.outcome_values(inp, s, a, o), *groups.outcome_values(inp, s, ctrl, o)))
@@ -590,7 +664,9 @@ def reference_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
 
 _TYPES = {"site": "str", "arm": "str", "outcome": "str", "covariate": "str", "wave": _INT,
           "month": _INT, "trimmed_group": "str", "df1": _INT, "not_estimable": "str",
-          "variable": "str", "level": "object", "handling": "str"}
+          "variable": "str", "level": "object", "handling": "str", "method": "str",
+          "draws": _INT, "testable": "bool", "reason": "str", "cells": _INT,
+          "cells_dropped": _INT}
 
 register(FrameSpec("balance", "Covariate means and standardised differences, each arm against control.",
                    infer_columns(BALANCE_COLUMNS, _TYPES),

@@ -9,12 +9,19 @@ baseline score (missing baselines: mean-imputed plus an indicator, as for
 covariates). Arms with nobody in an analysis's sample get no row there.
 
 Covariates constant in the estimation sample are left out. With Lin
-adjustment, so is a covariate constant within one arm (of two or more
-persons) of the estimation sample: its interaction with that arm is not
-identified (the arm's mean at the sample's covariate means would rest on an
-extrapolation the data cannot support), and which column a rank-deficient
-fit drops would decide the estimate. A typical case is a missingness
-indicator of a covariate that is observed for everyone in the control arm.
+adjustment, a covariate constant within one arm keeps its place in the model
+and only its interaction with that arm (collinear with the arm's indicator)
+is dropped, as ``estimatr::lm_lin`` does (a typical case is a missingness
+indicator of a covariate observed for everyone in one arm).
+
+Degenerate designs
+    An arm whose own variance cannot be estimated (a row that enters its
+    coefficient is fitted exactly, as when the arm has no more people than
+    the parameters it carries; or fewer than two clusters) gets its estimate
+    but no standard error, interval or p-value, and ``reason`` says why
+    (:data:`trustexp.stats.itt.REASONS`, its key). With a NaN p-value it stays
+    out of its family's multiple-testing adjustment: the family is adjusted
+    over the pairs that have a p-value.
 
 Randomisation inference
     With ``permutations = B > 0`` the analysis's assignments are re-drawn
@@ -27,6 +34,17 @@ Randomisation inference
     which shares the work that depends only on the draws and gives each
     outcome the statistics of a call of its own.
 
+Randomisation-inference intervals
+    With ``permutations = B > 0``, each primary outcome's effects also get
+    ``ri_ci_low, ri_ci_high``: the constant effects that the randomisation test
+    of the arm against control does not reject at level ``alpha``
+    (:func:`trustexp.stats.randomisation.ri_confidence_interval`, test
+    inversion). The test uses the arm's and the control arm's observed rows,
+    the same model (strata, covariates, adjustment, standard errors) and ``B``
+    re-randomisations of the two arms within strata (whole clusters), seeded
+    from the analysis's seed, the outcome and the arm. Exact coverage under
+    a constant effect.
+
 Multiple testing
     Within each family, over its (outcome, arm) pairs, separately for each
     analysis (:func:`trustexp.stats.adjust`). Romano-Wolf uses the joint
@@ -35,6 +53,16 @@ Multiple testing
     are made for it (and ``p_value_ri`` is still not reported). Pairs whose
     p-value is NaN are left out of the adjustment and get a NaN adjusted
     p-value.
+
+    Undefined draws (Romano-Wolf)
+        A re-randomisation under which a pair's statistic is undefined (for
+        example a rare binary outcome with no event in one re-drawn arm) keeps
+        that pair in its family. The draw's statistic counts as smaller than
+        every defined one (``-inf``): it is counted among the ``B`` draws and
+        never exceeds the observed statistic. This extends the statistic to
+        every assignment, so the step-down test stays a randomisation test of
+        the whole family, with the family-wise error rate held exactly under
+        the sharp null (:func:`trustexp.stats.romano_wolf`).
 """
 
 from __future__ import annotations
@@ -88,8 +116,10 @@ RECORD_KEYS = [
     "adjustment_method",
 ]
 EXTRA_COLUMNS = ["family", "primary", "outcome_type", "outcome_label", "arm_label", "statistic",
-                 "not_estimable"]
-EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS]
+                 "not_estimable", "reason"]
+EFFECT_COLUMNS = [*RECORD_KEYS, "p_value_ri", *EXTRA_COLUMNS, "ri_ci_low", "ri_ci_high"]
+#: Precision of the ends of the randomisation-inference intervals, relative to the s.e.
+RI_CI_TOL = 1e-3
 
 Progress = Callable[[str, int, int], None]
 
@@ -154,6 +184,8 @@ def estimate_effects(
             if progress is not None:
                 progress(f"{sample.site}: {outcome.id}", done, total)
         frame = pd.DataFrame(records, columns=EFFECT_COLUMNS)
+        if permutations > 0 and not frame.empty:
+            _ri_intervals(config, sample, data, frame, permutations)
         if not frame.empty:
             joint = np.column_stack(t_draws) if draws else None
             frame["p_adjusted"] = _adjust_families(frame, method, joint)
@@ -161,7 +193,7 @@ def estimate_effects(
     effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     effects = effects.reindex(columns=EFFECT_COLUMNS)
     if permutations <= 0:
-        effects = effects.drop(columns="p_value_ri")
+        effects = effects.drop(columns=["p_value_ri", "ri_ci_low", "ri_ci_high"])
     return _typed(effects)
 
 
@@ -200,13 +232,7 @@ def _outcome_data(
     y = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
     obs = np.isfinite(y)
     x, _ = outcome_covariates(sample, outcome, outcomes)
-    keep = nonconstant(x[obs])
-    if config.analysis.adjustment == "lin":
-        for j in range(k + 1):
-            rows = obs & (sample.arm == j)
-            if rows.sum() >= 2:
-                keep &= nonconstant(x[rows])
-    x = x[:, keep]
+    x = x[:, nonconstant(x[obs])]
     n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
     n_control = int((obs & (sample.arm == 0)).sum())
     if not n_control:
@@ -301,6 +327,7 @@ def _estimate_outcome(
     se_type = sample.se_type
     control_mean = float(np.mean(y[obs & (sample.arm == 0)])) if n_control else np.nan
     p_ri = nan
+    reason = ("",) * k
     t_draws = np.full((draws, k), np.nan)
     if data.estimable:
         res = estimate_itt(
@@ -325,8 +352,12 @@ def _estimate_outcome(
         }
         se_type = res.se_type
         control_mean = float(res.control_mean)
+        reason = res.reason
         if randomisation is not None:
             p_ri, t_draws = randomisation
+            undefined = np.array([r != "" for r in reason])
+            p_ri = np.where(undefined, np.nan, p_ri)
+            t_draws = np.where(undefined[None, :], np.nan, t_draws)
     records = []
     for j, arm in enumerate(sample.arms):
         records.append(
@@ -350,9 +381,53 @@ def _estimate_outcome(
                 "arm_label": arm.label,
                 "not_estimable": data.reason if data.reason or n_arm[j] else
                 REASONS["unobserved_arm"],
+                "reason": reason[j],
             }
         )
     return records, t_draws
+
+
+def _ri_intervals(
+    config: TrialConfig,
+    sample: AnalysisSample,
+    data: Sequence[_OutcomeData],
+    frame: pd.DataFrame,
+    draws: int,
+) -> None:
+    """Fill ``ri_ci_low, ri_ci_high`` of the primary outcomes (module notes), in place."""
+    from trustexp.analysis.samples import site_seed
+    from trustexp.stats import draw_assignments
+    from trustexp.stats.randomisation import ri_confidence_interval
+
+    for i, outcome in enumerate(config.outcomes):
+        d = data[i]
+        if not outcome.primary or not d.estimable:
+            continue
+        for k, arm in enumerate(sample.arms, start=1):
+            at = np.flatnonzero((frame["outcome"] == outcome.id) & (frame["arm"] == arm.id))
+            rec = frame.iloc[at[0]]
+            if rec["reason"] or not np.isfinite(rec["std_error"]):
+                continue
+            rows = np.flatnonzero(d.obs & ((sample.arm == k) | (sample.arm == 0)))
+            treated = (sample.arm[rows] == k).astype(np.int64)
+            if treated.min() == treated.max():
+                continue
+            strata = refactor(None if sample.blocks is None else sample.blocks[rows])
+            clusters = refactor(None if sample.clusters is None else sample.clusters[rows])
+            assignments = draw_assignments(
+                treated, strata=strata, clusters=clusters, draws=draws,
+                seed=site_seed(sample.seed, f"ri_ci:{outcome.id}:{arm.id}"),
+            ).astype(np.int64)  # fmt: skip
+            ci = ri_confidence_interval(
+                d.y[rows], treated, assignments,
+                estimate=float(rec["estimate"]), std_error=float(rec["std_error"]),
+                alpha=config.analysis.alpha, tol=RI_CI_TOL,
+                covariates=None if d.cov is None else d.cov[rows], strata=strata,
+                clusters=clusters, adjustment=config.analysis.adjustment,
+                se_type=sample.se_type,
+            )  # fmt: skip
+            frame.iloc[at[0], frame.columns.get_loc("ri_ci_low")] = ci.ci_low
+            frame.iloc[at[0], frame.columns.get_loc("ri_ci_high")] = ci.ci_high
 
 
 def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | None) -> np.ndarray:
@@ -364,12 +439,11 @@ def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | Non
     families = frame["family"].to_numpy()
     for fam in pd.unique(families):
         idx = np.flatnonzero((families == fam) & np.isfinite(p))
-        if method == "romano-wolf":
-            assert t_draws is not None
-            idx = idx[np.isfinite(t_draws[:, idx]).all(axis=0)]
         if idx.size == 0:
             continue
         if method == "romano-wolf":
+            # undefined draws stay in: the kernel counts them as -inf (module notes)
+            assert t_draws is not None
             out[idx] = adjust(p[idx], method, t_observed=t[idx], t_draws=t_draws[:, idx])
         else:
             out[idx] = adjust(p[idx], method)
@@ -380,7 +454,7 @@ def _typed(effects: pd.DataFrame) -> pd.DataFrame:
     types = {c: "float64" for c in effects.columns}
     types.update({c: "str" for c in ("site", "outcome", "arm", "se_type", "adjustment_method",
                                       "family", "outcome_type", "outcome_label", "arm_label",
-                                      "not_estimable")})
+                                      "not_estimable", "reason")})
     types.update({"n": "int64", "n_arm": "int64", "n_control": "int64", "primary": "bool"})
     return effects.astype({c: t for c, t in types.items() if c in effects.columns})
 
@@ -448,12 +522,16 @@ EFFECTS = register(FrameSpec(
         label("outcome_label"),
         label("arm_label"),
         statistic("statistic", "the t statistic"),
-        label("not_estimable", "why the effect could not be estimated (empty: it could)"),
+        label("not_estimable", "why there is no estimate at all (empty: there is one)"),
+        label("reason", "why an estimate has no standard error, p-value or interval (a degenerate "
+                        "arm), or is kept out of its family's adjustment"),
+        statistic("ri_ci_low", "randomisation-inference interval by test inversion (primary outcomes)"),
+        statistic("ri_ci_high"),
     ),
     build=_build,
     facts=effect_facts,
     order=0,
-    optional=frozenset({"p_value_ri"}),
+    optional=frozenset({"p_value_ri", "ri_ci_low", "ri_ci_high"}),
     implies={"df": "n"},
     weight=100,
     record=(*RECORD_KEYS[:5], "statistic", *RECORD_KEYS[5:], "p_value_ri"),

@@ -133,6 +133,11 @@ NL: dict[str, str] = {
         "{high})."
     ),
     "summary.not_estimated": "{arm}: geen schatting mogelijk of getoond.",
+    "summary.no_variance": (
+        "{arm}: {estimate}, maar zonder betrouwbaarheidsinterval of p-waarde: de variantie "
+        "van deze groep is niet te schatten (te weinig personen voor het aantal parameters "
+        "of clusters); niet meegeteld in de correctie voor meervoudig toetsen."
+    ),
     "summary.secondary_count": (
         "Van de {n} schattingen voor de overige uitkomsten {verb} {k} statistisch "
         "significant na correctie voor meervoudig toetsen (zie de paragraaf '{link}')."
@@ -155,17 +160,22 @@ NL: dict[str, str] = {
         "is: effecten binnen het interval blijven mogelijk."
     ),
     "summary.balance": (
-        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken (gezamenlijke "
-        "toets: kleinste p = {p})."
+        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken: geen van de {m} "
+        "gezamenlijke toetsen (per groep en locatie, randomisatietoets, Holm-correctie voor "
+        "{m} toetsen) wijst op een verschil."
     ),
     "summary.imbalance": (
-        "Let op: de gezamenlijke toets op vergelijkbaarheid bij de start geeft p = {p}; zie "
-        "de paragraaf over vergelijkbaarheid."
+        "Let op: na Holm-correctie voor {m} gezamenlijke toetsen op vergelijkbaarheid bij de "
+        "start wijst de toets op een verschil bij {where}; zie de paragraaf over "
+        "vergelijkbaarheid."
     ),
     "summary.attrition": (
-        "Let op: de respons op de vragenlijst verschilt tussen de groepen (toets op "
-        "selectieve uitval: kleinste p = {p}); zie de paragraaf over uitval."
+        "Let op: de respons op de vragenlijst verschilt tussen de groepen bij {where} (toets "
+        "op selectieve uitval, Holm-correctie voor {m} toetsen); zie de paragraaf over uitval."
     ),
+    "summary.where_arm": "{site}, {arm} (gecorrigeerde p: {p})",
+    "balance.not_testable": "niet toetsbaar",
+    "summary.where_wave": "{site}, meting {wave} (gecorrigeerde p: {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Deelnemers zijn door loting ingedeeld in een van de groepen hieronder. Loting "
@@ -300,6 +310,7 @@ NL: dict[str, str] = {
     "attrition.outcome": "Uitkomst",
     "attrition.lower": "Ondergrens",
     "attrition.upper": "Bovengrens",
+    "attrition.lee_ci": "{level}-interval (Imbens-Manski)",
     "attrition.trimming": "Getrimd aandeel",
     "attrition.trimmed_group": "Getrimde groep",
     "attrition.none": "er zijn geen vragenlijstgegevens.",
@@ -307,6 +318,7 @@ NL: dict[str, str] = {
     "attrition.wave_title": "Meting {wave}",
     "attrition.trimmed.treated": "experimentele groep",
     "attrition.trimmed.control": "controlegroep",
+    "attrition.trimmed.mixed": "verschilt per blok",
     # -- effects -------------------------------------------------------------
     "effects.intro": (
         "Per uitkomst: het verschil tussen elke experimentele groep en de controlegroep "
@@ -447,6 +459,33 @@ NL: dict[str, str] = {
     "methods.df.HC": "n − k vrijheidsgraden (aantal waarnemingen min aantal parameters)",
     "methods.df.CR2": "Bell-McCaffrey-vrijheidsgraden",
     "methods.df.CR": "G − 1 vrijheidsgraden (G = aantal clusters)",
+    "methods.estimand": (
+        "Wat de intervallen dekken: het gemiddelde effect van elke groep in de populatie "
+        "waaruit de deelnemers komen (robuuste standaardfouten; voor de deelnemers zelf "
+        "zijn ze conservatief). Het interval van randomisatie-inferentie (primaire "
+        "uitkomsten) dekt een effect dat voor iedereen gelijk is; het complier-effect is "
+        "het effect voor wie het aanbod gebruikt omdat het werd gedaan; de Lee-grenzen "
+        "gelden voor wie in beide groepen zou antwoorden. Een groep waarvan de variantie "
+        "niet te schatten is (bijvoorbeeld niet meer personen dan parameters) krijgt geen "
+        "interval en telt niet mee in de correctie voor meervoudig toetsen."
+    ),
+    "methods.estimand_lin": (
+        "Wat de intervallen dekken: met de Lin-correctie het gemiddelde effect in de "
+        "deelnemers zelf (het steekproefgemiddelde effect); voor het populatiegemiddelde "
+        "effect zijn ze te smal als effecten met de kenmerken verschillen. Het interval van "
+        "randomisatie-inferentie (primaire uitkomsten) dekt een effect dat voor iedereen "
+        "gelijk is; het complier-effect is het effect voor wie het aanbod gebruikt omdat "
+        "het werd gedaan; de Lee-grenzen gelden voor wie in beide groepen zou antwoorden. "
+        "Een groep waarvan de variantie niet te schatten is krijgt geen interval en telt "
+        "niet mee in de correctie voor meervoudig toetsen."
+    ),
+    "methods.checks": (
+        "De toetsen op vergelijkbaarheid bij de start en op selectieve uitval zijn "
+        "randomisatietoetsen: de loting is opnieuw uitgevoerd zoals het ontwerp dat deed "
+        "(binnen blokken, met vaste groepsgroottes, hele clusters). Een respons die (bijna) "
+        "voor iedereen gelijk is, is niet toetsbaar. Lee-grenzen zijn binnen de blokken "
+        "bepaald, met een betrouwbaarheidsinterval volgens Imbens en Manski."
+    ),
     "methods.multiple": (
         "Correctie voor meervoudig toetsen: {method}, over alle (uitkomst, groep)-paren "
         "binnen een familie, apart voor alle locaties samen en voor elke locatie."
@@ -602,6 +641,11 @@ EN: dict[str, str] = {
         "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high})."
     ),
     "summary.not_estimated": "{arm}: no estimate could be made or shown.",
+    "summary.no_variance": (
+        "{arm}: {estimate}, but without a confidence interval or p-value: this arm's "
+        "variance cannot be estimated (too few people for its parameters, or too few "
+        "clusters); left out of the multiple-testing correction."
+    ),
     "summary.secondary_count": (
         "Of the {n} estimates for the other outcomes, {k} {verb} statistically significant "
         "after correction for multiple testing (see the section '{link}')."
@@ -623,17 +667,21 @@ EN: dict[str, str] = {
         "within the interval remain possible."
     ),
     "summary.balance": (
-        "The groups were comparable at baseline on the measured characteristics (joint test: "
-        "smallest p = {p})."
+        "The groups were comparable at baseline on the measured characteristics: none of the "
+        "{m} joint tests (each arm and site, randomisation test, Holm-corrected for {m} tests) "
+        "points to a difference."
     ),
     "summary.imbalance": (
-        "Note: the joint test of balance at baseline gives p = {p}; see the section on "
-        "balance."
+        "Note: after Holm correction for {m} joint tests of balance at baseline, the test "
+        "points to a difference in {where}; see the section on balance."
     ),
     "summary.attrition": (
-        "Note: survey response differs between the groups (test of differential attrition: "
-        "smallest p = {p}); see the section on attrition."
+        "Note: survey response differs between the groups in {where} (test of differential "
+        "attrition, Holm-corrected for {m} tests); see the section on attrition."
     ),
+    "summary.where_arm": "{site}, {arm} (adjusted p: {p})",
+    "balance.not_testable": "not testable",
+    "summary.where_wave": "{site}, wave {wave} (adjusted p: {p})",
     # -- design --------------------------------------------------------------
     "design.intro": (
         "Participants were assigned by lottery to one of the groups below. Randomised between "
@@ -768,6 +816,7 @@ EN: dict[str, str] = {
     "attrition.outcome": "Outcome",
     "attrition.lower": "Lower bound",
     "attrition.upper": "Upper bound",
+    "attrition.lee_ci": "{level} interval (Imbens-Manski)",
     "attrition.trimming": "Share trimmed",
     "attrition.trimmed_group": "Group trimmed",
     "attrition.none": "there are no survey data.",
@@ -775,6 +824,7 @@ EN: dict[str, str] = {
     "attrition.wave_title": "Wave {wave}",
     "attrition.trimmed.treated": "treatment group",
     "attrition.trimmed.control": "control group",
+    "attrition.trimmed.mixed": "differs by block",
     # -- effects -------------------------------------------------------------
     "effects.intro": (
         "For each outcome: the difference between each experimental group and the control "
@@ -914,6 +964,33 @@ EN: dict[str, str] = {
     "methods.df.HC": "n − k degrees of freedom (observations minus parameters)",
     "methods.df.CR2": "Bell-McCaffrey degrees of freedom",
     "methods.df.CR": "G − 1 degrees of freedom (G = number of clusters)",
+    "methods.estimand": (
+        "What the intervals cover: the average effect of each arm in the population the "
+        "participants come from (robust standard errors; for the participants themselves "
+        "they are conservative). The randomisation-inference interval (primary outcomes) "
+        "covers an effect that is the same for everyone; the complier effect is the effect "
+        "on those who take up the offer because it was made; Lee bounds concern those who "
+        "would respond in either arm. An arm whose variance cannot be estimated (for "
+        "example no more people than parameters) gets no interval and is left out of the "
+        "multiple-testing correction."
+    ),
+    "methods.estimand_lin": (
+        "What the intervals cover: with Lin adjustment, the average effect in the "
+        "participants themselves (the sample average effect); for the population average "
+        "effect they are too narrow when effects vary with the covariates. The "
+        "randomisation-inference interval (primary outcomes) covers an effect that is the "
+        "same for everyone; the complier effect is the effect on those who take up the offer "
+        "because it was made; Lee bounds concern those who would respond in either arm. An "
+        "arm whose variance cannot be estimated gets no interval and is left out of the "
+        "multiple-testing correction."
+    ),
+    "methods.checks": (
+        "The tests of balance at baseline and of differential attrition are randomisation "
+        "tests: the assignment is redrawn as the design drew it (within blocks, with fixed "
+        "arm sizes, whole clusters). A response that is (nearly) the same for everyone is "
+        "not testable. Lee bounds are trimmed within the blocks, with an Imbens-Manski "
+        "confidence interval."
+    ),
     "methods.multiple": (
         "Multiple-testing adjustment: {method}, over all (outcome, group) pairs within a "
         "family, separately for all sites pooled and for each site."

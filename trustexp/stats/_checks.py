@@ -26,6 +26,7 @@ __all__ = [
     "check_codes",
     "check_matrix",
     "check_n_arms",
+    "check_n_draws",
     "check_vector",
 ]
 
@@ -122,3 +123,10 @@ def check_n_arms(function: str, n_arms: Any) -> int:
     if not isinstance(n_arms, int | np.integer) or isinstance(n_arms, bool) or n_arms < 2:
         raise _fail(function, "n_arms", "an integer >= 2", repr(n_arms))
     return int(n_arms)
+
+
+def check_n_draws(function: str, draws: Any) -> int:
+    """Return ``draws`` as an int >= 1, else raise OptionError."""
+    if not isinstance(draws, int | np.integer) or isinstance(draws, bool) or draws < 1:
+        raise _fail(function, "draws", "an integer >= 1", repr(draws))
+    return int(draws)

@@ -8,6 +8,7 @@ errors of :mod:`trustexp.stats._ols`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -18,9 +19,41 @@ from trustexp.stats import _matrices as _design
 from trustexp.stats._inference import t_inference
 from trustexp.stats._threads import blas_limited
 
-__all__ = ["ITTResult", "estimate_itt"]
+__all__ = [
+    "DEGENERATE_LEVERAGE_TOL",
+    "ESTIMANDS",
+    "EXACT_SHARE",
+    "REASONS",
+    "Estimand",
+    "ITTResult",
+    "estimate_itt",
+]
 
 _FN = "estimate_itt"
+
+Estimand = Literal["sample", "population"]
+ESTIMANDS: tuple[Estimand, ...] = ("sample", "population")
+
+#: ``1 - h_ii`` at or below this marks a row that the model fits (almost) exactly.
+DEGENERATE_LEVERAGE_TOL = 1e-8
+
+#: Share of an arm coefficient's squared influence ``sum_i c_ij^2`` (``c = (X'X)^{-1} X'``)
+#: on exactly fitted rows from which its variance counts as not estimable: their
+#: contributions are missing from every robust variance, so about that share of the
+#: variance would be missed.
+EXACT_SHARE = 0.1
+
+#: The reasons an arm gets no standard error, p-value or interval.
+REASONS = {
+    "not_identified": "the arm is not identified given the strata and covariates",
+    "exact_fit": (
+        "the arm's own variance cannot be estimated: rows of the arm (or of the control "
+        "arm) are fitted exactly (leverage 1), as when an arm has no more people than the "
+        "parameters it carries"
+    ),
+    "few_clusters": "the arm (or the control arm) has fewer than two clusters",
+    "zero_variance": "the variance is zero up to rounding",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +79,9 @@ class ITTResult:
     control_mean : float
         Mean outcome of the control rows (NaN without control rows).
     se_type : str
+    reason : tuple of str, length m
+        Why an arm has no standard error ("" where it has one); see
+        :data:`REASONS`.
 
     The arrays are read-only.
     """
@@ -62,6 +98,7 @@ class ITTResult:
     n_control: int
     control_mean: float
     se_type: str
+    reason: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (
@@ -131,9 +168,10 @@ def check_inputs(
 
 def _empty(n: int, n_arm: np.ndarray, n_control: int, control_mean: float, se: str) -> ITTResult:
     nan = np.full(n_arm.size, np.nan)
+    reason = tuple("not_identified" if k else "" for k in n_arm)
     return ITTResult(
         nan, nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(),
-        n, n_arm, n_control, control_mean, se,
+        n, n_arm, n_control, control_mean, se, reason,
     )  # fmt: skip
 
 
@@ -149,6 +187,7 @@ def estimate_itt(
     adjustment: Adjustment = "additive",
     se_type: SeType = "HC2",
     alpha: float = 0.05,
+    estimand: Estimand = "sample",
 ) -> ITTResult:
     """Estimate the effect of each treatment arm against the control arm.
 
@@ -184,12 +223,31 @@ def estimate_itt(
         ``n - k``.
     alpha : float
         Confidence intervals at level ``1 - alpha``.
+    estimand : {"sample", "population"}
+        What the interval covers (see below). ``"population"`` matters only
+        with ``adjustment="lin"``.
 
     Returns
     -------
     ITTResult
+
+    Notes
+    -----
+    Estimands. Without covariates, or with additive covariates, the robust
+    (HC or CR) interval covers the average effect of the arm in the
+    population the trial's people are a sample of (and, conservatively, in
+    the trial's own people). With Lin adjustment the coefficient is the
+    difference of the arms' regression lines at the sample's covariate means;
+    its robust variance treats those means as fixed, so the interval covers
+    the sample average effect (it is conservative for it) but under-covers the
+    population average effect when effects vary with the covariates (0.856
+    in the simulation of ``tests/simulation/``). ``estimand="population"``
+    adds the variance of estimating the covariate means, ``g_j' S_x g_j / n``
+    (``g_j`` the arm's interaction coefficients, ``S_x`` the covariates'
+    sample covariance, ``n`` the people), as in Negi and Wooldridge (2021).
     """
     a = _checks.check_alpha(_FN, alpha)
+    est_kind = _checks.check_choice(_FN, "estimand", estimand, ESTIMANDS)
     inp = check_inputs(_FN, y, arm, n_arms, covariates, strata, clusters, adjustment, se_type)
     n = inp.y.shape[0]
     counts = np.bincount(inp.arm, minlength=inp.n_arms).astype(np.int64)
@@ -219,11 +277,17 @@ def estimate_itt(
     dof = np.full(m, np.nan)
     estimate[identified] = fitted.coef[wanted]
     var = np.diag(vcov)[wanted]
-    var = np.where(
-        _ols.zero_variance(var, float(inp.y.var()), np.diag(fitted.bread)[wanted]), np.nan, var
-    )
+    if est_kind == "population" and inp.adjustment == "lin" and xc is not None:
+        var = var + _covariate_mean_variance(fitted.coef, keep, w.shape[1], m, xc)[identified]
+    zero = _ols.zero_variance(var, float(inp.y.var()), np.diag(fitted.bread)[wanted])
+    var = np.where(zero, np.nan, var)
     std_error[identified] = np.sqrt(var)
     dof[identified] = df[wanted]
+    influence = fitted.x @ fitted.bread[:, wanted]  # (n, arms identified)
+    reason = _reasons(inp, fitted.leverage, influence, identified, zero)
+    undefined = np.array([r != "" for r in reason])
+    std_error[undefined] = np.nan
+    dof[undefined] = np.nan
     statistic, p_value, ci_low, ci_high = t_inference(estimate, std_error, dof, a)
     return ITTResult(
         estimate=estimate,
@@ -238,4 +302,64 @@ def estimate_itt(
         n_control=n_control,
         control_mean=control_mean,
         se_type=inp.se_type,
+        reason=reason,
     )
+
+
+def _covariate_mean_variance(
+    coef: np.ndarray, keep: np.ndarray, n_fixed: int, m: int, xc: np.ndarray
+) -> np.ndarray:
+    """``g_j' S_x g_j / n`` for each arm j: the variance of the Lin coefficient that comes
+    from estimating the covariate means (dropped interactions count as 0)."""
+    n, p = xc.shape
+    full = np.zeros(keep.size)
+    full[keep] = coef
+    g = full[n_fixed + m :].reshape(m, p)
+    s_x = np.atleast_2d(np.cov(xc, rowvar=False, ddof=1))
+    return np.einsum("jp,pq,jq->j", g, s_x, g) / n
+
+
+def _reasons(
+    inp: Inputs,
+    leverage: np.ndarray,
+    influence: np.ndarray,
+    identified: np.ndarray,
+    zero: np.ndarray,
+) -> tuple[str, ...]:
+    """Why each arm's variance cannot be estimated ("" where it can).
+
+    A row fitted exactly (``1 - h_ii <= DEGENERATE_LEVERAGE_TOL``) has a
+    residual that says nothing of the arm's variance: HC2 and HC3 drop such
+    rows and HC0, HC1 see a zero residual. When such rows carry at least
+    :data:`EXACT_SHARE` of the coefficient's squared influence (as when an arm
+    has no more people than the parameters it carries under Lin adjustment,
+    and all its rows are fitted exactly) the interval would be far too narrow,
+    and the arm gets none. A row fitted exactly by its own stratum (a stratum
+    of one) has no influence on the coefficient and does not count; one
+    person with a rare covariate value under Lin adjustment carries little. With
+    a CR type, an arm or a control arm in fewer than two clusters is alike.
+    """
+    m = inp.n_arms - 1
+    exact = (1.0 - leverage) <= DEGENERATE_LEVERAGE_TOL
+    out = []
+    zero_full = np.zeros(m, dtype=bool)
+    zero_full[identified] = zero
+    column = np.cumsum(identified) - 1
+    for j in range(1, m + 1):
+        rows = inp.arm == j
+        if not identified[j - 1] or not rows.any():
+            out.append("" if not rows.any() else "not_identified")
+            continue
+        weight = influence[:, column[j - 1]] ** 2
+        if weight[exact].sum() >= EXACT_SHARE * weight.sum():
+            out.append("exact_fit")
+        elif inp.clusters is not None and (
+            np.unique(inp.clusters[rows]).size < 2
+            or np.unique(inp.clusters[inp.arm == 0]).size < 2
+        ):
+            out.append("few_clusters")
+        elif zero_full[j - 1]:
+            out.append("zero_variance")
+        else:
+            out.append("")
+    return tuple(out)

@@ -7,6 +7,8 @@ statistics: hypotheses in decreasing order of ``|t_obs|``; hypothesis j gets
 ``(1 + #{b: max_{l remaining} |t_{b,l}| >= |t_obs,j|}) / (B + 1)``, then the
 adjusted p-values are made monotone (each at least the previous one). Draws
 are used as they come: randomisation draws are already centred at the null.
+A draw under which a statistic is undefined (NaN) counts as ``-inf`` for it:
+the hypothesis keeps its place in the family (see :func:`romano_wolf`).
 """
 
 from __future__ import annotations
@@ -90,7 +92,12 @@ def romano_wolf(t_observed: np.ndarray, t_draws: np.ndarray) -> np.ndarray:
         Observed studentised statistics; NaN entries are left out.
     t_draws : (draws, m) float
         The statistics under each re-randomisation (jointly for all m
-        hypotheses, from the same draws). A NaN draw never exceeds.
+        hypotheses, from the same draws). A NaN entry (the statistic is
+        undefined under that draw) counts as ``-inf``: the draw stays among the
+        ``B`` draws and never exceeds. That is the randomisation test of the
+        statistic extended by ``-inf`` where it is undefined, so every
+        hypothesis stays in the family and the family-wise error rate is held
+        under the sharp null.
 
     Returns
     -------

@@ -20,13 +20,22 @@ from trustexp.stats import _batched, _checks
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.itt import check_inputs
 
-__all__ = ["PermutationResult", "draw_assignments", "permutation_test"]
+__all__ = [
+    "PermutationResult",
+    "RIInterval",
+    "draw_assignments",
+    "permutation_test",
+    "ri_confidence_interval",
+    "ri_p_value_at",
+]
 
 #: Memory budget for one chunk of draws in :func:`permutation_test` (small enough
 #: for the working arrays to stay in the processor's cache).
 CHUNK_BYTES = 16 * 2**20
 #: Relative tolerance under which |t_b| counts as a tie with |t_obs|.
 TIE_RTOL = 1e-9
+#: Points of each refinement grid of :func:`ri_confidence_interval`.
+_REFINE = 15
 #: Draws generated per chunk in :func:`draw_assignments` (part of the seeded
 #: stream's definition: changing it changes the draws).
 _DRAW_CHUNK = 256
@@ -304,3 +313,149 @@ def permutation_p_values(t_observed: np.ndarray, t_draws: np.ndarray) -> np.ndar
     hits = (finite & (draws >= obs[None, ...] * (1.0 - TIE_RTOL))).sum(axis=0)
     p = (1.0 + hits) / (1.0 + finite.sum(axis=0))
     return np.where(np.isfinite(obs), p, np.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class RIInterval:
+    """A randomisation-inference confidence interval by test inversion.
+
+    Attributes
+    ----------
+    ci_low, ci_high : float
+        The smallest and largest constant effects ``tau`` whose sharp
+        hypothesis the randomisation test does not reject at level ``alpha``
+        (NaN when the set of accepted effects is empty or not bounded within
+        the search).
+    alpha : float
+    draws : int
+    evaluations : int
+        Randomisation tests run to find the ends.
+    """
+
+    ci_low: float
+    ci_high: float
+    alpha: float
+    draws: int
+    evaluations: int
+
+
+def ri_p_value_at(
+    tau: float,
+    y: np.ndarray,
+    treated: np.ndarray,
+    assignments: np.ndarray,
+    **model: object,
+) -> float:
+    """Randomisation p-value of the sharp hypothesis ``Y_i(1) = Y_i(0) + tau`` for all i.
+
+    The treated outcomes are shifted by ``-tau`` (every row then shows its
+    ``Y(0)``), and the studentised statistic of :func:`permutation_test` is
+    compared with its distribution over ``assignments``.
+
+    Parameters
+    ----------
+    tau : float
+    y : (N,) float
+        Outcome (NaN where not observed).
+    treated : (N,) int
+        1 for the treated arm, 0 for control.
+    assignments : (draws, N) int
+        Re-randomised 0/1 codes.
+    **model
+        ``covariates``, ``strata``, ``clusters``, ``adjustment``, ``se_type`` of
+        :func:`permutation_test`.
+    """
+    shifted = y - tau * treated
+    res = permutation_test(shifted, treated, assignments, n_arms=2, **model)  # type: ignore[arg-type]
+    return float(res.p_value[0])
+
+
+def ri_confidence_interval(
+    y: np.ndarray,
+    treated: np.ndarray,
+    assignments: np.ndarray,
+    *,
+    estimate: float,
+    std_error: float,
+    alpha: float = 0.05,
+    tol: float = 1e-6,
+    **model: object,
+) -> RIInterval:
+    """Confidence interval for a constant effect by inverting the randomisation test.
+
+    Under the sharp hypothesis of a constant effect ``tau`` the outcomes that
+    every re-randomisation would show are known, so each ``tau`` has an exact
+    randomisation p-value (:func:`ri_p_value_at`); the interval is the set of
+    ``tau`` with ``p(tau) > alpha``. Its ends are searched from the estimate
+    outwards: from ``estimate +- 2 z std_error`` (doubled until rejected), then
+    on grids of 15 points between the last accepted and the first rejected
+    value, each grid tested in one call (as outcome columns sharing the
+    draws), to within ``tol * std_error``; an end is the outermost accepted
+    value found before the first rejected one. With the same draws for every
+    ``tau`` the p-value is a step function of ``tau``; the ends are where it
+    steps over ``alpha``.
+
+    Estimand: the additive effect shared by every person (the interval has
+    exact coverage under a constant effect; with varying effects it is an
+    interval for the constant-effect model, not for an average).
+
+    Parameters
+    ----------
+    y : (N,) float
+    treated : (N,) int
+        1 treated, 0 control.
+    assignments : (draws, N) int
+        Re-randomised 0/1 codes (from :func:`draw_assignments` on ``treated``).
+    estimate, std_error : float
+        The effect and its standard error, to start the search.
+    alpha : float
+    tol : float
+        Precision of the ends, relative to ``std_error``.
+    **model
+        Passed to :func:`permutation_test`.
+
+    Returns
+    -------
+    RIInterval
+    """
+    from scipy import stats as _stats
+
+    fn = "ri_confidence_interval"
+    a = _checks.check_alpha(fn, alpha)
+    nan = float("nan")
+    draws = int(np.asarray(assignments).shape[0])
+    if not (np.isfinite(estimate) and np.isfinite(std_error) and std_error > 0):
+        return RIInterval(nan, nan, a, draws, 0)
+    count = 0
+
+    def p_values(taus: np.ndarray) -> np.ndarray:
+        nonlocal count
+        count += taus.size
+        shifted = y[:, None] - taus[None, :] * np.asarray(treated)[:, None]
+        res = permutation_test(shifted, treated, assignments, n_arms=2, **model)  # type: ignore[arg-type]
+        return np.asarray(res.p_value)[:, 0]
+
+    if not p_values(np.array([estimate]))[0] > a:
+        return RIInterval(nan, nan, a, draws, count)
+    half = 2.0 * float(_stats.norm.ppf(1 - a / 2)) * std_error
+    ends = []
+    for sign in (-1.0, 1.0):
+        inner, outer = estimate, estimate + sign * half
+        width = half
+        for _ in range(30):  # widen until the outer end is rejected
+            if not p_values(np.array([outer]))[0] > a:
+                break
+            inner, width = outer, 2 * width
+            outer = estimate + sign * width
+        else:
+            ends.append(nan)
+            continue
+        # refine: the first rejected point from the inside, on finer and finer grids
+        while abs(outer - inner) > tol * std_error:
+            grid = np.linspace(inner, outer, _REFINE + 2)[1:-1]
+            ok = p_values(grid) > a
+            first = int(np.argmin(ok)) if not ok.all() else grid.size
+            inner = grid[first - 1] if first > 0 else inner
+            outer = grid[first] if first < grid.size else outer
+        ends.append(float(inner))
+    return RIInterval(ends[0], ends[1], a, draws, count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from trustexp.disclosure import Withheld
@@ -16,7 +17,7 @@ from trustexp.reporting.sections._context import (
     _pooled,
     _records,
 )
-from trustexp.reporting.tables import TableBuilder
+from trustexp.reporting.tables import Cell, TableBuilder
 
 
 def _balance(c: Context) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def _balance(c: Context) -> dict[str, Any]:
         hide = c.withheld(r)
         tt.add(tt.text(c.site_label(r.get("site"))), tt.text(c.arm_label(r.get("arm"))),
                tt.number(r.get("statistic"), 2, withheld=hide), tt.text(_df_text(c, r)),
-               tt.p(r.get("p_value"), withheld=hide), tt.count(r.get("n")))
+               _test_p(c, tt, r, hide), tt.count(r.get("n")))
     return {"intro": loc.t("balance.intro"), "table": c.add_table(tb),
             "tests": c.add_table(tt) if tests else None}
 
@@ -98,6 +99,13 @@ def _covariate_missing(c: Context, recs: list[dict[str, Any]]) -> str:
         elif n > 0:
             items.append(f"{c.cfg.column_label(variable, c.loc.lang)} {_count_text(c, n)}")
     return ", ".join(items)
+
+
+def _test_p(c: Context, tb: TableBuilder, r: Mapping[str, Any], hide: bool) -> Cell:
+    """The p-value cell of a balance or attrition test; "not testable" where it is not."""
+    if r.get("testable") is False:
+        return tb.text(c.loc.t("balance.not_testable"))
+    return tb.p(r.get("p_value"), withheld=hide)
 
 
 def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):

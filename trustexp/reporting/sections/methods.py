@@ -34,6 +34,9 @@ def _methods(c: Context) -> dict[str, Any]:
         paragraphs.append(loc.t("methods.binary"))
     paragraphs.append(loc.t("methods.se", se=se_text, df=loc.t(df_key),
                             alpha=loc.number(an.alpha, 2)))
+    paragraphs.append(loc.t("methods.estimand_lin" if an.adjustment == "lin" and an.covariates
+                            else "methods.estimand"))
+    paragraphs.append(loc.t("methods.checks"))
     paragraphs.append(loc.t("methods.multiple", method=loc.t(f"method.{an.multiple_testing}")))
     paragraphs.append(loc.t("methods.ri", draws=loc.integer(draws), seed=seed) if draws
                       else loc.t("methods.no_ri"))

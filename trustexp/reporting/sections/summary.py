@@ -61,15 +61,7 @@ def _summary(c: Context) -> dict[str, Any]:
         else loc.t("summary.multiple", method=loc.t(f"method.{method}")),
         loc.t("summary.interval", level=c.level),
     ]
-    tests = _records(_pooled(c.frame("balance_tests")))
-    ps = [r["p_value"] for r in tests if _finite(r.get("p_value"))]
-    if ps:
-        key = "summary.balance" if min(ps) >= c.alpha else "summary.imbalance"
-        notes.append(loc.t(key, p=loc.p_value(min(ps))))
-    att = _records(_pooled(c.frame("attrition_tests")))
-    ps = [r["p_value"] for r in att if _finite(r.get("p_value")) and r.get("wave") not in (0, None)]
-    if ps and min(ps) < c.alpha:
-        notes.append(loc.t("summary.attrition", p=loc.p_value(min(ps))))
+    notes.extend(_check_notes(c))
     return {
         "intro": intro,
         "no_primary": None if primary_ids else loc.t("summary.no_primary"),
@@ -79,6 +71,40 @@ def _summary(c: Context) -> dict[str, Any]:
     }
 
 
+def _check_notes(c: Context) -> list[str]:
+    """The summary's balance and attrition sentences.
+
+    Every testable test (each arm and each analysis, pooled and per site;
+    attrition at each wave after baseline) counts: their p-values are
+    Holm-adjusted over that number of tests, and a test that flags is named
+    by its site and arm (or wave). Tests the disclosure gate withheld do not
+    count.
+    """
+    from trustexp.stats import holm
+
+    loc = c.loc
+    notes = []
+    for frame, key in (("balance_tests", "arm"), ("attrition_tests", "wave")):
+        recs = [r for r in _records(c.frame(frame))
+                if _finite(r.get("p_value")) and r.get("testable", True) is not False
+                and not (key == "wave" and r.get("wave") in (0, None))]
+        if not recs:
+            continue
+        adj = holm([r["p_value"] for r in recs])
+        flagged = [(r, a) for r, a in zip(recs, adj, strict=True) if a < c.alpha]
+        where = "; ".join(
+            loc.t("summary.where_arm" if key == "arm" else "summary.where_wave",
+                  site=c.site_label(r.get("site")), arm=c.arm_label(r.get("arm")),
+                  wave=str(r.get("wave")), p=loc.p_value(a))
+            for r, a in flagged)
+        if key == "arm":
+            notes.append(loc.t("summary.imbalance" if flagged else "summary.balance",
+                               m=len(recs), where=where))
+        elif flagged:
+            notes.append(loc.t("summary.attrition", m=len(recs), where=where))
+    return notes
+
+
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
     loc = c.loc
     unit = c.unit(rec["outcome"])
@@ -86,6 +112,8 @@ def _finding(c: Context, rec: Mapping[str, Any]) -> str:
     est = rec.get("estimate")
     if c.withheld(rec) or not _finite(est):
         return loc.t("summary.not_estimated", arm=arm)
+    if rec.get("reason"):  # no standard error: the arm's variance cannot be estimated
+        return loc.t("summary.no_variance", arm=arm, estimate=unit.effect(loc, est, long=True))
     p, p_adj = rec.get("p_value"), rec.get("p_adjusted")
     if not _finite(p_adj):
         p_adj = p
