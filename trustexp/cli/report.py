@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from trustexp.cli._options import analysis_options, evaluate_kwargs, option_flags
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -91,10 +92,13 @@ def _check_not_input(path: Path, ev: Any, what: str) -> None:
 @click.option("--min-cell", type=click.IntRange(min=0), default=None,
               help="Smallest group shown (default: [analysis] min_cell, 10; 0: no protection, "
                    "said on the report's first page).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no closing line (the path and a one-line summary).")
+@analysis_options
 def command(
     trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
     template_dir: Path | None, permutations: int | None, min_cell: int | None, quiet: bool,
+    **options: str | None,
 ) -> int:
     """Evaluate the trial in TRIAL_DIR and write its HTML report to OUTPUT.
 
@@ -118,12 +122,13 @@ def command(
         check_export_dir(export_dir)
     line = _command_line(trial_dir, demo, output, {
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
-        "--permutations": permutations, "--min-cell": min_cell,
+        "--permutations": permutations, "--min-cell": min_cell, **option_flags(options),
     })
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         progress.phase("loading, validating and estimating")
         ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
+                      **evaluate_kwargs(options),
                       progress=progress.estimating if progress.enabled else None)
         _check_not_input(output, ev, "--output")
         from trustexp.reporting.sections import section_names
@@ -133,4 +138,8 @@ def command(
                min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
     finally:
         progress.close()
+    if not quiet:
+        from trustexp.reporting.summary_line import summary_line
+
+        click.echo(f"{output}: {summary_line(ev, min_cell=min_cell, lang=lang)}")
     return EXIT_OK
