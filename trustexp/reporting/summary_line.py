@@ -57,7 +57,7 @@ def summary_line(ev: Evaluation, *, min_cell: int | None = None, lang: str | Non
             found = "geen enkele significant"
         else:
             found = f"{len(pairs)} significant: {named}"
-        return (f"{n} gepoolde schattingen, na correctie ({method}, alfa = {alpha:g}) {found}."
-                .replace(".", ",", 0))
+        alfa = f"{alpha:g}".replace(".", ",")
+        return f"{n} gepoolde schattingen; na correctie ({method}, alfa = {alfa}) {found}."
     found = "none significant" if not pairs else f"{len(pairs)} significant: {named}"
     return f"{n} pooled estimates; after adjustment ({method}, alpha = {alpha:g}) {found}."
