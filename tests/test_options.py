@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pytest
+
 import trustexp
 from trustexp.cli import main
 from trustexp.errors import OptionError

@@ -26,9 +26,19 @@ from trustexp.analysis import groups
 from trustexp.analysis.effects import outcome_covariates
 from trustexp.analysis.samples import AnalysisSample, nonconstant, refactor
 from trustexp.config import Outcome, TrialConfig
-from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, count, key, label, register, statistic
-from trustexp.stats import _ols
+from trustexp.frames import (
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    count,
+    key,
+    label,
+    register,
+    statistic,
+)
 from trustexp.stats import _matrices as _design
+from trustexp.stats import _ols
 from trustexp.stats._inference import t_inference
 
 __all__ = ["COEFFICIENTS", "MODEL_FIT", "model_terms"]
