@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -37,6 +37,7 @@ from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
 
 if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.reporting.regression import RegressionTable
     from trustexp.trial import Trial
 
 __all__ = ["Evaluation", "evaluate"]
@@ -156,6 +157,49 @@ class Evaluation:
     def options(self) -> dict[str, Any]:
         """The analysis options used (see :func:`trustexp.options.describe_options`)."""
         return copy.deepcopy(dict(self._provenance["options"]))
+
+    def table(
+        self,
+        *,
+        outcomes: list[str] | tuple[str, ...] | None = None,
+        site: str = "all",
+        beneath: Literal["std_error", "ci"] = "std_error",
+        stars: bool = False,
+        labels: bool = True,
+        lang: Literal["nl", "en"] | None = None,
+        min_cell: int | None = None,
+    ) -> RegressionTable:
+        """The side-by-side regression table: outcomes as columns, arms as rows.
+
+        Each arm's effect with its standard error (or unadjusted confidence
+        interval) beneath; then N, the control mean, whether covariates and
+        strata fixed effects are in the model, R² and the standard errors.
+        Binary outcomes in percentage points. Made from the disclosure gate's
+        records only. Show it in a notebook, or call ``.to_frame()``,
+        ``.to_html()``, ``.to_latex()``, ``.to_markdown()``, ``.to_docx(path)``.
+
+        Parameters
+        ----------
+        outcomes
+            Declared outcome ids (default: all, in declaration order).
+        site
+            ``"all"`` (pooled) or a site.
+        beneath
+            ``"std_error"`` (in parentheses) or ``"ci"`` (in brackets).
+        stars
+            Mark p < 0.10, 0.05, 0.01 (unadjusted) with stars; off by default.
+        labels
+            Arm and outcome labels (True) or ids.
+        lang
+            Language of the row names, notes and numbers (default: the trial's).
+        min_cell
+            As for :meth:`released`.
+        """
+        from trustexp.reporting.regression import regression_table
+
+        return regression_table(self, outcomes=outcomes, site=site, beneath=beneath,
+                                stars=stars, labels=labels, lang=lang or self.config.language,
+                                min_cell=min_cell)
 
     def with_options(self, **options: Any) -> Evaluation:
         """Evaluate the same trial again with some options changed: a sensitivity run.
