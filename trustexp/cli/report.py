@@ -72,8 +72,13 @@ def _check_not_input(path: Path, ev: Any, what: str) -> None:
 @click.option("--demo", is_flag=True, help="Report on the embedded demo trial.")
 @click.option(
     "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="The HTML file to write (replaced atomically).",
+    help="The report to write (replaced atomically): HTML, or Word with a .docx name.",
 )
+@click.option("--format", "fmt", type=click.Choice(["html", "docx"]), default=None,
+              help="html or docx (an editable Word document); default from OUTPUT's suffix.")
+@click.option("--csv-dialect", type=click.Choice(["nl", "en", "plain"]), default=None,
+              help="CSV files of --export: nl (semicolon, decimal comma, UTF-8 with BOM), en, "
+                   "or plain (comma, no BOM); default the report language's.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Report language (default: language in trial.toml).")
 @click.option(
@@ -98,7 +103,7 @@ def _check_not_input(path: Path, ev: Any, what: str) -> None:
 def command(
     trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
     template_dir: Path | None, permutations: int | None, min_cell: int | None, quiet: bool,
-    **options: str | None,
+    fmt: str | None = None, csv_dialect: str | None = None, **options: str | None,
 ) -> int:
     """Evaluate the trial in TRIAL_DIR and write its HTML report to OUTPUT.
 
@@ -122,7 +127,8 @@ def command(
         check_export_dir(export_dir)
     line = _command_line(trial_dir, demo, output, {
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
-        "--permutations": permutations, "--min-cell": min_cell, **option_flags(options),
+        "--permutations": permutations, "--min-cell": min_cell, "--format": fmt,
+        "--csv-dialect": csv_dialect, **option_flags(options),
     })
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
@@ -135,7 +141,8 @@ def command(
 
         progress.phase("rendering", total=None if export_dir else len(section_names()) + 1)
         report(ev, output, lang=lang, template_dir=template_dir, export_dir=export_dir,
-               min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
+               min_cell=min_cell, progress=progress.rendering if progress.enabled else None,
+               format=fmt, csv_dialect=csv_dialect)
     finally:
         progress.close()
     if not quiet:
