@@ -62,7 +62,7 @@ NL: dict[str, str] = {
     ),
     "doc.reference_warning_title": "Niet gerandomiseerd",
     "doc.reference_warning": (
-        "De referentiegroep ({labels}) is niet door loting ingedeeld. Verschillen met deze "
+        "De referentiegroep{labels} is niet door loting ingedeeld. Verschillen met deze "
         "groep zijn geen effecten: ze kunnen ook komen door verschillen tussen de mensen."
     ),
     "doc.not_randomised": "niet gerandomiseerd",
@@ -105,21 +105,21 @@ NL: dict[str, str] = {
         "uitkomsten."
     ),
     "summary.effect_up": (
-        "{arm}: hoger dan in de controlegroep, met {estimate} ({level}-interval {low} tot "
-        "{high}; gecorrigeerde p = {p_adj})."
+        "{arm}: hoger dan in de controlegroep, met {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.effect_down": (
-        "{arm}: lager dan in de controlegroep, met {estimate} ({level}-interval {low} tot "
-        "{high}; gecorrigeerde p = {p_adj})."
+        "{arm}: lager dan in de controlegroep, met {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.nominal_only": (
-        "{arm}: er kon geen effect worden aangetoond; {estimate} ({level}-interval {low} tot "
-        "{high}). Zonder correctie voor meervoudig toetsen is het verschil statistisch "
+        "{arm}: er kon geen effect worden aangetoond; {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}). Zonder correctie voor meervoudig toetsen is het verschil statistisch "
         "significant (p = {p}), na correctie niet (gecorrigeerde p = {p_adj})."
     ),
     "summary.no_effect": (
-        "{arm}: er kon geen effect worden aangetoond; {estimate} ({level}-interval {low} tot "
-        "{high})."
+        "{arm}: er kon geen effect worden aangetoond; {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.not_estimated": "{arm}: geen schatting mogelijk of getoond.",
     "summary.secondary_count": (
@@ -128,6 +128,41 @@ NL: dict[str, str] = {
     ),
     "summary.verb_one": "is",
     "summary.verb_many": "zijn",
+    "summary.secondary_none": (
+        "Van de {n} schattingen voor de overige uitkomsten is {correction} geen enkele "
+        "statistisch significant (zie de paragraaf '{link}')."
+    ),
+    "summary.secondary_one": (
+        "Van de {n} schattingen voor de overige uitkomsten is er {correction} één statistisch "
+        "significant: {pairs} (zie de paragraaf '{link}')."
+    ),
+    "summary.secondary_some": (
+        "Van de {n} schattingen voor de overige uitkomsten zijn er {correction} {k} "
+        "statistisch significant: {pairs} (zie de paragraaf '{link}')."
+    ),
+    "summary.pair": "{outcome}, {arm} ({estimate}; gecorrigeerde p = {p_adj})",
+    "summary.where_site": " in {site}",
+    "summary.after_correction": "na correctie voor meervoudig toetsen",
+    "summary.without_correction": "zonder correctie voor meervoudig toetsen",
+    "summary.where_pooled": " (alle locaties samen)",
+    "summary.standardised": ", dat is {d} standaardafwijking van de controlegroep",
+    "summary.balance_all": (
+        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken: geen van de "
+        "{k} toetsen op vergelijkbaarheid (alle locaties samen en per locatie) geeft een "
+        "significant verschil (kleinste p = {p})."
+    ),
+    "summary.imbalance_at": (
+        "Let op: bij de start verschilt {arm}{where} van de controlegroep (toets op "
+        "vergelijkbaarheid: p = {p}); zie de paragraaf over vergelijkbaarheid."
+    ),
+    "summary.attrition_at": (
+        "Let op: de respons op meting {wave} verschilt tussen de groepen{where} (toets op "
+        "selectieve uitval: p = {p}); zie de paragraaf over uitval."
+    ),
+    "summary.attrition_none": (
+        "Geen van de {k} toetsen op selectieve uitval (per meting, alle locaties samen en per "
+        "locatie) geeft een significant verschil in respons tussen de groepen."
+    ),
     "summary.multiple": (
         "De p-waarden zijn gecorrigeerd voor meervoudig toetsen binnen elke familie van "
         "uitkomsten, met de methode van {method}."
@@ -422,7 +457,7 @@ NL: dict[str, str] = {
         "Standaardfouten: {se}. Betrouwbaarheidsintervallen en p-waarden gebruiken de "
         "t-verdeling met {df}. Onbetrouwbaarheid α = {alpha}."
     ),
-    "methods.se.HC": "heteroskedasticiteit-robuust ({se}, zoals R-pakket estimatr)",
+    "methods.se.HC": "robuust voor heteroskedasticiteit ({se}, zoals in het R-pakket estimatr)",
     "methods.se.CR": "cluster-robuust ({se}, zoals R-pakket estimatr)",
     "methods.df.HC": "n − k vrijheidsgraden (aantal waarnemingen min aantal parameters)",
     "methods.df.CR2": "Bell-McCaffrey-vrijheidsgraden",
@@ -539,7 +574,7 @@ EN: dict[str, str] = {
     ),
     "doc.reference_warning_title": "Not randomised",
     "doc.reference_warning": (
-        "The reference group ({labels}) was not assigned by lottery. Differences with this "
+        "The reference group{labels} was not assigned by lottery. Differences with this "
         "group are not effects: they may come from differences between the people."
     ),
     "doc.not_randomised": "not randomised",
@@ -581,20 +616,21 @@ EN: dict[str, str] = {
         "No outcome is marked as primary in trial.toml; all outcomes are listed below."
     ),
     "summary.effect_up": (
-        "{arm}: higher than in the control group, by {estimate} ({level} interval {low} to "
-        "{high}; adjusted p = {p_adj})."
+        "{arm}: higher than in the control group, by {estimate}{std} (unadjusted {level} "
+        "interval {low} to {high}; adjusted p = {p_adj})."
     ),
     "summary.effect_down": (
-        "{arm}: lower than in the control group, by {estimate} ({level} interval {low} to "
-        "{high}; adjusted p = {p_adj})."
+        "{arm}: lower than in the control group, by {estimate}{std} (unadjusted {level} "
+        "interval {low} to {high}; adjusted p = {p_adj})."
     ),
     "summary.nominal_only": (
-        "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high}). "
-        "Without correction for multiple testing the difference is statistically significant "
+        "{arm}: no effect could be shown; {estimate}{std} (unadjusted {level} interval {low} "
+        "to {high}). Without correction for multiple testing the difference is statistically significant "
         "(p = {p}), after correction it is not (adjusted p = {p_adj})."
     ),
     "summary.no_effect": (
-        "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high})."
+        "{arm}: no effect could be shown; {estimate}{std} (unadjusted {level} interval {low} "
+        "to {high}; adjusted p = {p_adj})."
     ),
     "summary.not_estimated": "{arm}: no estimate could be made or shown.",
     "summary.secondary_count": (
@@ -603,6 +639,41 @@ EN: dict[str, str] = {
     ),
     "summary.verb_one": "is",
     "summary.verb_many": "are",
+    "summary.secondary_none": (
+        "Of the {n} estimates for the other outcomes, none is statistically significant "
+        "{correction} (see the section '{link}')."
+    ),
+    "summary.secondary_one": (
+        "Of the {n} estimates for the other outcomes, one is statistically significant "
+        "{correction}: {pairs} (see the section '{link}')."
+    ),
+    "summary.secondary_some": (
+        "Of the {n} estimates for the other outcomes, {k} are statistically significant "
+        "{correction}: {pairs} (see the section '{link}')."
+    ),
+    "summary.pair": "{outcome}, {arm} ({estimate}; adjusted p = {p_adj})",
+    "summary.where_site": " at {site}",
+    "summary.after_correction": "after correction for multiple testing",
+    "summary.without_correction": "without correction for multiple testing",
+    "summary.where_pooled": " (all sites together)",
+    "summary.standardised": ", that is {d} standard deviations of the control group",
+    "summary.balance_all": (
+        "The groups were comparable at baseline on the measured characteristics: none of the "
+        "{k} balance tests (all sites together and per site) shows a significant difference "
+        "(smallest p = {p})."
+    ),
+    "summary.imbalance_at": (
+        "Note: at baseline {arm}{where} differs from the control group (balance test: "
+        "p = {p}); see the section on balance."
+    ),
+    "summary.attrition_at": (
+        "Note: survey response at wave {wave} differs between the groups{where} (test of "
+        "differential attrition: p = {p}); see the section on attrition."
+    ),
+    "summary.attrition_none": (
+        "None of the {k} tests of differential attrition (per wave, all sites together and "
+        "per site) shows a significant difference in response between the groups."
+    ),
     "summary.multiple": (
         "The p-values are adjusted for multiple testing within each family of outcomes, with "
         "the {method} method."

@@ -108,7 +108,11 @@ def build_content(ev: Any, loc: Locale, disclosure: Disclosure, released: Releas
         if progress is not None:
             progress(section.name)
         out[section.name] = {"na": None, **section.build(c)}
-    reference_labels = loc.join([c.arm_label(a) for a in c.reference_ids])
+    labels = [c.arm_label(a) for a in c.reference_ids]
+    generic = {"referentiegroep", "reference group", "reference", "referentie"}
+    named = [x for x in labels if x.strip().lower() not in generic]
+    # "De referentiegroep (Niet-deelnemers)", never "De referentiegroep (Referentiegroep)"
+    reference_labels = f" ({loc.join(named)})" if named else ""
     banner = None
     if disclosure.min_cell == 0:
         banner = loc.t("doc.min_cell_off")
