@@ -458,7 +458,7 @@ NL: dict[str, str] = {
         "t-verdeling met {df}. Onbetrouwbaarheid α = {alpha}."
     ),
     "methods.se.HC": "robuust voor heteroskedasticiteit ({se}, zoals in het R-pakket estimatr)",
-    "methods.se.CR": "cluster-robuust ({se}, zoals R-pakket estimatr)",
+    "methods.se.CR": "cluster-robuust ({se}, zoals in het R-pakket estimatr)",
     "methods.df.HC": "n − k vrijheidsgraden (aantal waarnemingen min aantal parameters)",
     "methods.df.CR2": "Bell-McCaffrey-vrijheidsgraden",
     "methods.df.CR": "G − 1 vrijheidsgraden (G = aantal clusters)",
@@ -487,6 +487,48 @@ NL: dict[str, str] = {
         "geen kleinste of grootste waarde van een persoon."
     ),
     "methods.software_caption": "Gebruikte software",
+    "methods.balance_test": (
+        "Vergelijkbaarheid bij de start: per experimentele groep en locatie is de indicator "
+        "van die groep (tegenover de controlegroep) geregresseerd op de achtergrondkenmerken "
+        "met vaste effecten voor de blokken; de gezamenlijke toets is een Wald-F-toets op alle "
+        "hellingen met dezelfde robuuste standaardfouten als de effecten. Gestandaardiseerde "
+        "verschillen zijn het verschil in gemiddelden gedeeld door de gepoolde "
+        "standaardafwijking."
+    ),
+    "methods.attrition_test": (
+        "Selectieve uitval: per meting en locatie is de respons (wel of geen antwoord) "
+        "geregresseerd op de groepsindicatoren met vaste effecten voor de blokken; de toets "
+        "is een Wald-F-toets dat de respons in alle groepen gelijk is (robuuste "
+        "standaardfouten)."
+    ),
+    "methods.lee": (
+        "Lee-grenzen (Lee, 2009): voor uitkomsten uit de vragenlijst na de start wordt de "
+        "groep met de hoogste respons aan de boven- of onderkant getrimd tot de respons gelijk "
+        "is; zo ontstaan een onder- en bovengrens voor het effect bij wie in beide groepen zou "
+        "hebben geantwoord."
+    ),
+    "methods.compliers": (
+        "Complier-effecten: voor groepen waarvan is vastgelegd wie het aanbod echt kreeg "
+        "([[takeup]]), is het effect van het krijgen van het aanbod geschat met tweetraps-"
+        "kleinstekwadraten (instrument: de loting), over de groep en de controlegroep, met "
+        "dezelfde blokken en achtergrondkenmerken (additief). Standaardfouten HC1 (met clusters "
+        "CR1, G − 1 vrijheidsgraden). De eerste trap is het effect van de loting op het krijgen "
+        "van het aanbod; F < 10 wijst op een zwak instrument."
+    ),
+    "methods.time_to_exit": (
+        "Tijd tot uitstroom: de eerste maand na de loting zonder bijstand en met werk, "
+        "gecensureerd aan het eind van het venster W (wie niet uitstroomt, krijgt W). Het "
+        "gemiddelde is de beperkte gemiddelde tijd tot uitstroom (restricted mean survival "
+        "time); het effect is een verschil in die gemiddelden, geschat als elk ander effect."
+    ),
+    "methods.standardised": (
+        "Gestandaardiseerde effecten voor schalen: het effect gedeeld door de "
+        "standaardafwijking in de controlegroep (in dezelfde steekproef als het effect)."
+    ),
+    "methods.fit": (
+        "De coëfficiënten van de achtergrondkenmerken en de R² van elk model staan in de "
+        "resultaten (coefficients, model_fit); de achtergrondkenmerken zijn gecentreerd."
+    ),
     "methods.package": "Pakket",
     "methods.version": "Versie",
     "method.holm": "Holm",
@@ -531,6 +573,14 @@ NL: dict[str, str] = {
     "options.heading": "Gebruikte analyse-instellingen",
     "options.overridden": "gewijzigd ten opzichte van trial.toml",
     "options.declared": "zoals in trial.toml",
+    "options.caption": "Gebruikte analyse-instellingen",
+    "doc.authors": "Auteurs: {authors}",
+    "doc.registry": "Trialregistratie: {registry}",
+    "doc.registry_on": "Trialregistratie: {registry}, geregistreerd op {date}",
+    "doc.unregistered": "Niet vooraf geregistreerd (geen registry in trial.toml)",
+    "options.option": "Instelling",
+    "options.value": "Waarde",
+    "options.source": "Herkomst",
     "workbook.file": "tabellen.xlsx",
     "workbook.contents": "Inhoud",
     "workbook.notes": "Toelichting",
@@ -994,6 +1044,46 @@ EN: dict[str, str] = {
         "persons, and no smallest or largest value of a person."
     ),
     "methods.software_caption": "Software used",
+    "methods.balance_test": (
+        "Balance at baseline: for each experimental group and site, the indicator of that "
+        "group (against control) is regressed on the baseline characteristics with block fixed "
+        "effects; the joint test is a Wald F test of all slopes with the same robust standard "
+        "errors as the effects. Standardised differences are the difference in means divided "
+        "by the pooled standard deviation."
+    ),
+    "methods.attrition_test": (
+        "Differential attrition: for each survey wave and site, response (answered or not) is "
+        "regressed on the group indicators with block fixed effects; the test is a Wald F test "
+        "that response is the same in every group (robust standard errors)."
+    ),
+    "methods.lee": (
+        "Lee bounds (Lee, 2009): for survey outcomes after baseline, the group with the higher "
+        "response is trimmed from the top or the bottom until response is equal, which gives a "
+        "lower and an upper bound for the effect among those who would have answered in either "
+        "group."
+    ),
+    "methods.compliers": (
+        "Complier effects: for groups whose take-up was recorded ([[takeup]]), the effect of "
+        "receiving the offer is estimated by two-stage least squares (instrument: the lottery), "
+        "over the group and the control group, with the same blocks and baseline "
+        "characteristics (additive). Standard errors HC1 (with clusters CR1, G − 1 degrees of "
+        "freedom). The first stage is the effect of the lottery on take-up; F < 10 points to a "
+        "weak instrument."
+    ),
+    "methods.time_to_exit": (
+        "Time to exit: the first month after randomisation off benefit and in work, censored "
+        "at the end of the window W (a person without an exit gets W). Its mean is the "
+        "restricted mean time to exit (restricted mean survival time); the effect is a "
+        "difference in these means, estimated like any other effect."
+    ),
+    "methods.standardised": (
+        "Standardised effects for scales: the effect divided by the control group's standard "
+        "deviation (in the same sample as the effect)."
+    ),
+    "methods.fit": (
+        "The coefficients of the baseline characteristics and the R² of every model are in the "
+        "results (coefficients, model_fit); the baseline characteristics are centred."
+    ),
     "methods.package": "Package",
     "methods.version": "Version",
     "method.holm": "Holm",
@@ -1038,6 +1128,14 @@ EN: dict[str, str] = {
     "options.heading": "Analysis options used",
     "options.overridden": "changed from trial.toml",
     "options.declared": "as in trial.toml",
+    "options.caption": "Analysis options used",
+    "doc.authors": "Authors: {authors}",
+    "doc.registry": "Trial registration: {registry}",
+    "doc.registry_on": "Trial registration: {registry}, registered on {date}",
+    "doc.unregistered": "Not registered in advance (no registry in trial.toml)",
+    "options.option": "Option",
+    "options.value": "Value",
+    "options.source": "Source",
     "workbook.file": "tables.xlsx",
     "workbook.contents": "Contents",
     "workbook.notes": "Notes",

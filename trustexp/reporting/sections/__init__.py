@@ -125,5 +125,25 @@ def build_content(ev: Any, loc: Locale, disclosure: Disclosure, released: Releas
         "reference_warning": (loc.t("doc.reference_warning", labels=reference_labels)
                               if c.reference_ids else None),
         "date": date,
+        **_title_page(c.cfg, loc),
     }
     return Content(out, c.tables, c.figures, meta)
+
+
+def _title_page(cfg: Any, loc: Locale) -> dict[str, Any]:
+    """Authors and registration for the title page (CONTRACT v1.1 ``[trial]``)."""
+    from datetime import date as _date
+
+    authors = loc.t("doc.authors", authors=loc.join(list(cfg.authors))) if cfg.authors else None
+    if cfg.registry:
+        when = None
+        if cfg.registered_on:
+            try:
+                when = loc.date(_date.fromisoformat(str(cfg.registered_on)[:10]))
+            except ValueError:
+                when = str(cfg.registered_on)
+        registry = (loc.t("doc.registry_on", registry=cfg.registry, date=when) if when
+                    else loc.t("doc.registry", registry=cfg.registry))
+    else:
+        registry = loc.t("doc.unregistered")
+    return {"authors": authors, "registry": registry}

@@ -35,7 +35,29 @@ def _reproducibility(c: Context) -> dict[str, Any]:
         (loc.t("repro.version"), __version__, True),
         (loc.t("repro.command"), command or loc.t("repro.command_none"), bool(command)),
     ]
-    return {"intro": loc.t("repro.intro"), "files": c.add_table(ft), "facts": facts, "date": date}
+    return {"intro": loc.t("repro.intro"), "files": c.add_table(ft), "facts": facts, "date": date,
+            "options": _options_table(c)}
+
+
+def _options_table(c: Context) -> Any:
+    """The analysis options used, each marked as declared in trial.toml or overridden."""
+    loc = c.loc
+    options = _provenance(c.ev).get("options")
+    if not options:
+        return None
+    overridden = set(options.get("overridden", ()))
+    ot = c.table("options", loc.t("options.caption"),
+                 [loc.t("options.option"), loc.t("options.value"), loc.t("options.source")])
+    for name, value in options.items():
+        if name == "overridden":
+            continue
+        if isinstance(value, list | tuple):
+            shown = ", ".join(map(str, value)) or DASH
+        else:
+            shown = DASH if value is None else str(value)
+        ot.add(ot.code(name), ot.text(shown),
+               ot.text(loc.t("options.overridden" if name in overridden else "options.declared")))
+    return c.add_table(ot)
 
 
 register_section(Section("reproducibility", 140, _reproducibility))
