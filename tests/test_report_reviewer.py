@@ -52,9 +52,11 @@ def test_options_used_are_in_the_report(registered):
     c = _content(registered, "en")
     table = next(t for t in c.tables if t.id == "options")
     rows = {r[0].text: (r[1].text, r[2].text) for r in table.rows}
-    assert rows["alpha"] == ("0.1", "changed from trial.toml")
-    assert rows["adjustment"] == ("additive", "as in trial.toml")
-    assert rows["permutations"][1] == "changed from trial.toml"
+    assert rows["alpha"] == ("0.1", "changed")
+    assert rows["adjustment"] == ("additive", "trial.toml")
+    assert "permutations" not in rows  # in the facts above the table, with its source
+    facts = dict((k, v) for k, v, _ in c.sections["reproducibility"]["facts"])
+    assert facts["Number of re-randomisations"] == "0 (changed)"
     assert rows["covariates"][0].startswith("age, woman")
 
 

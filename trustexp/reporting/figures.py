@@ -148,7 +148,7 @@ def _panels(
     text_w = max([text_width(r.text, size, bold=r.pooled) for r in all_rows] + [60])
     left = 12 + label_w + 14
     right = width - text_w - 22
-    row_h = 22.0
+    row_h = 20.0
     y = 8.0
     layout = []
     for p in panels:
@@ -162,7 +162,7 @@ def _panels(
             rows.append((r, lines, y, h))
             y += h
         y_axis = y + 4
-        y = y_axis + 34
+        y = y_axis + 28
         layout.append((p, title_lines, y_title, rows, y_axis))
     canvas = Canvas(width, y + 2)
     for p, title_lines, y_title, rows, y_axis in layout:
