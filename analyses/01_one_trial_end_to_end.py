@@ -45,7 +45,8 @@ def main(argv: list[str]) -> int:
     outcomes = ev.outcomes()
     print(outcomes.head().to_string())
     ids = [o.id for o in ev.config.outcomes]
-    missing = outcomes.loc[outcomes["arm"] != "reference", ids].isna().sum()
+    randomised = [a.id for a in ev.config.randomised_arms]  # never a hard-coded arm id
+    missing = outcomes.loc[outcomes["arm"].isin(randomised), ids].isna().sum()
     print("\nMissing per outcome (randomised participants):")
     print(missing.to_string())
 

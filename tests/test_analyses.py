@@ -71,3 +71,20 @@ def test_cochran_q_too_few_sites():
     got = cochran_q([0.1, float("nan")], [0.05, 0.05])
     assert got["k"] == 1
     assert got["q"] != got["q"]  # NaN
+
+
+def test_options_and_tables_notebook():
+    proc = _run("03_options_and_tables.py")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for section in ("== Options used ==", "== A wrong option ==", "== Regression table (HTML) ==",
+                    "== Regression table (LaTeX) ==", "== Covariate coefficients (pooled) ==",
+                    "== Sensitivity comparison (pooled estimates) =="):
+        assert section in out
+    assert "overridden: ['outcomes', 'permutations']" in out
+    assert "The 'alpha' parameter of evaluate must be a float in (0, 1). Got 1.5 instead." in out
+    assert '<table class="regression-table">' in out and "\\begin{tabular}" in out
+    for run in ("as planned", "no covariates", "Lin adjustment", "HC3 errors"):
+        assert run in out
+    assert "largest difference between runs: " in out
+    assert "Traceback" not in proc.stderr

@@ -17,27 +17,28 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from trustexp._version import __version__
 from trustexp.analysis.samples import analysis_samples, effective_se_type
-from trustexp.config import TrialConfig
+from trustexp.config import Adjustment, MultipleTesting, SeType, TrialConfig
 from trustexp.disclosure import DEFAULT_MIN_CELL, Released, release
 from trustexp.errors import ContractError, OptionError
 from trustexp.frames import Inputs, frame_specs, typed_frame
 from trustexp.literals import POOLED
+from trustexp.options import apply_options, check_options, describe_options
 from trustexp.outcomes import derive_outcomes
 from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
 
 if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.reporting.regression import RegressionTable
     from trustexp.trial import Trial
 
 __all__ = ["Evaluation", "evaluate"]
@@ -96,6 +97,7 @@ class Evaluation:
     _outcomes: pd.DataFrame = field(repr=False)
     _provenance: Mapping[str, Any] = field(repr=False)
     _inputs: Inputs = field(repr=False)
+    _original_config: TrialConfig | None = field(default=None, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         frames = self.__dict__.get("_frames")
@@ -151,6 +153,80 @@ class Evaluation:
     def to_frame(self) -> pd.DataFrame:
         """The effects frame (a copy)."""
         return self.effects
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The analysis options used (see :func:`trustexp.options.describe_options`)."""
+        return copy.deepcopy(dict(self._provenance["options"]))
+
+    def table(
+        self,
+        *,
+        outcomes: list[str] | tuple[str, ...] | None = None,
+        site: str = "all",
+        beneath: Literal["std_error", "ci"] = "std_error",
+        stars: bool = False,
+        labels: bool = True,
+        lang: Literal["nl", "en"] | None = None,
+        min_cell: int | None = None,
+    ) -> RegressionTable:
+        """The side-by-side regression table: outcomes as columns, arms as rows.
+
+        Each arm's effect with its standard error (or unadjusted confidence
+        interval) beneath; then N, the control mean, whether covariates and
+        strata fixed effects are in the model, R² and the standard errors.
+        Binary outcomes in percentage points. Made from the disclosure gate's
+        records only. Show it in a notebook, or call ``.to_frame()``,
+        ``.to_html()``, ``.to_latex()``, ``.to_markdown()``, ``.to_docx(path)``.
+
+        Parameters
+        ----------
+        outcomes
+            Declared outcome ids (default: all, in declaration order).
+        site
+            ``"all"`` (pooled) or a site.
+        beneath
+            ``"std_error"`` (in parentheses) or ``"ci"`` (in brackets).
+        stars
+            Mark p < 0.10, 0.05, 0.01 (unadjusted) with stars; off by default.
+        labels
+            Arm and outcome labels (True) or ids.
+        lang
+            Language of the row names, notes and numbers (default: the trial's).
+        min_cell
+            As for :meth:`released`.
+        """
+        from trustexp.reporting.regression import regression_table
+
+        return regression_table(self, outcomes=outcomes, site=site, beneath=beneath,
+                                stars=stars, labels=labels, lang=lang or self.config.language,
+                                min_cell=min_cell)
+
+    def with_options(self, **options: Any) -> Evaluation:
+        """Evaluate the same trial again with some options changed: a sensitivity run.
+
+        Parameters
+        ----------
+        **options
+            Any of the options of :func:`evaluate` (``covariates``,
+            ``adjustment``, ``standard_errors``, ``cluster``,
+            ``multiple_testing``, ``alpha``, ``outcomes``, ``permutations``,
+            ``seed``, ``min_cell``); the others stay as they are here.
+
+        Raises
+        ------
+        OptionError
+            An unknown option or an invalid value.
+        """
+        checked = check_options("with_options", options, self.config, self._trial.participants)
+        base = self._provenance.get("overrides", {})
+        merged = {**base, **checked}
+        config = apply_options(self._original_config, merged)
+        trial = dataclasses.replace(self._trial, config=config)
+        with _single_threaded_blas():
+            return _evaluate(trial, int(config.analysis.permutations),
+                             self._provenance.get("command"), None,
+                             original=self._original_config, overrides=merged)
 
     # -- outputs: everything goes through the disclosure gate ------------------
     def released(self, *, min_cell: int | None = None) -> Released:
@@ -251,21 +327,6 @@ class Evaluation:
         return f"<Evaluation of {self.config.name!r}: {n} effects, permutations={self.permutations}>"
 
 
-def _check_permutations(permutations: Any, config: TrialConfig) -> int:
-    if permutations is None:
-        return int(config.analysis.permutations)
-    try:
-        value = operator.index(permutations)
-    except TypeError:
-        value = None
-    if value is None or isinstance(permutations, bool) or value < 0:
-        raise OptionError(
-            "The 'permutations' parameter of evaluate must be an integer >= 0. "
-            f"Got {permutations!r} instead."
-        )
-    return int(value)
-
-
 def _as_trial(path_or_trial: Any, demo: bool) -> Trial:
     if path_or_trial is not None and not isinstance(path_or_trial, str | Path):
         if demo:
@@ -285,7 +346,16 @@ def evaluate(
     path_or_trial: str | Path | Trial | None = None,
     *,
     demo: bool = False,
+    covariates: list[str] | tuple[str, ...] | None = None,
+    adjustment: Adjustment | None = None,
+    standard_errors: SeType | None = None,
+    cluster: str | None = None,
+    multiple_testing: MultipleTesting | None = None,
+    alpha: float | None = None,
+    outcomes: list[str] | tuple[str, ...] | None = None,
     permutations: int | None = None,
+    seed: int | None = None,
+    min_cell: int | None = None,
     command: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Evaluation:
@@ -298,9 +368,15 @@ def evaluate(
         an already loaded trial.
     demo
         Evaluate the embedded demo trial instead.
-    permutations
-        Re-randomisations for ``p_value_ri``; default ``[analysis]
-        permutations`` (0: none).
+    covariates, adjustment, standard_errors, multiple_testing, alpha, permutations, seed, min_cell
+        Override the key of the same name of ``[analysis]`` in trial.toml,
+        checked as that key is (:mod:`trustexp.options`); ``None`` keeps the
+        declared value. ``permutations`` re-randomisations give
+        ``p_value_ri`` (0: none).
+    cluster
+        Override ``[randomisation] cluster`` (a column of participants).
+    outcomes
+        Estimate only these declared outcome ids.
     command
         The command line that asked for the evaluation, kept in the provenance.
     progress
@@ -314,10 +390,19 @@ def evaluate(
     OptionError
         An option has an invalid value.
     """
+    given = {"covariates": covariates, "adjustment": adjustment,
+             "standard_errors": standard_errors, "cluster": cluster,
+             "multiple_testing": multiple_testing, "alpha": alpha, "outcomes": outcomes,
+             "permutations": permutations, "seed": seed, "min_cell": min_cell}
+    check_options("evaluate", given)  # before reading the data: a typo fails fast
     trial = _as_trial(path_or_trial, demo)
-    b = _check_permutations(permutations, trial.config)
+    original = trial.config
+    checked = check_options("evaluate", given, original, trial.participants)
+    config = apply_options(original, checked)
+    trial = dataclasses.replace(trial, config=config)
     with _single_threaded_blas():
-        return _evaluate(trial, b, command, progress)
+        return _evaluate(trial, int(config.analysis.permutations), command, progress,
+                         original=original, overrides=checked)
 
 
 @contextlib.contextmanager
@@ -338,7 +423,8 @@ def _single_threaded_blas() -> Iterator[None]:
 
 
 def _evaluate(
-    trial: Trial, b: int, command: str | None, progress: Callable[[str, int, int], None] | None
+    trial: Trial, b: int, command: str | None, progress: Callable[[str, int, int], None] | None,
+    *, original: TrialConfig | None = None, overrides: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     config = trial.config
     outcomes = derive_outcomes(trial)
@@ -350,6 +436,8 @@ def _evaluate(
         drop = [c for c in spec.optional if c not in frame.columns]
         frames[name] = typed_frame(spec, frame, drop=drop)
     prov = make_provenance(trial, seed=config.analysis.seed, permutations=b, command=command)
+    prov["options"] = describe_options(config, overrides or {})
+    prov["overrides"] = dict(overrides or {})
     return Evaluation(
         config=config,
         _trial=trial,
@@ -358,4 +446,5 @@ def _evaluate(
         _outcomes=outcomes,
         _provenance=MappingProxyType(prov),
         _inputs=inputs,
+        _original_config=original or config,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import check_output, write_atomic
+from trustexp.cli._options import analysis_options, evaluate_kwargs, option_flags
 from trustexp.cli._terminal import printable
 from trustexp.errors import EXIT_OK, OptionError
 
@@ -31,9 +32,10 @@ __all__ = ["command"]
 @click.option("--min-cell", type=click.IntRange(min=0), default=None,
               help="Smallest group shown (default: [analysis] min_cell, 10; 0: none withheld).")
 @click.option("--demo", is_flag=True, help="Estimate the embedded demo trial.")
+@analysis_options
 def command(
     trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None,
-    min_cell: int | None, demo: bool
+    min_cell: int | None, demo: bool, **options: str | None,
 ) -> int:
     """Estimate every effect of the trial in TRIAL_DIR.
 
@@ -56,7 +58,11 @@ def command(
         args += ["--permutations", str(permutations)]
     if min_cell is not None:
         args += ["--min-cell", str(min_cell)]
-    ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args))
+    for flag, value in option_flags(options).items():
+        if value is not None:
+            args += [flag, str(value)]
+    ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=" ".join(args),
+                  **evaluate_kwargs(options))
     if output is not None:
         files = ev.trial.files or {}
         check_output(output, what="--output", inputs=files.values(),

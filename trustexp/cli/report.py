@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from trustexp.cli._options import analysis_options, evaluate_kwargs, option_flags
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -65,8 +66,13 @@ def _command_line(trial_dir: Path | None, demo: bool, output: Path, options: dic
 @click.option("--demo", is_flag=True, help="Report on the embedded demo trial.")
 @click.option(
     "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="The HTML file to write (replaced atomically).",
+    help="The report to write (replaced atomically): HTML, or Word with a .docx name.",
 )
+@click.option("--format", "fmt", type=click.Choice(["html", "docx"]), default=None,
+              help="html or docx (an editable Word document); default from OUTPUT's suffix.")
+@click.option("--csv-dialect", type=click.Choice(["nl", "en", "plain"]), default=None,
+              help="CSV files of --export: nl (semicolon, decimal comma, UTF-8 with BOM), en, "
+                   "or plain (comma, no BOM); default the report language's.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Report language (default: language in trial.toml).")
 @click.option(
@@ -85,10 +91,13 @@ def _command_line(trial_dir: Path | None, demo: bool, output: Path, options: dic
 @click.option("--min-cell", type=click.IntRange(min=0), default=None,
               help="Smallest group shown (default: [analysis] min_cell, 10; 0: no protection, "
                    "said on the report's first page).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no closing line (the path and a one-line summary).")
+@analysis_options
 def command(
     trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
     template_dir: Path | None, permutations: int | None, min_cell: int | None, quiet: bool,
+    fmt: str | None = None, csv_dialect: str | None = None, **options: str | None,
 ) -> int:
     """Evaluate the trial in TRIAL_DIR and write its HTML report to OUTPUT.
 
@@ -117,7 +126,8 @@ def command(
             check_output(export_dir, what="--export", folder=trial_dir)
     line = _command_line(trial_dir, demo, output, {
         "--lang": lang, "--export": export_dir, "--template-dir": template_dir,
-        "--permutations": permutations, "--min-cell": min_cell,
+        "--permutations": permutations, "--min-cell": min_cell, "--format": fmt,
+        "--csv-dialect": csv_dialect, **option_flags(options),
     })
     from trustexp.texts import catalogue, language
 
@@ -126,13 +136,19 @@ def command(
     try:
         progress.phase(texts["message.loading"])
         ev = evaluate(trial_dir, demo=demo, permutations=permutations, command=line,
+                      **evaluate_kwargs(options),
                       progress=progress.estimating if progress.enabled else None)
         from trustexp.reporting.sections import section_names
 
         progress.phase(texts["message.rendering"],
                        total=None if export_dir else len(section_names()) + 1)
         report(ev, output, lang=lang, template_dir=template_dir, export_dir=export_dir,
-               min_cell=min_cell, progress=progress.rendering if progress.enabled else None)
+               min_cell=min_cell, progress=progress.rendering if progress.enabled else None,
+               format=fmt, csv_dialect=csv_dialect)
     finally:
         progress.close()
+    if not quiet:
+        from trustexp.reporting.summary_line import summary_line
+
+        click.echo(f"{output}: {summary_line(ev, min_cell=min_cell, lang=lang)}")
     return EXIT_OK

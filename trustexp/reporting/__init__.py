@@ -50,6 +50,8 @@ def report(
     min_cell: int | None = None,
     progress: Callable[[str], None] | None = None,
     source_date_epoch: int | None = None,
+    csv_dialect: str | None = None,
+    format: str | None = None,
 ) -> Path:
     """Write the HTML report of an evaluation.
 
@@ -75,6 +77,13 @@ def report(
         report says so on its first page; 0 turns the protection off.
     progress
         Called with a short description of each step.
+    csv_dialect
+        The CSV files of ``export_dir``: ``"nl"`` (semicolon, decimal comma,
+        UTF-8 with BOM), ``"en"``, ``"plain"``; default the report language's.
+    format
+        ``"html"`` or ``"docx"`` (an editable Word document with the same
+        sections, tables, figures and texts); default from the file name's
+        suffix (``.docx``), else HTML.
     source_date_epoch
         Date printed on the report, as seconds since 1970 (UTC); default the
         ``SOURCE_DATE_EPOCH`` environment variable; without either, no date.
@@ -100,6 +109,11 @@ def report(
     cells = check_min_cell(config.analysis.min_cell if min_cell is None else min_cell,
                            where="report")
     epoch = _epoch(source_date_epoch)
+    fmt = _format(format, path)
+    if export_dir is not None:
+        from trustexp.reporting.workbook import check_dialect
+
+        check_dialect(csv_dialect, loc.lang)
     path = check_folder_of(path)
     files = dict(getattr(getattr(evaluation, "trial", None), "files", None) or {})
     folder = Path(files["trial.toml"]).parent if "trial.toml" in files else None
@@ -131,6 +145,21 @@ def report(
                           results=results_json(evaluation, released), loc=loc,
                           output_check=output_check_csv(released, content.tables,
                                                         content.figures),
-                          source_date_epoch=epoch, progress=step)
-        write_atomic(path, html)
+                          source_date_epoch=epoch, progress=step, csv_dialect=csv_dialect)
+        if fmt == "docx":
+            from trustexp.reporting.docx import docx_bytes
+
+            step("docx")
+            write_atomic(path, docx_bytes(html, content, loc, epoch))
+        else:
+            write_atomic(path, html)
     return path
+
+
+def _format(value: str | None, path: str | Path) -> str:
+    if value is None:
+        return "docx" if str(path).lower().endswith(".docx") else "html"
+    if value not in ("html", "docx"):
+        raise OptionError("The 'format' parameter of report must be one of ['docx', 'html']. "
+                          f"Got {value!r} instead.")
+    return value

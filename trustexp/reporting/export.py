@@ -156,6 +156,7 @@ def write_exports(
     output_check: str | None = None,
     source_date_epoch: int | None = None,
     progress: Callable[[str], None] | None = None,
+    csv_dialect: str | None = None,
 ) -> Path:
     """Write every table, figure and the results JSON into a new folder ``path``.
 
@@ -176,15 +177,32 @@ def write_exports(
         files are the same from run to run.
     progress
         Called with the name of each file as it is written.
+    csv_dialect
+        ``"nl"``, ``"en"`` or ``"plain"`` (see :mod:`trustexp.reporting.workbook`);
+        default the report language's. Every table is also a sheet of one
+        workbook (``tabellen.xlsx`` / ``tables.xlsx``) with the notes and the
+        output check.
     """
+    from trustexp.reporting.workbook import (
+        check_dialect,
+        table_csv,
+        workbook_name,
+        workbook_xlsx,
+    )
+
+    dialect = check_dialect(csv_dialect, loc.lang)
     stamp = datetime.fromtimestamp(source_date_epoch if source_date_epoch is not None
                                    else 946684800, tz=UTC).replace(tzinfo=None)
     with atomic_dir(check_export_dir(path), kind="the export folder") as tmp:
         for table in tables:
             if progress:
                 progress(f"{table.id}.csv")
-            (tmp / f"{table.id}.csv").write_text(_csv(table, loc), encoding="utf-8")
+            (tmp / f"{table.id}.csv").write_bytes(table_csv(table, loc, dialect))
             (tmp / f"{table.id}.xlsx").write_bytes(_xlsx(table, loc, stamp))
+        if progress:
+            progress(workbook_name(loc))
+        (tmp / workbook_name(loc)).write_bytes(
+            workbook_xlsx(tables, loc, stamp, output_check=output_check))
         for fig in figures:
             if progress:
                 progress(f"{fig.id}.png")

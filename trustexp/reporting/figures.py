@@ -40,7 +40,7 @@ MARKERS = ("square", "triangle", "diamond", "down", "cross", "circle")
 DASHES: tuple[tuple[float, ...] | None, ...] = ((7, 3), (2, 2.5), (9, 3, 2, 3), (4, 4), (12, 3), (1, 3))
 REFERENCE_COLOUR = "#6b6b6b"  # 5.3:1 on white
 #: Width of every figure in CSS pixels (it scales down to the page).
-FIG_WIDTH = 860.0
+FIG_WIDTH = 672.0  # the A4 text width at 96 px per inch: printed at full size, text >= 8 pt
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ def _panels(
     text_w = max([text_width(r.text, size, bold=r.pooled) for r in all_rows] + [60])
     left = 12 + label_w + 14
     right = width - text_w - 22
-    row_h = 22.0
+    row_h = 20.0
     y = 8.0
     layout = []
     for p in panels:
@@ -176,7 +176,7 @@ def _panels(
             rows.append((r, lines, y, h))
             y += h
         y_axis = y + 4
-        y = y_axis + 34
+        y = y_axis + 28
         layout.append((p, title_lines, y_title, rows, y_axis))
     canvas = Canvas(width, y + 2)
     for p, title_lines, y_title, rows, y_axis in layout:
@@ -381,8 +381,8 @@ def flow_diagram(top: FlowBox, columns: Sequence[FlowColumn], *, reference_label
     randomised = [c for c in columns if not c.reference]
     reference = [c for c in columns if c.reference]
     n_cols = max(len(randomised) + len(reference), 1)
-    col_w = 150.0
-    gap = 14.0
+    col_w = 116.0  # five columns fit the A4 text width (FIG_WIDTH) at full size
+    gap = 10.0
     extra = 26.0 if reference else 0.0
     width = max(FIG_WIDTH, 24 + n_cols * col_w + (n_cols - 1) * gap + extra)
     col_w = min(230.0, (width - 24 - (n_cols - 1) * gap - extra) / n_cols)
@@ -392,7 +392,7 @@ def flow_diagram(top: FlowBox, columns: Sequence[FlowColumn], *, reference_label
 
     def measure(box: FlowBox, w: float) -> _Measured:
         m = _Measured(box)
-        m.title = wrap(box.title, w, 12, bold=True, max_lines=3)
+        m.title = wrap(box.title, w, 12, bold=True, max_lines=5)
         for line in box.lines:
             indent = line.startswith("\t")
             pieces = wrap(line.lstrip("\t"), w - (10 if indent else 0), 11.5, max_lines=3)

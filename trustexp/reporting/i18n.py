@@ -73,7 +73,7 @@ NL: dict[str, str] = {
     ),
     "doc.reference_warning_title": "Niet gerandomiseerd",
     "doc.reference_warning": (
-        "De referentiegroep ({labels}) is niet door loting ingedeeld. Verschillen met deze "
+        "De referentiegroep{labels} is niet door loting ingedeeld. Verschillen met deze "
         "groep zijn geen effecten: ze kunnen ook komen door verschillen tussen de mensen."
     ),
     "doc.not_randomised": "niet gerandomiseerd",
@@ -116,21 +116,21 @@ NL: dict[str, str] = {
         "uitkomsten."
     ),
     "summary.effect_up": (
-        "{arm}: hoger dan in de controlegroep, met {estimate} ({level}-interval {low} tot "
-        "{high}; gecorrigeerde p = {p_adj})."
+        "{arm}: hoger dan in de controlegroep, met {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.effect_down": (
-        "{arm}: lager dan in de controlegroep, met {estimate} ({level}-interval {low} tot "
-        "{high}; gecorrigeerde p = {p_adj})."
+        "{arm}: lager dan in de controlegroep, met {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.nominal_only": (
-        "{arm}: er kon geen effect worden aangetoond; {estimate} ({level}-interval {low} tot "
-        "{high}). Zonder correctie voor meervoudig toetsen is het verschil statistisch "
+        "{arm}: er kon geen effect worden aangetoond; {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}). Zonder correctie voor meervoudig toetsen is het verschil statistisch "
         "significant (p = {p}), na correctie niet (gecorrigeerde p = {p_adj})."
     ),
     "summary.no_effect": (
-        "{arm}: er kon geen effect worden aangetoond; {estimate} ({level}-interval {low} tot "
-        "{high})."
+        "{arm}: er kon geen effect worden aangetoond; {estimate}{std} (niet-gecorrigeerd "
+        "{level}-interval {low} tot {high}; gecorrigeerde p = {p_adj})."
     ),
     "summary.not_estimated": "{arm}: geen schatting mogelijk of getoond.",
     "summary.no_variance": (
@@ -144,6 +144,39 @@ NL: dict[str, str] = {
     ),
     "summary.verb_one": "is",
     "summary.verb_many": "zijn",
+    "summary.secondary_none": (
+        "Van de {n} schattingen voor de overige uitkomsten is {correction} geen enkele "
+        "statistisch significant (zie de paragraaf '{link}')."
+    ),
+    "summary.secondary_one": (
+        "Van de {n} schattingen voor de overige uitkomsten is er {correction} één statistisch "
+        "significant: {pairs} (zie de paragraaf '{link}')."
+    ),
+    "summary.secondary_some": (
+        "Van de {n} schattingen voor de overige uitkomsten zijn er {correction} {k} "
+        "statistisch significant: {pairs} (zie de paragraaf '{link}')."
+    ),
+    "summary.pair": "{outcome}, {arm} ({estimate}; gecorrigeerde p = {p_adj})",
+    "summary.after_correction": "na correctie voor meervoudig toetsen",
+    "summary.without_correction": "zonder correctie voor meervoudig toetsen",
+    "summary.standardised": ", dat is {d} standaardafwijking van de controlegroep",
+    "summary.balance_all": (
+        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken: geen van de "
+        "{k} toetsen op vergelijkbaarheid (alle locaties samen en per locatie) geeft een "
+        "significant verschil (kleinste p = {p})."
+    ),
+    "summary.imbalance_at": (
+        "Let op: bij de start verschilt {arm}{where} van de controlegroep (toets op "
+        "vergelijkbaarheid: p = {p}); zie de paragraaf over vergelijkbaarheid."
+    ),
+    "summary.attrition_at": (
+        "Let op: de respons op meting {wave} verschilt tussen de groepen{where} (toets op "
+        "selectieve uitval: p = {p}); zie de paragraaf over uitval."
+    ),
+    "summary.attrition_none": (
+        "Geen van de {k} toetsen op selectieve uitval (per meting, alle locaties samen en per "
+        "locatie) geeft een significant verschil in respons tussen de groepen."
+    ),
     "summary.multiple": (
         "De p-waarden zijn gecorrigeerd voor meervoudig toetsen binnen elke familie van "
         "uitkomsten, met de methode van {method}."
@@ -450,8 +483,8 @@ NL: dict[str, str] = {
         "Standaardfouten: {se}. Betrouwbaarheidsintervallen en p-waarden gebruiken de "
         "t-verdeling met {df}. Onbetrouwbaarheid α = {alpha}."
     ),
-    "methods.se.HC": "heteroskedasticiteit-robuust ({se}, zoals R-pakket estimatr)",
-    "methods.se.CR": "cluster-robuust ({se}, zoals R-pakket estimatr)",
+    "methods.se.HC": "robuust voor heteroskedasticiteit ({se}, zoals in het R-pakket estimatr)",
+    "methods.se.CR": "cluster-robuust ({se}, zoals in het R-pakket estimatr)",
     "methods.se_declared": (
         "; het plan noemde {declared}, en omdat er per cluster ({cluster}) is geloot zijn de "
         "standaardfouten cluster-robuust"
@@ -511,6 +544,48 @@ NL: dict[str, str] = {
         "geen kleinste of grootste waarde van een persoon."
     ),
     "methods.software_caption": "Gebruikte software",
+    "methods.balance_test": (
+        "Vergelijkbaarheid bij de start: per experimentele groep en locatie is de indicator "
+        "van die groep (tegenover de controlegroep) geregresseerd op de achtergrondkenmerken "
+        "met vaste effecten voor de blokken; de gezamenlijke toets is een Wald-F-toets op alle "
+        "hellingen met dezelfde robuuste standaardfouten als de effecten. Gestandaardiseerde "
+        "verschillen zijn het verschil in gemiddelden gedeeld door de gepoolde "
+        "standaardafwijking."
+    ),
+    "methods.attrition_test": (
+        "Selectieve uitval: per meting en locatie is de respons (wel of geen antwoord) "
+        "geregresseerd op de groepsindicatoren met vaste effecten voor de blokken; de toets "
+        "is een Wald-F-toets dat de respons in alle groepen gelijk is (robuuste "
+        "standaardfouten)."
+    ),
+    "methods.lee": (
+        "Lee-grenzen (Lee, 2009): voor uitkomsten uit de vragenlijst na de start wordt de "
+        "groep met de hoogste respons aan de boven- of onderkant getrimd tot de respons gelijk "
+        "is; zo ontstaan een onder- en bovengrens voor het effect bij wie in beide groepen zou "
+        "hebben geantwoord."
+    ),
+    "methods.compliers": (
+        "Complier-effecten: voor groepen waarvan is vastgelegd wie het aanbod echt kreeg "
+        "([[takeup]]), is het effect van het krijgen van het aanbod geschat met tweetraps-"
+        "kleinstekwadraten (instrument: de loting), over de groep en de controlegroep, met "
+        "dezelfde blokken en achtergrondkenmerken (additief). Standaardfouten HC1 (met clusters "
+        "CR1, G − 1 vrijheidsgraden). De eerste trap is het effect van de loting op het krijgen "
+        "van het aanbod; F < 10 wijst op een zwak instrument."
+    ),
+    "methods.time_to_exit": (
+        "Tijd tot uitstroom: de eerste maand na de loting zonder bijstand en met werk, "
+        "gecensureerd aan het eind van het venster W (wie niet uitstroomt, krijgt W). Het "
+        "gemiddelde is de beperkte gemiddelde tijd tot uitstroom (restricted mean survival "
+        "time); het effect is een verschil in die gemiddelden, geschat als elk ander effect."
+    ),
+    "methods.standardised": (
+        "Gestandaardiseerde effecten voor schalen: het effect gedeeld door de "
+        "standaardafwijking in de controlegroep (in dezelfde steekproef als het effect)."
+    ),
+    "methods.fit": (
+        "De coëfficiënten van de achtergrondkenmerken en de R² van elk model staan in de "
+        "resultaten (coefficients, model_fit); de achtergrondkenmerken zijn gecentreerd."
+    ),
     "methods.package": "Pakket",
     "methods.version": "Versie",
     "method.holm": "Holm",
@@ -537,6 +612,42 @@ NL: dict[str, str] = {
     "repro.min_cell": "Kleinste getoonde aantal (min_cell)",
     "repro.language": "Taal",
     "repro.command_none": "(aangeroepen vanuit Python)",
+    # -- regression table (ev.table) and the options used ----------------------
+    "regtable.n": "N",
+    "regtable.control_mean": "Gemiddelde controlegroep",
+    "regtable.covariates": "Covariaten",
+    "regtable.fixed_effects": "Vaste effecten voor strata",
+    "regtable.r_squared": "R²",
+    "regtable.se_type": "Standaardfouten",
+    "regtable.yes": "ja",
+    "regtable.no": "nee",
+    "regtable.note_se": "Standaardfouten tussen haakjes.",
+    "regtable.note_ci": "{level}-betrouwbaarheidsintervallen (niet gecorrigeerd voor meervoudig toetsen) tussen haken.",
+    "regtable.note_stars": "* p < 0,10, ** p < 0,05, *** p < 0,01 (niet gecorrigeerd).",
+    "regtable.note_units": "Binaire uitkomsten in procentpunten (effect) en procenten (gemiddelde controlegroep).",
+    "regtable.note_withheld": "x of <{min_cell}: niet getoond om de privacy van de deelnemers te beschermen.",
+    "regtable.term": "Term",
+    "options.heading": "Gebruikte analyse-instellingen",
+    "options.overridden": "gewijzigd",
+    "options.declared": "trial.toml",
+    "options.all_outcomes": "alle {n} uitkomsten van trial.toml",
+    "options.caption": "Gebruikte analyse-instellingen",
+    "doc.authors": "Auteurs: {authors}",
+    "doc.registry": "Trialregistratie: {registry}",
+    "doc.registry_on": "Trialregistratie: {registry}, geregistreerd op {date}",
+    "doc.unregistered": "Niet vooraf geregistreerd (geen registry in trial.toml)",
+    "options.option": "Instelling",
+    "options.value": "Waarde",
+    "options.source": "Herkomst",
+    "workbook.file": "tabellen.xlsx",
+    "workbook.contents": "Inhoud",
+    "workbook.notes": "Toelichting",
+    "workbook.output_check": "Outputcontrole",
+    "workbook.sheet": "Blad",
+    "workbook.caption": "Tabel",
+    "workbook.csv": "CSV-bestand",
+    "workbook.note": "Toelichting",
+    "workbook.precision": "Getallen zijn afgerond zoals in het rapport; results.json bevat ze in volle precisie.",
 }
 
 EN: dict[str, str] = {
@@ -583,7 +694,7 @@ EN: dict[str, str] = {
     ),
     "doc.reference_warning_title": "Not randomised",
     "doc.reference_warning": (
-        "The reference group ({labels}) was not assigned by lottery. Differences with this "
+        "The reference group{labels} was not assigned by lottery. Differences with this "
         "group are not effects: they may come from differences between the people."
     ),
     "doc.not_randomised": "not randomised",
@@ -625,20 +736,21 @@ EN: dict[str, str] = {
         "No outcome is marked as primary in trial.toml; all outcomes are listed below."
     ),
     "summary.effect_up": (
-        "{arm}: higher than in the control group, by {estimate} ({level} interval {low} to "
-        "{high}; adjusted p = {p_adj})."
+        "{arm}: higher than in the control group, by {estimate}{std} (unadjusted {level} "
+        "interval {low} to {high}; adjusted p = {p_adj})."
     ),
     "summary.effect_down": (
-        "{arm}: lower than in the control group, by {estimate} ({level} interval {low} to "
-        "{high}; adjusted p = {p_adj})."
+        "{arm}: lower than in the control group, by {estimate}{std} (unadjusted {level} "
+        "interval {low} to {high}; adjusted p = {p_adj})."
     ),
     "summary.nominal_only": (
-        "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high}). "
-        "Without correction for multiple testing the difference is statistically significant "
+        "{arm}: no effect could be shown; {estimate}{std} (unadjusted {level} interval {low} "
+        "to {high}). Without correction for multiple testing the difference is statistically significant "
         "(p = {p}), after correction it is not (adjusted p = {p_adj})."
     ),
     "summary.no_effect": (
-        "{arm}: no effect could be shown; {estimate} ({level} interval {low} to {high})."
+        "{arm}: no effect could be shown; {estimate}{std} (unadjusted {level} interval {low} "
+        "to {high}; adjusted p = {p_adj})."
     ),
     "summary.not_estimated": "{arm}: no estimate could be made or shown.",
     "summary.no_variance": (
@@ -652,6 +764,39 @@ EN: dict[str, str] = {
     ),
     "summary.verb_one": "is",
     "summary.verb_many": "are",
+    "summary.secondary_none": (
+        "Of the {n} estimates for the other outcomes, none is statistically significant "
+        "{correction} (see the section '{link}')."
+    ),
+    "summary.secondary_one": (
+        "Of the {n} estimates for the other outcomes, one is statistically significant "
+        "{correction}: {pairs} (see the section '{link}')."
+    ),
+    "summary.secondary_some": (
+        "Of the {n} estimates for the other outcomes, {k} are statistically significant "
+        "{correction}: {pairs} (see the section '{link}')."
+    ),
+    "summary.pair": "{outcome}, {arm} ({estimate}; adjusted p = {p_adj})",
+    "summary.after_correction": "after correction for multiple testing",
+    "summary.without_correction": "without correction for multiple testing",
+    "summary.standardised": ", that is {d} standard deviations of the control group",
+    "summary.balance_all": (
+        "The groups were comparable at baseline on the measured characteristics: none of the "
+        "{k} balance tests (all sites together and per site) shows a significant difference "
+        "(smallest p = {p})."
+    ),
+    "summary.imbalance_at": (
+        "Note: at baseline {arm}{where} differs from the control group (balance test: "
+        "p = {p}); see the section on balance."
+    ),
+    "summary.attrition_at": (
+        "Note: survey response at wave {wave} differs between the groups{where} (test of "
+        "differential attrition: p = {p}); see the section on attrition."
+    ),
+    "summary.attrition_none": (
+        "None of the {k} tests of differential attrition (per wave, all sites together and "
+        "per site) shows a significant difference in response between the groups."
+    ),
     "summary.multiple": (
         "The p-values are adjusted for multiple testing within each family of outcomes, with "
         "the {method} method."
@@ -1014,6 +1159,46 @@ EN: dict[str, str] = {
         "persons, and no smallest or largest value of a person."
     ),
     "methods.software_caption": "Software used",
+    "methods.balance_test": (
+        "Balance at baseline: for each experimental group and site, the indicator of that "
+        "group (against control) is regressed on the baseline characteristics with block fixed "
+        "effects; the joint test is a Wald F test of all slopes with the same robust standard "
+        "errors as the effects. Standardised differences are the difference in means divided "
+        "by the pooled standard deviation."
+    ),
+    "methods.attrition_test": (
+        "Differential attrition: for each survey wave and site, response (answered or not) is "
+        "regressed on the group indicators with block fixed effects; the test is a Wald F test "
+        "that response is the same in every group (robust standard errors)."
+    ),
+    "methods.lee": (
+        "Lee bounds (Lee, 2009): for survey outcomes after baseline, the group with the higher "
+        "response is trimmed from the top or the bottom until response is equal, which gives a "
+        "lower and an upper bound for the effect among those who would have answered in either "
+        "group."
+    ),
+    "methods.compliers": (
+        "Complier effects: for groups whose take-up was recorded ([[takeup]]), the effect of "
+        "receiving the offer is estimated by two-stage least squares (instrument: the lottery), "
+        "over the group and the control group, with the same blocks and baseline "
+        "characteristics (additive). Standard errors HC1 (with clusters CR1, G − 1 degrees of "
+        "freedom). The first stage is the effect of the lottery on take-up; F < 10 points to a "
+        "weak instrument."
+    ),
+    "methods.time_to_exit": (
+        "Time to exit: the first month after randomisation off benefit and in work, censored "
+        "at the end of the window W (a person without an exit gets W). Its mean is the "
+        "restricted mean time to exit (restricted mean survival time); the effect is a "
+        "difference in these means, estimated like any other effect."
+    ),
+    "methods.standardised": (
+        "Standardised effects for scales: the effect divided by the control group's standard "
+        "deviation (in the same sample as the effect)."
+    ),
+    "methods.fit": (
+        "The coefficients of the baseline characteristics and the R² of every model are in the "
+        "results (coefficients, model_fit); the baseline characteristics are centred."
+    ),
     "methods.package": "Package",
     "methods.version": "Version",
     "method.holm": "Holm",
@@ -1040,6 +1225,42 @@ EN: dict[str, str] = {
     "repro.min_cell": "Smallest count shown (min_cell)",
     "repro.language": "Language",
     "repro.command_none": "(called from Python)",
+    # -- regression table (ev.table) and the options used ----------------------
+    "regtable.n": "N",
+    "regtable.control_mean": "Control mean",
+    "regtable.covariates": "Covariates",
+    "regtable.fixed_effects": "Strata fixed effects",
+    "regtable.r_squared": "R²",
+    "regtable.se_type": "Standard errors",
+    "regtable.yes": "yes",
+    "regtable.no": "no",
+    "regtable.note_se": "Standard errors in parentheses.",
+    "regtable.note_ci": "{level} confidence intervals (not adjusted for multiple testing) in brackets.",
+    "regtable.note_stars": "* p < 0.10, ** p < 0.05, *** p < 0.01 (unadjusted).",
+    "regtable.note_units": "Binary outcomes in percentage points (effect) and percent (control mean).",
+    "regtable.note_withheld": "x or <{min_cell}: withheld to protect the participants' privacy.",
+    "regtable.term": "Term",
+    "options.heading": "Analysis options used",
+    "options.overridden": "changed",
+    "options.declared": "trial.toml",
+    "options.all_outcomes": "all {n} outcomes of trial.toml",
+    "options.caption": "Analysis options used",
+    "doc.authors": "Authors: {authors}",
+    "doc.registry": "Trial registration: {registry}",
+    "doc.registry_on": "Trial registration: {registry}, registered on {date}",
+    "doc.unregistered": "Not registered in advance (no registry in trial.toml)",
+    "options.option": "Option",
+    "options.value": "Value",
+    "options.source": "Source",
+    "workbook.file": "tables.xlsx",
+    "workbook.contents": "Contents",
+    "workbook.notes": "Notes",
+    "workbook.output_check": "Output check",
+    "workbook.sheet": "Sheet",
+    "workbook.caption": "Table",
+    "workbook.csv": "CSV file",
+    "workbook.note": "Note",
+    "workbook.precision": "Numbers are rounded as in the report; results.json holds them at full precision.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"nl": NL, "en": EN}

@@ -43,6 +43,7 @@ class Cell:
     kind: CellKind = "text"
     header: bool = False
     suppressed: bool = False
+    digits: int | None = None
 
 
 Row = tuple[Cell, ...]
@@ -77,11 +78,13 @@ class Table:
         """Whether any cell was suppressed."""
         return any(c.suppressed for row in self.rows for c in row)
 
-    def export_rows(self, low: str, high: str) -> tuple[list[str], list[list[Any]]]:
+    def export_rows(self, low: str, high: str, *,
+                    rounded: bool = False) -> tuple[list[str], list[list[Any]]]:
         """Header and rows for CSV/XLSX.
 
         Interval columns are split in two (``low``/``high``), and the group
-        titles become a first column.
+        titles become a first column. With ``rounded``, numbers are rounded to
+        the decimals the report shows (the full precision is in results.json).
         """
         pairs = [any(isinstance(r[j].value, tuple) for r in self.rows)
                  for j in range(len(self.columns))]
@@ -93,10 +96,11 @@ class Table:
             for row in rows:
                 values: list[Any] = [title] if self.group_column else []
                 for cell, pair in zip(row, pairs, strict=True):
+                    value = _rounded(cell) if rounded else cell.value
                     if pair:
-                        values.extend(cell.value if isinstance(cell.value, tuple) else (None, None))
+                        values.extend(value if isinstance(value, tuple) else (None, None))
                     else:
-                        values.append(cell.value)
+                        values.append(value)
                 out.append(values)
         return header, out
 
@@ -161,7 +165,7 @@ class TableBuilder:
             return Cell(DASH, None, kind="num")
         value = float(x) * scale
         return Cell(prefix + self.loc.number(value, digits, sign=sign) + suffix,
-                    round(value, 10), kind="num")
+                    round(value, 10), kind="num", digits=digits)
 
     def p(self, p: Any, *, withheld: bool = False) -> Cell:
         """A p-value."""
@@ -170,7 +174,7 @@ class TableBuilder:
             return Cell(DASH, None, kind="num")
         if p is None or _nan(p):
             return Cell(DASH, None, kind="num")
-        return Cell(self.loc.p_value(p), float(p), kind="num")
+        return Cell(self.loc.p_value(p), float(p), kind="num", digits=3)
 
     def interval(self, low: Any, high: Any, digits: int, *, scale: float = 1.0,
                  withheld: bool = False) -> Cell:
@@ -184,7 +188,7 @@ class TableBuilder:
         hi = self.loc.number(float(high) * scale, digits)
         text = f"{lo} {self.loc.t('doc.to')} {hi}"
         return Cell(text, (round(float(low) * scale, 10), round(float(high) * scale, 10)),
-                    kind="num")
+                    kind="num", digits=digits)
 
     # -- rows ----------------------------------------------------------------
     def group(self, title: str | None) -> None:
@@ -195,7 +199,8 @@ class TableBuilder:
         """Append a row to the current group; the first cell becomes the row header."""
         if cells and not cells[0].header:
             first = cells[0]
-            cells = (Cell(first.text, first.value, first.kind, True, first.suppressed), *cells[1:])
+            cells = (Cell(first.text, first.value, first.kind, True, first.suppressed,
+                          first.digits), *cells[1:])
         if not self.groups:
             self.groups.append((None, []))
         self.groups[-1][1].append(tuple(cells))
@@ -228,6 +233,18 @@ class TableBuilder:
             )
         return Table(self.id, self.caption, tuple(self.columns), groups, tuple(notes),
                      self.group_column)
+
+
+def _rounded(cell: Cell) -> Any:
+    """A cell's export value rounded as its text is (p-values below 0.001 stay as they are)."""
+    v, d = cell.value, cell.digits
+    if d is None or v is None:
+        return v
+    if isinstance(v, tuple):
+        return tuple(round(x, d) for x in v)
+    if isinstance(v, float) and d == 3 and v < 0.001:
+        return v
+    return round(v, d) if isinstance(v, float) else v
 
 
 def _nan(x: Any) -> bool:

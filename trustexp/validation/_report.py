@@ -227,6 +227,41 @@ class ValidationReport:
     def __str__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self, *, limit: int = 200) -> str:
+        """A notebook view: the verdict, the files read, and a table of the problems.
+
+        At most ``limit`` problems are listed (errors first); the rest are counted.
+        """
+        import html
+
+        e = html.escape
+        verdict = ("The trial folder follows the contract" if self.valid else
+                   f"The trial folder breaks the contract: {len(self.errors)} "
+                   f"error{'s' if len(self.errors) != 1 else ''}")
+        out = [f"<p><strong>{e(verdict)}</strong>"
+               + (f", {len(self.warnings)} warning(s)" if self.warnings else "") + ".</p>"]
+        if self.files:
+            out.append("<table><thead><tr><th>table</th><th>file</th><th>rows</th></tr></thead>"
+                       "<tbody>")
+            for name, path in self.files.items():
+                rows = self.rows.get(name)
+                out.append(f"<tr><td>{e(name)}</td><td>{e(str(path))}</td>"
+                           f"<td>{'' if rows is None else rows}</td></tr>")
+            out.append("</tbody></table>")
+        problems = [*self.errors, *self.warnings]
+        if problems:
+            cols = ("severity", *_FIELDS)
+            out.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols)
+                       + "</tr></thead><tbody>")
+            for p in problems[:limit]:
+                cells = [p.severity, *(getattr(p, k) for k in _FIELDS)]
+                out.append("<tr>" + "".join(f"<td>{'' if v is None else e(str(v))}</td>"
+                                            for v in cells) + "</tr>")
+            out.append("</tbody></table>")
+            if len(problems) > limit:
+                out.append(f"<p>… and {len(problems) - limit} more (see .to_frame()).</p>")
+        return "".join(out)
+
 
 def _is_summary(p: Problem) -> bool:
     """The collector's "N more rows" problem of a capped rule."""

@@ -109,7 +109,11 @@ def build_content(ev: Evaluation, loc: Locale, disclosure: Disclosure, released:
         if progress is not None:
             progress(section.name)
         out[section.name] = {"na": None, **section.build(c)}
-    reference_labels = loc.join([c.arm_label(a) for a in c.reference_ids])
+    labels = [c.arm_label(a) for a in c.reference_ids]
+    generic = {"referentiegroep", "reference group", "reference", "referentie"}
+    named = [x for x in labels if x.strip().lower() not in generic]
+    # "De referentiegroep (Niet-deelnemers)", never "De referentiegroep (Referentiegroep)"
+    reference_labels = f" ({loc.join(named)})" if named else ""
     banner = None
     if disclosure.min_cell == 0:
         banner = loc.t("doc.min_cell_off")
@@ -122,5 +126,25 @@ def build_content(ev: Evaluation, loc: Locale, disclosure: Disclosure, released:
         "reference_warning": (loc.t("doc.reference_warning", labels=reference_labels)
                               if c.reference_ids else None),
         "date": date,
+        **_title_page(c.cfg, loc),
     }
     return Content(out, c.tables, c.figures, meta)
+
+
+def _title_page(cfg: Any, loc: Locale) -> dict[str, Any]:
+    """Authors and registration for the title page (CONTRACT v1.1 ``[trial]``)."""
+    from datetime import date as _date
+
+    authors = loc.t("doc.authors", authors=loc.join(list(cfg.authors))) if cfg.authors else None
+    if cfg.registry:
+        when = None
+        if cfg.registered_on:
+            try:
+                when = loc.date(_date.fromisoformat(str(cfg.registered_on)[:10]))
+            except ValueError:
+                when = str(cfg.registered_on)
+        registry = (loc.t("doc.registry_on", registry=cfg.registry, date=when) if when
+                    else loc.t("doc.registry", registry=cfg.registry))
+    else:
+        registry = loc.t("doc.unregistered")
+    return {"authors": authors, "registry": registry}

@@ -40,6 +40,7 @@ def _methods(c: Context) -> dict[str, Any]:
     paragraphs.append(loc.t("methods.multiple", method=loc.t(f"method.{an.multiple_testing}")))
     paragraphs.append(loc.t("methods.ri", draws=loc.integer(draws), seed=seed) if draws
                       else loc.t("methods.no_ri"))
+    paragraphs += _more_methods(c)
     if c.reference_ids:
         paragraphs.append(loc.t("methods.reference"))
     paragraphs.append(loc.t("methods.disclosure", min_cell=c.dc.min_cell))
@@ -63,6 +64,31 @@ def _methods(c: Context) -> dict[str, Any]:
         "paragraphs": paragraphs,
         "software": c.add_table(vt),
     }
+
+
+def _more_methods(c: Context) -> list[str]:
+    """A paragraph for every further method the report's frames use (when they have rows)."""
+    loc = c.loc
+    out = []
+
+    def has(name: str) -> bool:
+        return name in c.rel.records and bool(c.rel.records[name])
+
+    if has("balance_tests") or has("balance"):
+        out.append(loc.t("methods.balance_test"))
+    if has("attrition_tests"):
+        out.append(loc.t("methods.attrition_test"))
+    if has("lee_bounds"):
+        out.append(loc.t("methods.lee"))
+    if has("compliers"):
+        out.append(loc.t("methods.compliers"))
+    if any(o.measure == "time_to_exit" for o in c.cfg.outcomes):
+        out.append(loc.t("methods.time_to_exit"))
+    if has("control_sd"):
+        out.append(loc.t("methods.standardised"))
+    if has("coefficients"):
+        out.append(loc.t("methods.fit"))
+    return out
 
 
 register_section(Section("methods", 130, _methods))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trustexp.disclosure import Withheld
 from trustexp.reporting.sections import Section, register_section
 from trustexp.reporting.sections._context import (
     _GENERIC_CONTROL,
@@ -45,15 +46,22 @@ def _summary(c: Context) -> dict[str, Any]:
     secondary = None
     if secondary_ids:
         recs = [by_key[(o, a)] for o in secondary_ids for a in c.treatment_ids if (o, a) in by_key]
-        shown = [r for r in recs if not c.withheld(r) and _finite(r.get("estimate"))]
-        k = sum(1 for r in shown if _finite(r.get("p_adjusted")) and r["p_adjusted"] < c.alpha)
-        secondary = loc.t(
-            "summary.secondary_count",
-            n=len(shown),
-            k=k,
-            verb=loc.t("summary.verb_one" if k == 1 else "summary.verb_many"),
-            link=loc.t("section.effects"),
-        )
+        shown = [r for r in recs if not _hidden(r) and _finite(r.get("estimate"))]
+        found = [r for r in shown if _finite(r.get("p_adjusted")) and r["p_adjusted"] < c.alpha]
+        correction = loc.t("summary.without_correction"
+                           if c.cfg.analysis.multiple_testing == "none"
+                           else "summary.after_correction")
+        if not found:
+            secondary = loc.t("summary.secondary_none", n=len(shown), correction=correction,
+                              link=loc.t("section.effects"))
+        else:
+            pairs = loc.join([loc.t("summary.pair", outcome=c.outcome_label(r["outcome"]),
+                                    arm=c.arm_label(r["arm"]),
+                                    estimate=c.unit(r["outcome"]).effect(loc, r["estimate"]),
+                                    p_adj=loc.p_value(r["p_adjusted"])) for r in found])
+            secondary = loc.t("summary.secondary_some" if len(found) > 1
+                              else "summary.secondary_one", n=len(shown), k=len(found),
+                              pairs=pairs, correction=correction, link=loc.t("section.effects"))
     method = c.cfg.analysis.multiple_testing
     notes = [
         loc.t("summary.multiple_none")
@@ -105,12 +113,35 @@ def _check_notes(c: Context) -> list[str]:
     return notes
 
 
+#: What a finding shows: withheld, the finding is not stated (a withheld df or n is not shown).
+_SHOWN = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted")
+
+
+def _hidden(rec: Mapping[str, Any]) -> bool:
+    return any(isinstance(rec.get(k), Withheld) for k in _SHOWN)
+
+
+def _standardised(c: Context, rec: Mapping[str, Any]) -> str:
+    """" (+0,08 SD van de controlegroep)" for a scale outcome, from released records only."""
+    o = c.outcome(rec["outcome"])
+    if o is None or o.scale is None or "control_sd" not in c.rel.records:
+        return ""
+    for r in c.rel.frame("control_sd"):
+        if r["site"] == rec["site"] and r["outcome"] == rec["outcome"]:
+            sd = r.get("control_sd")
+            if not _finite(sd) or sd <= 0 or not _finite(rec.get("estimate")):
+                return ""
+            return c.loc.t("summary.standardised",
+                           d=c.loc.number(rec["estimate"] / sd, 2, sign=True))
+    return ""
+
+
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
     loc = c.loc
     unit = c.unit(rec["outcome"])
     arm = c.arm_label(rec["arm"])
     est = rec.get("estimate")
-    if c.withheld(rec) or not _finite(est):
+    if _hidden(rec) or not _finite(est):
         return loc.t("summary.not_estimated", arm=arm)
     if rec.get("reason"):  # no standard error: the arm's variance cannot be estimated
         return loc.t("summary.no_variance", arm=arm, estimate=unit.effect(loc, est, long=True))
@@ -124,6 +155,7 @@ def _finding(c: Context, rec: Mapping[str, Any]) -> str:
         "high": unit.bound(loc, rec.get("ci_high")),
         "p": loc.p_value(p),
         "p_adj": loc.p_value(p_adj),
+        "std": _standardised(c, rec),
     }
     if _finite(p_adj) and p_adj < c.alpha:
         key = "summary.effect_up" if est > 0 else "summary.effect_down"

@@ -1,0 +1,70 @@
+"""Reviewer conventions in the report: title page metadata, the options used, every method."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import trustexp
+from trustexp.reporting.disclosure import Disclosure
+from trustexp.reporting.i18n import Locale
+from trustexp.reporting.sections import build_content
+from trustexp.resources import demo_dir
+
+
+@pytest.fixture(scope="module")
+def registered(tmp_path_factory):
+    d = tmp_path_factory.mktemp("registered") / "trial"
+    shutil.copytree(demo_dir(), d)
+    text = (d / "trial.toml").read_text("utf-8").replace(
+        'language = "nl"', 'language = "nl"\nregistry = "AEARCTR-0003592"\n'
+        'registered_on = 2017-09-01\nauthors = ["R. Muffels", "A. N. Other"]')
+    (d / "trial.toml").write_text(text, "utf-8")
+    return trustexp.evaluate(d, permutations=0, alpha=0.1)
+
+
+def _content(ev, lang="nl"):
+    rel = ev.released()
+    return build_content(ev, Locale(lang), Disclosure(rel.min_cell), rel)
+
+
+def test_title_page_has_authors_and_registration(registered, tmp_path):
+    meta = _content(registered).meta
+    assert meta["authors"] == "Auteurs: R. Muffels en A. N. Other"
+    assert meta["registry"] == "Trialregistratie: AEARCTR-0003592, geregistreerd op 1 september 2017"
+    html = trustexp.report(registered, tmp_path / "r.html", source_date_epoch=1700000000,
+                           lang="en").read_text("utf-8")
+    head = html[html.index('<header class="doc-header">'):html.index("</header>")]
+    assert "Authors: R. Muffels and A. N. Other" in head
+    assert "Trial registration: AEARCTR-0003592, registered on 1 September 2017" in head
+    assert "14 November 2023" in head  # the date of the report
+
+
+def test_unregistered_trial_says_so():
+    ev = trustexp.evaluate(demo=True, permutations=0, outcomes=["exit_to_work_24m"])
+    meta = _content(ev, "en").meta
+    assert meta["authors"] is None
+    assert meta["registry"].startswith("Not registered in advance")
+
+
+def test_options_used_are_in_the_report(registered):
+    c = _content(registered, "en")
+    table = next(t for t in c.tables if t.id == "options")
+    rows = {r[0].text: (r[1].text, r[2].text) for r in table.rows}
+    assert rows["alpha"] == ("0.1", "changed")
+    assert rows["adjustment"] == ("additive", "trial.toml")
+    assert "permutations" not in rows  # in the facts above the table, with its source
+    facts = dict((k, v) for k, v, _ in c.sections["reproducibility"]["facts"])
+    assert facts["Number of re-randomisations"] == "0 (changed)"
+    assert rows["covariates"][0].startswith("age, woman")
+
+
+def test_methods_cover_every_method_used(registered):
+    paragraphs = " ".join(_content(registered, "en").sections["methods"]["paragraphs"])
+    for phrase in ("Balance at baseline", "Differential attrition", "Lee bounds",
+                   "Complier effects", "Time to exit", "Standardised effects",
+                   "R² of every model", "heteroskedasticity-robust"):
+        assert phrase in paragraphs, phrase
+    nl = " ".join(_content(registered, "nl").sections["methods"]["paragraphs"])
+    assert "robuust voor heteroskedasticiteit" in nl and "Lee-grenzen" in nl

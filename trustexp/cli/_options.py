@@ -1,0 +1,77 @@
+"""The analysis options of ``trustexp estimate`` and ``trustexp report``.
+
+The values arrive as text and are checked by :mod:`trustexp.options`, the same
+checks (and the same messages) as the keyword arguments of
+:func:`trustexp.evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+__all__ = ["analysis_options", "evaluate_kwargs", "option_flags"]
+
+_FLAGS = {
+    "covariates": "--covariates",
+    "adjustment": "--adjustment",
+    "standard_errors": "--standard-errors",
+    "cluster": "--cluster",
+    "multiple_testing": "--multiple-testing",
+    "alpha": "--alpha",
+    "outcomes": "--outcomes",
+    "seed": "--seed",
+}
+
+_HELP = {
+    "covariates": "Comma-separated covariates (replaces [analysis] covariates; '' for none).",
+    "adjustment": "Covariate adjustment: additive or lin.",
+    "standard_errors": "HC0, HC1, HC2, HC3, CR0, CR1 or CR2.",
+    "cluster": "Cluster column of participants (replaces [randomisation] cluster).",
+    "multiple_testing": "holm, bh, romano-wolf or none.",
+    "alpha": "Significance level in (0, 1); a decimal comma is accepted.",
+    "outcomes": "Comma-separated ids of the declared outcomes to estimate.",
+    "seed": "Seed of the re-randomisations (an integer >= 0).",
+}
+
+
+def analysis_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the analysis options to a click command (as text, checked later)."""
+    for name in reversed(list(_FLAGS)):
+        f = click.option(_FLAGS[name], name, default=None, metavar="TEXT",
+                         help=_HELP[name])(f)
+    return f
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return text
+
+
+def evaluate_kwargs(values: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of :func:`trustexp.evaluate` from the options' text."""
+    out: dict[str, Any] = {}
+    for name in _FLAGS:
+        text = values.get(name)
+        if text is None:
+            continue
+        if name in ("covariates", "outcomes"):
+            out[name] = [t.strip() for t in text.split(",") if t.strip()]
+        elif name in ("alpha", "seed"):
+            out[name] = _number(text)
+        else:
+            out[name] = text
+    return out
+
+
+def option_flags(values: dict[str, Any]) -> dict[str, Any]:
+    """Flag to value, for the command line kept in the provenance."""
+    return {_FLAGS[k]: values.get(k) for k in _FLAGS}
