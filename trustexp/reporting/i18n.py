@@ -160,23 +160,6 @@ NL: dict[str, str] = {
     "summary.after_correction": "na correctie voor meervoudig toetsen",
     "summary.without_correction": "zonder correctie voor meervoudig toetsen",
     "summary.standardised": ", dat is {d} standaardafwijking van de controlegroep",
-    "summary.balance_all": (
-        "De groepen waren bij de start vergelijkbaar op de gemeten kenmerken: geen van de "
-        "{k} toetsen op vergelijkbaarheid (alle locaties samen en per locatie) geeft een "
-        "significant verschil (kleinste p = {p})."
-    ),
-    "summary.imbalance_at": (
-        "Let op: bij de start verschilt {arm}{where} van de controlegroep (toets op "
-        "vergelijkbaarheid: p = {p}); zie de paragraaf over vergelijkbaarheid."
-    ),
-    "summary.attrition_at": (
-        "Let op: de respons op meting {wave} verschilt tussen de groepen{where} (toets op "
-        "selectieve uitval: p = {p}); zie de paragraaf over uitval."
-    ),
-    "summary.attrition_none": (
-        "Geen van de {k} toetsen op selectieve uitval (per meting, alle locaties samen en per "
-        "locatie) geeft een significant verschil in respons tussen de groepen."
-    ),
     "summary.multiple": (
         "De p-waarden zijn gecorrigeerd voor meervoudig toetsen binnen elke familie van "
         "uitkomsten, met de methode van {method}."
@@ -780,23 +763,6 @@ EN: dict[str, str] = {
     "summary.after_correction": "after correction for multiple testing",
     "summary.without_correction": "without correction for multiple testing",
     "summary.standardised": ", that is {d} standard deviations of the control group",
-    "summary.balance_all": (
-        "The groups were comparable at baseline on the measured characteristics: none of the "
-        "{k} balance tests (all sites together and per site) shows a significant difference "
-        "(smallest p = {p})."
-    ),
-    "summary.imbalance_at": (
-        "Note: at baseline {arm}{where} differs from the control group (balance test: "
-        "p = {p}); see the section on balance."
-    ),
-    "summary.attrition_at": (
-        "Note: survey response at wave {wave} differs between the groups{where} (test of "
-        "differential attrition: p = {p}); see the section on attrition."
-    ),
-    "summary.attrition_none": (
-        "None of the {k} tests of differential attrition (per wave, all sites together and "
-        "per site) shows a significant difference in response between the groups."
-    ),
     "summary.multiple": (
         "The p-values are adjusted for multiple testing within each family of outcomes, with "
         "the {method} method."
