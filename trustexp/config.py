@@ -110,6 +110,7 @@ class Outcome:
     column: str | None = None
     measure: str | None = None
     window_months: int | None = None
+    window: tuple[int, int] | None = None
     min_hours: float | None = None
     scale: str | None = None
     wave: int | None = None
@@ -347,6 +348,7 @@ def _outcome(o: Mapping[str, Any]) -> Outcome:
         column=o.get("column"),
         measure=o.get("measure"),
         window_months=o.get("window_months"),
+        window=tuple(int(m) for m in o["window"]) if o.get("window") else None,  # type: ignore[arg-type]
         min_hours=o.get("min_hours"),
         scale=o.get("scale"),
         wave=o.get("wave"),

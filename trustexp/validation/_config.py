@@ -24,6 +24,7 @@ import jsonschema
 from jsonschema import ValidationError
 
 from trustexp.errors import ConfigError, InputError
+from trustexp.measures import required_columns
 from trustexp.validation._report import Problem
 from trustexp.validation._schema import trial_schema
 
@@ -456,10 +457,10 @@ def _plan(doc: Mapping[str, Any]) -> Plan:
             needs.append(("monthly", ident))
             if isinstance(o.get("window_months"), int):
                 windows.append((ident, int(o["window_months"])))
-            if o.get("min_hours") is not None:
-                monthly_cols.append((ident, "hours"))
-            if o.get("measure") == "earnings_total":
-                monthly_cols.append((ident, "earnings"))
+            elif isinstance(o.get("window"), list) and o["window"] and isinstance(o["window"][-1], int):
+                windows.append((ident, int(o["window"][-1])))
+            for col in required_columns(o.get("measure"), o.get("min_hours")):
+                monthly_cols.append((ident, col))
         elif "scale" in o:
             needs.append(("survey", ident))
         elif isinstance(o.get("column"), str):
