@@ -65,9 +65,7 @@ def test_cox_efron_matches_coxph(name):
                                  n_arms, d.block.to_numpy(), d.cluster.to_numpy())
     ref = R[name]["cox"]
     np.testing.assert_allclose(beta, ref["coef"], rtol=0, atol=1e-6)
-    # Known difference: statsmodels' robust variance uses Breslow-type score residuals,
-    # R's coxph the Efron-consistent dfbeta; they differ by a few percent with many ties.
-    np.testing.assert_allclose(se, ref["robust_se"], rtol=0.05)
+    np.testing.assert_allclose(se, ref["robust_se"], rtol=0, atol=1e-6)
 
 
 def test_cox_model_based_se_matches_coxph_naive():

@@ -11,9 +11,12 @@ share a month, so ties are the rule:
 * The log-rank test by :func:`statsmodels.duration.survfunc.survdiff`, stratified
   by the randomisation strata (R: ``survdiff(Surv(t, d) ~ arm + strata(block))``).
 * The Cox hazard ratio by :class:`statsmodels.duration.hazard_regression.PHReg`,
-  stratified by the strata, **Efron's** tie handling (R's default), with the
-  robust sandwich variance (clusters: the declared clusters, else each person;
-  R: ``coxph(..., ties = "efron", cluster = ...)``).
+  stratified by the strata, **Efron's** tie handling (R's default). The robust
+  sandwich variance is computed here from Efron-consistent score residuals
+  (:func:`efron_score_residuals`; statsmodels' own robust option uses
+  Breslow-type residuals, a few percent off with many ties): ``D'D`` with ``D``
+  the dfbeta residuals summed within clusters (the declared clusters, else each
+  person), as R's ``coxph(..., ties = "efron", cluster = ...)``.
 * The restricted mean time to exit over ``0..tau``: the area under the
   Kaplan-Meier curve (``sum_{t=0}^{tau-1} S(t)``, the curve being a step
   function of whole months), with the variance
@@ -30,7 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["KaplanMeier", "cox_hazard_ratios", "kaplan_meier", "logrank", "rmst"]
+__all__ = [
+    "KaplanMeier",
+    "cox_hazard_ratios",
+    "efron_score_residuals",
+    "kaplan_meier",
+    "logrank",
+    "rmst",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +140,60 @@ def cox_hazard_ratios(time: np.ndarray, event: np.ndarray, arm: np.ndarray, n_ar
     if not present or event[arm == 0].sum() == 0:
         return beta, se
     x = np.column_stack([(arm == j).astype(float) for j in present])
-    groups = clusters if clusters is not None else np.arange(time.size)
     kw = {} if strata is None else {"strata": strata}
-    res = PHReg(np.asarray(time, float), x, status=np.asarray(event, float),
-                ties="efron", **kw).fit(groups=groups)
+    fit = PHReg(np.asarray(time, float), x, status=np.asarray(event, float),
+                ties="efron", **kw).fit()
+    b = np.asarray(fit.params, dtype=float)
+    naive = np.asarray(fit.cov_params(), dtype=float)
+    scores = efron_score_residuals(np.asarray(time, float), np.asarray(event, float), x, b,
+                                   strata)
+    dfbeta = scores @ naive
+    groups = clusters if clusters is not None else np.arange(time.size)
+    codes = np.unique(groups, return_inverse=True)[1]
+    sums = np.zeros((int(codes.max()) + 1, dfbeta.shape[1]))
+    np.add.at(sums, codes, dfbeta)
+    robust = sums.T @ sums
     for k, j in enumerate(present):
-        beta[j - 1] = res.params[k]
-        se[j - 1] = res.bse[k]
+        beta[j - 1] = b[k]
+        se[j - 1] = np.sqrt(robust[k, k])
     return beta, se
+
+
+def efron_score_residuals(time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: np.ndarray,
+                          strata: np.ndarray | None) -> np.ndarray:
+    """Score residuals of a Cox model with Efron's ties (R's ``residuals(fit, "score")``).
+
+    At an exit time with ``d`` exits ``D`` and risk set ``R``, Efron's likelihood has ``d``
+    terms ``l = 0..d-1`` with denominator ``S0_l = sum_R w - (l/d) sum_D w`` and mean
+    ``xbar_l``. Person ``i`` gets ``(1/d) sum_l (x_i - xbar_l)`` if ``i`` is in ``D``, minus
+    ``sum_l c_il w_i (x_i - xbar_l) / S0_l`` with ``c_il = 1 - l/d`` in ``D``, 1 elsewhere in ``R``.
+
+    Returns
+    -------
+    (n, p) float64
+    """
+    n, p = x.shape
+    w = np.exp(x @ beta)
+    out = np.zeros((n, p))
+    st = np.zeros(n, dtype=np.int64) if strata is None else np.unique(strata, return_inverse=True)[1]
+    for s in np.unique(st):
+        idx = np.flatnonzero(st == s)
+        ts, ds, xs, ws = time[idx], event[idx], x[idx], w[idx]
+        res = np.zeros((idx.size, p))
+        for t in np.unique(ts[ds == 1]):
+            risk = ts >= t
+            dead = (ts == t) & (ds == 1)
+            d = int(dead.sum())
+            s0_r = ws[risk].sum()
+            s1_r = (ws[risk, None] * xs[risk]).sum(axis=0)
+            s0_d = ws[dead].sum()
+            s1_d = (ws[dead, None] * xs[dead]).sum(axis=0)
+            for ell in range(d):
+                f = ell / d
+                s0 = s0_r - f * s0_d
+                xbar = (s1_r - f * s1_d) / s0
+                c = np.where(dead, 1.0 - f, 1.0) * risk
+                res[dead] += (xs[dead] - xbar) / d
+                res -= (c * ws / s0)[:, None] * (xs - xbar)
+        out[idx] = res
+    return out
