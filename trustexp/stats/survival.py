@@ -40,6 +40,7 @@ __all__ = [
     "kaplan_meier",
     "logrank",
     "rmst",
+    "rmst_differences",
 ]
 
 
@@ -197,3 +198,43 @@ def efron_score_residuals(time: np.ndarray, event: np.ndarray, x: np.ndarray, be
                 res -= (c * ws / s0)[:, None] * (xs - xbar)
         out[idx] = res
     return out
+
+
+def rmst_differences(time: np.ndarray, event: np.ndarray, assignments: np.ndarray, n_arms: int,
+                     tau: int) -> tuple[np.ndarray, np.ndarray]:
+    """RMST differences of arms ``1..n_arms-1`` against arm 0 under many assignments.
+
+    The same estimator and variance as :func:`rmst`, for every row of
+    ``assignments`` at once (randomisation inference).
+
+    Parameters
+    ----------
+    time, event : (n,)
+        Integer months ``1..tau`` and 0/1 exits.
+    assignments : (B, n) int
+        Arm codes per draw (the observed assignment is one such row).
+
+    Returns
+    -------
+    difference, std_error : (B, n_arms - 1) float64
+    """
+    t = np.asarray(time, dtype=np.int64)
+    d = np.asarray(event, dtype=np.int64)
+    months = np.arange(1, tau + 1)
+    at_risk = (t[:, None] >= months[None, :]).astype(float)  # (n, tau)
+    exits = ((t[:, None] == months[None, :]) & (d[:, None] == 1)).astype(float)
+    area = np.empty((assignments.shape[0], n_arms))
+    var = np.empty_like(area)
+    for k in range(n_arms):
+        ind = (assignments == k).astype(float)
+        n_j = ind @ at_risk
+        d_j = ind @ exits
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hazard = np.where(n_j > 0, d_j / n_j, 0.0)
+        s_after = np.cumprod(1.0 - hazard, axis=1)
+        area[:, k] = 1.0 + s_after[:, :-1].sum(axis=1)
+        tail = np.cumsum(s_after[:, ::-1], axis=1)[:, ::-1] - s_after[:, -1:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where((d_j > 0) & (n_j > d_j), tail**2 * d_j / (n_j * (n_j - d_j)), 0.0)
+        var[:, k] = terms.sum(axis=1)
+    return area[:, 1:] - area[:, :1], np.sqrt(var[:, 1:] + var[:, :1])
