@@ -24,6 +24,7 @@ The plan: ``[paths]`` in ``trial.toml`` (all optional)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,8 @@ class PathPlan:
 def path_plan(inp: Inputs) -> PathPlan:
     """Read ``[paths]`` (the one place that does)."""
     raw: Any = getattr(inp.config, "raw", None) or {}
-    table = raw.get("paths", {}) if isinstance(raw, dict) else {}
+    table = raw.get("paths", {}) if isinstance(raw, Mapping) else {}
+    table = table if isinstance(table, Mapping) else {}
     ends = []
     for o in inp.config.outcomes:
         if o.source == "monthly":
