@@ -13,9 +13,12 @@ derives it) and every analysis (pooled, then each site), with the kernels of
     person) with its interval and p-value; the stratified log-rank test of
     the arm against control (``logrank_chisq``, ``logrank_p_value``).
 ``survival_curves``: one row per arm (control included) and month
-    Kaplan-Meier ``survival`` with its pointwise interval, and the numbers at
-    risk, exiting and censored in the month (counts of people: the gate
-    withholds small ones, and the curve where it rests on them).
+    Kaplan-Meier ``survival`` with its pointwise interval (withheld by the gate
+    while those who exited by then, or those who did not, are few).
+``survival_at_risk``: the numbers at risk at the start of months 1, 7, 13, ...
+    (every :data:`AT_RISK_STEP` months, as under a Kaplan-Meier plot): counts
+    of people, each the next one plus those who left in between (monthly
+    numbers would reveal the few who exit or are censored in one month).
 """
 
 from __future__ import annotations
@@ -43,7 +46,14 @@ from trustexp.frames import (
 )
 from trustexp.outcomes import EVENT_SUFFIX
 
-__all__ = ["SURVIVAL", "SURVIVAL_CURVES", "survival_outcomes", "window_length"]
+__all__ = [
+    "AT_RISK_STEP",
+    "SURVIVAL",
+    "SURVIVAL_AT_RISK",
+    "SURVIVAL_CURVES",
+    "survival_outcomes",
+    "window_length",
+]
 
 
 def survival_outcomes(inp: Inputs) -> list[Any]:
@@ -135,13 +145,61 @@ def _build_curves(inp: Inputs) -> pd.DataFrame:
                 for m in range(tau):
                     rows.append({
                         "site": sample.site, "outcome": o.id, "arm": a, "month": m + 1,
-                        "n_at_risk": int(km.n_at_risk[m]), "n_events": int(km.n_events[m]),
-                        "n_censored": int(km.n_censored[m]),
                         "survival": km.survival[m], "std_error": km.std_error[m],
                         "ci_low": km.ci_low[m], "ci_high": km.ci_high[m],
                         "outcome_label": o.display_label, "arm_label": labels.get(a, a),
                     })
     return typed_frame(SURVIVAL_CURVES, rows)
+
+
+#: Months between two published numbers at risk (the start of months 1, 1 + STEP, ...).
+AT_RISK_STEP = 6
+
+
+def _build_at_risk(inp: Inputs) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    labels = {a.id: a.label for a in inp.config.randomised_arms}
+    for o in survival_outcomes(inp):
+        tau = window_length(o, inp)
+        for sample in inp.samples:
+            if not sample.has_control:
+                continue
+            t, d, obs = _data(inp, o, sample)
+            arm_ids = [inp.config.control_arm, *[a.id for a in sample.arms]]
+            for j, a in enumerate(arm_ids):
+                tt = t[obs & (sample.arm == j)]
+                for m in range(1, tau + 1, AT_RISK_STEP):
+                    rows.append({"site": sample.site, "outcome": o.id, "arm": a, "month": m,
+                                 "n_at_risk": int((tt >= m).sum()),
+                                 "outcome_label": o.display_label, "arm_label": labels.get(a, a)})
+    return typed_frame(SURVIVAL_AT_RISK, rows)
+
+
+def _at_risk_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """The numbers at risk at the start of months 1, 1 + STEP, ...: everyone analysed at
+    month 1, and each the next one plus those who left (exited or were censored) between."""
+    cells = []
+    people: dict[Fact, int] = {}
+    relations: list[Relation] = []
+    sizes = _exits(inp)
+    for key_, part in frame.groupby(["site", "outcome", "arm"], sort=False):
+        s, o, a = (str(k) for k in key_)  # type: ignore[union-attr]
+        analysed = Fact("analysed", s, a, (o,))
+        people[analysed] = sizes.get((s, a, o), (0, 0))[0]
+        months = part["month"].to_numpy()
+        risk = part["n_at_risk"].to_numpy()
+        for i, t in enumerate(months):
+            f = Fact("at_risk", s, a, (o, int(t)))
+            people[f] = int(risk[i])
+            cells.append({"n_at_risk": f})
+            if i == 0:
+                relations.append(Relation(analysed, (f,)))
+            if i + 1 < len(months):
+                left = Fact("left", s, a, (o, int(t), int(months[i + 1])))
+                people[left] = int(risk[i] - risk[i + 1])
+                relations.append(Relation(f, (Fact("at_risk", s, a, (o, int(months[i + 1]))),
+                                              left)))
+    return FrameFacts(cells, [() for _ in cells], (), people, relations)
 
 
 def _exits(inp: Inputs) -> dict[tuple[str, str, str], tuple[int, int]]:
@@ -193,43 +251,37 @@ def _effect_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
 
 
 def _curve_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
-    """At risk, exits and censored per month are counts of people; the curve at month ``t``
-    rests on those at risk and on those who exited by then (and those who did not)."""
-    cells, rests = [], []
+    """The curve at month ``t`` rests on those who exited by then and those who did not."""
+    rests = []
     people: dict[Fact, int] = {}
     relations: list[Relation] = []
     sizes = _exits(inp)
-    for key_, part in frame.groupby(["site", "outcome", "arm"], sort=False):
-        s, o, a = (str(k) for k in key_)  # type: ignore[union-attr]
-        n_total, _ = sizes.get((s, a, o), (0, 0))
-        risk = part["n_at_risk"].to_numpy()
-        ev = part["n_events"].to_numpy()
-        ce = part["n_censored"].to_numpy()
-        cum = np.cumsum(ev)
-        months = part["month"].to_numpy()
+    store = inp.__dict__.setdefault("_survival_memo", {})
+    cum = store.get("cumulative")
+    if cum is None:
+        cum = {}
+        arm = inp.outcomes["arm"].astype("str").to_numpy()
+        site = inp.outcomes["site"].astype("str").to_numpy()
+        for o in survival_outcomes(inp):
+            t = inp.outcomes[o.id].to_numpy(dtype=float)
+            d = inp.outcomes[o.id + EVENT_SUFFIX].to_numpy(dtype=float)
+            ev = np.isfinite(t) & (d == 1)
+            for s in ("all", *inp.sites):
+                for a in inp.config.arm_ids:
+                    sel = ev & (arm == a) & ((site == s) if s != "all" else True)
+                    cum[(s, a, o.id)] = np.sort(t[sel])
+        store["cumulative"] = cum
+    for r in groups.rows(frame[["site", "outcome", "arm", "month"]]):
+        s, o, a, t = str(r["site"]), str(r["outcome"]), str(r["arm"]), int(r["month"])
+        n_total = sizes.get((s, a, o), (0, 0))[0]
+        times = cum.get((s, a, o), np.empty(0))
+        exited = int(np.searchsorted(times, t, side="right"))
         analysed = Fact("analysed", s, a, (o,))
-        people[analysed] = n_total
-        for i, t in enumerate(months):
-            t = int(t)
-            f_risk = Fact("at_risk", s, a, (o, t))
-            f_ev = Fact("exits", s, a, (o, t))
-            f_ce = Fact("censored", s, a, (o, t))
-            f_cum = Fact("exited", s, a, (o, t))
-            f_not = Fact("not_exited", s, a, (o, t))
-            people.update({f_risk: int(risk[i]), f_ev: int(ev[i]), f_ce: int(ce[i]),
-                           f_cum: int(cum[i]), f_not: n_total - int(cum[i])})
-            relations.append(Relation(analysed, (f_cum, f_not)))
-            if i + 1 < len(months):
-                nxt = Fact("at_risk", s, a, (o, int(months[i + 1])))
-                relations.append(Relation(f_risk, (nxt, f_ev, f_ce)))
-            if i == 0:
-                relations.append(Relation(analysed, (f_risk,)))
-            else:
-                relations.append(Relation(f_cum, (Fact("exited", s, a, (o, int(months[i - 1]))),
-                                                  f_ev)))
-            cells.append({"n_at_risk": f_risk, "n_events": f_ev, "n_censored": f_ce})
-            rests.append((f_risk, f_cum, f_not))
-    return FrameFacts(cells, rests, (), people, relations)
+        f_cum, f_not = Fact("exited", s, a, (o, t)), Fact("not_exited", s, a, (o, t))
+        people.update({analysed: n_total, f_cum: exited, f_not: n_total - exited})
+        relations.append(Relation(analysed, (f_cum, f_not)))
+        rests.append((f_cum, f_not))
+    return FrameFacts([{} for _ in rests], rests, (), people, relations)
 
 
 SURVIVAL = register(FrameSpec(
@@ -279,9 +331,6 @@ SURVIVAL_CURVES = register(FrameSpec(
         key("outcome"),
         key("arm", "the arm's id (control included)"),
         key("month", "months since the window began", dtype="int64"),
-        count("n_at_risk", "persons at risk at the start of the month"),
-        count("n_events", "exits in the month"),
-        count("n_censored", "censored in the month"),
         statistic("survival", "Kaplan-Meier share not yet exited after the month"),
         statistic("std_error", "Greenwood"),
         statistic("ci_low", "pointwise, log scale"),
@@ -293,4 +342,22 @@ SURVIVAL_CURVES = register(FrameSpec(
     facts=_curve_facts,
     order=7,
     weight=10,
+))
+
+SURVIVAL_AT_RISK = register(FrameSpec(
+    name="survival_at_risk",
+    doc="Numbers at risk of time to exit per arm, at the start of every sixth month.",
+    columns=(
+        key("site"),
+        key("outcome"),
+        key("arm", "the arm's id (control included)"),
+        key("month", "months since the window began", dtype="int64"),
+        count("n_at_risk", "persons at risk at the start of the month"),
+        label("outcome_label"),
+        label("arm_label"),
+    ),
+    build=_build_at_risk,
+    facts=_at_risk_facts,
+    order=8,
+    weight=5,
 ))
