@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from trustexp.config import Adjustment, SeType
 from trustexp.stats import _checks, _ols
@@ -146,6 +146,12 @@ def estimate_paths(
     observed = np.isfinite(ym)
     masks, group = np.unique(observed.T, axis=0, return_inverse=True)
     group = np.asarray(group).reshape(-1)
+    hint = None
+    if masks.shape[0] > 1:
+        union = np.flatnonzero(observed.any(axis=1))
+        if np.bincount(inp.arm[union], minlength=inp.n_arms)[0] > 0:
+            x_u, _, kept_u = _design_over(inp, union)
+            hint = (_design.independent_columns(x_u), kept_u)
     for g, mask in enumerate(masks):
         cols = np.flatnonzero(group == g)
         rows = np.flatnonzero(mask)
@@ -157,7 +163,7 @@ def estimate_paths(
             continue
         yg = ym[np.ix_(rows, cols)]
         control_mean[cols] = yg[inp.arm[rows] == 0].mean(axis=0)
-        _fit_group(inp, rows, cols, yg, out, psi)
+        _fit_group(inp, rows, cols, yg, out, psi, hint)
     statistic, p_value, ci_low, ci_high = t_inference(
         out["estimate"].ravel(), out["std_error"].ravel(), out["df"].ravel(), a)
     shape = (t_months, m)
@@ -173,13 +179,13 @@ def estimate_paths(
     )
 
 
-def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type: ignore[no-untyped-def]
-               out: dict[str, np.ndarray], psi: np.ndarray) -> None:
-    """One solve for the months ``cols`` that share the observed persons ``rows``."""
+def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:  # type: ignore[no-untyped-def]
+    """The design over ``rows`` (as estimate_itt builds it), the width of its fixed block,
+    and which covariates it kept (as bytes, to compare)."""
     n = rows.size
-    m = inp.n_arms - 1
     arm = inp.arm[rows]
     cov = None if inp.covariates is None else inp.covariates[rows]
+    kept = b""
     if cov is not None:
         keep_cov = _nonconstant(cov)
         if inp.adjustment == "lin":
@@ -187,22 +193,63 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type:
                 sel = arm == j
                 if sel.sum() >= 2:
                     keep_cov &= _nonconstant(cov[sel])
+        kept = keep_cov.tobytes()
         cov = cov[:, keep_cov] if keep_cov.any() else None
     strata = None if inp.strata is None else inp.strata[rows]
     xc = _design.centre(cov)
     w = _design.fixed_block(n, strata, xc)
     x = np.hstack([w, _design.arm_block(arm, inp.n_arms, xc if inp.adjustment == "lin" else None)])
-    keep = _design.independent_columns(x)
-    arm_cols = w.shape[1] + np.arange(m)
+    return x, w.shape[1], kept
+
+
+#: Cholesky pivots of the Gram matrix at most this (relative to the column's norm) send a
+#: group to the exact column selection (a margin above COLLINEARITY_TOL).
+_SAFE_PIVOT = 1e-4
+
+
+def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type: ignore[no-untyped-def]
+               out: dict[str, np.ndarray], psi: np.ndarray,
+               hint: tuple[np.ndarray, bytes] | None = None) -> None:
+    """One solve for the months ``cols`` that share the observed persons ``rows``.
+
+    ``hint``: the columns kept in the design over every person observed in some month,
+    and its covariates. A column collinear there is collinear in every subset, so when the
+    covariates agree and the Cholesky factor of the kept columns' Gram matrix shows no
+    further collinearity, those columns are the ones :func:`independent_columns` would
+    keep, and the fit is by the normal equations; otherwise by the exact selection and QR.
+    """
+    n = rows.size
+    m = inp.n_arms - 1
+    x, w_width, kept = _design_over(inp, rows)
+    arm_cols = w_width + np.arange(m)
+    chol = None
+    if hint is not None and hint[1] == kept and hint[0].size == x.shape[1]:
+        keep = hint[0]
+        xk = x[:, keep]
+        gram = xk.T @ xk
+        try:
+            chol = np.linalg.cholesky(gram)  # lower
+            norms = np.sqrt(np.diag(gram))
+            if not np.all(np.diag(chol) > _SAFE_PIVOT * norms):
+                chol = None
+        except np.linalg.LinAlgError:
+            chol = None
+    if chol is None:
+        keep = _design.independent_columns(x)
+        xk = x[:, keep]
     identified = keep[arm_cols]
     if not identified.any() or keep.sum() >= n:
         return
-    xk = x[:, keep]
     wanted = (np.cumsum(keep) - 1)[arm_cols[identified]]
-    q, r = np.linalg.qr(xk)
-    coef = np.linalg.solve(r, q.T @ yg)
+    if chol is not None:
+        r = chol.T
+        r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+        q = xk @ r_inv
+    else:
+        q, r = np.linalg.qr(xk)
+        r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    coef = r_inv @ (q.T @ yg)
     resid = yg - xk @ coef
-    r_inv = np.linalg.solve(r, np.eye(r.shape[0]))
     bread = r_inv @ r_inv.T
     weights = xk @ bread[:, wanted]  # (n, j): coefficient = weights' y
     k = xk.shape[1]
