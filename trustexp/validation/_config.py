@@ -370,6 +370,17 @@ def _cross_checks(doc: Mapping[str, Any]) -> list[Problem]:
                 )
             else:
                 seen[ident] = i
+    for i, o in enumerate(_list(doc, "outcomes")):
+        win = o.get("window")
+        if isinstance(win, list) and len(win) == 2 and all(isinstance(m, int) for m in win):
+            if win[0] > win[1]:
+                out.append(_problem(("outcomes", i, "window"), None, "window",
+                                    f"outcome '{o.get('id', '?')}' has window = [{win[0]}, "
+                                    f"{win[1]}]: the first month must not come after the last"))
+            if "window_months" in o:
+                out.append(_problem(("outcomes", i, "window"), None, "window",
+                                    f"outcome '{o.get('id', '?')}' sets both 'window' and "
+                                    "'window_months'; give one of them"))
     for i, scale in enumerate(_list(doc, "scales")):
         where = _where(("scales", i), doc)
         items = [x for x in scale.get("items", []) if isinstance(x, str)]
