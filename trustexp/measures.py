@@ -122,7 +122,7 @@ def _all_known(w: WindowArrays) -> np.ndarray:
 
 
 def _work_known(w: WindowArrays) -> np.ndarray:
-    return ~w.work_unknown.any(axis=1)
+    return np.asarray(~w.work_unknown.any(axis=1))
 
 
 def _exit_to_work(w: WindowArrays) -> tuple[np.ndarray, np.ndarray]:

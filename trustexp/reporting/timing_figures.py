@@ -46,6 +46,10 @@ def _ok(v: float | None) -> bool:
     return v is not None and math.isfinite(v)
 
 
+def _scaled(v: float | None, scale: float) -> float | None:
+    return float(v) * scale if v is not None and math.isfinite(v) else None
+
+
 def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
     runs: list[list[tuple[float, float]]] = []
     run: list[tuple[float, float]] = []
@@ -91,8 +95,9 @@ def path_chart(
     estimate, the pointwise interval and the band.
     """
     size = 12.0
-    vals = [v * scale for p in panels for q in p.points
-            for v in (q.band_low, q.band_high, q.low, q.high, q.estimate) if _ok(v)]
+    vals = [float(v) * scale for p in panels for q in p.points
+            for v in (q.band_low, q.band_high, q.low, q.high, q.estimate) if v is not None
+            and math.isfinite(v)]
     lo, hi = min([*vals, 0.0]), max([*vals, 0.0])
     if hi - lo <= 0:
         hi, lo = lo + 1.0, lo - 1.0
@@ -140,12 +145,12 @@ def path_chart(
             canvas.text(left - 6, sy(t) + 4, fmt_tick(t, 0 if abs(y_max - y_min) >= 5 else 1),
                         size=11, anchor="end", fill=MUTED)
         xs = [sx(q.month) for q in panel.points]
-        _band(canvas, xs, [None if not _ok(q.band_low) else q.band_low * scale for q in panel.points],
-              [None if not _ok(q.band_high) else q.band_high * scale for q in panel.points], sy, BAND)
-        _band(canvas, xs, [None if not _ok(q.low) else q.low * scale for q in panel.points],
-              [None if not _ok(q.high) else q.high * scale for q in panel.points], sy, POINTWISE)
+        _band(canvas, xs, [_scaled(q.band_low, scale) for q in panel.points],
+              [_scaled(q.band_high, scale) for q in panel.points], sy, BAND)
+        _band(canvas, xs, [_scaled(q.low, scale) for q in panel.points],
+              [_scaled(q.high, scale) for q in panel.points], sy, POINTWISE)
         canvas.line(left, sy(0.0), right, sy(0.0), stroke="#1a1a1a", width=1, dash=(4, 3))
-        pts = [(sx(q.month), None if not _ok(q.estimate) else sy(q.estimate * scale))
+        pts = [(sx(q.month), None if (e := _scaled(q.estimate, scale)) is None else sy(e))
                for q in panel.points]
         for run in _runs(pts):
             canvas.polyline(run, stroke=panel.style.colour, width=2, dash=panel.style.dash)
@@ -193,7 +198,8 @@ def km_chart(series: Sequence[KMSeries], *, x_label: str, y_label: str, risk_lab
         canvas.text(lx + 38, ly, s.label, size=size)
     months = [m for s in series for m, *_ in s.points]
     m1 = max(months, default=1)
-    vals = [v for s in series for _, a, b, c in s.points for v in (a, b, c) if _ok(v)]
+    vals = [float(v) for s in series for _, a, b, c in s.points for v in (a, b, c)
+            if v is not None and math.isfinite(v)]
     floor = min(vals, default=0.0)
     ticks = [t / 100 for t in nice_ticks(100 * max(0.0, floor - 0.02), 100.0, 5)]
     y_min, y_max = ticks[0], ticks[-1]

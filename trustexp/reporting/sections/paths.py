@@ -47,8 +47,8 @@ def _paths(c: Context) -> dict[str, Any]:
                                      _value(r.get("band_low")), _value(r.get("band_high")))
                            for r in pts)
             panels.append(PathPanel(c.arm_label(arm), c.style(arm), points))
-            outside = [p.month for p in points if _finite(p.band_low) and _finite(p.band_high)
-                       and (p.band_low > 0 or p.band_high < 0)]
+            outside = [p.month for p in points if p.band_low is not None
+                       and p.band_high is not None and (p.band_low > 0 or p.band_high < 0)]
             items.append(loc.t("paths.desc_item", arm=c.arm_label(arm),
                                months=", ".join(str(m) for m in outside) if outside
                                else loc.t("paths.desc_none")))
