@@ -185,6 +185,7 @@ class Outcome:
     column: str | None = None
     measure: str | None = None
     window_months: int | None = None
+    window: tuple[int, int] | None = None
     min_hours: float | None = None
     scale: str | None = None
     wave: int | None = None

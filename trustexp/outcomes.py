@@ -22,14 +22,18 @@ Monthly measures
     enumeration of every completion of the unknown months.
 
 ``time_to_exit``
-    The first follow-up month with ``on_benefit = 0`` and work, censored at the
-    end of the window: the value is ``min(T, W)`` and a person without an exit
-    in months 1..W gets W. The mean of this value is the *restricted mean time
-    to exit* over the window, so an ITT effect on it is a difference in
-    restricted mean survival times. It is computed, like every monthly measure,
-    only for persons whose window is fully observed. The column
-    ``f"{id}__event"`` is 1 where the exit was observed within the window and
-    0 where the value is censored at W.
+    A censored duration (contract 1.1): the first month of the window with
+    ``on_benefit = 0`` and work is an event; a person without one is censored
+    at the last month observed without a gap from month 1 (a missing row, an
+    unknown ``on_benefit`` or ``employed``, or work with unknown hours with
+    ``min_hours``, ends the observed run); a person with no follow-up month is
+    missing. The column ``f"{id}__event"`` is 1 for an observed exit and 0
+    for a censored time. It is analysed as survival
+    (:mod:`trustexp.analysis.survival`), never as a complete-case value.
+
+Windows
+    ``window = [A, B]`` means follow-up months A..B (``window_months = W`` is
+    ``[1, W]``): a measure over ``[25, 36]`` is the year after a two-year trial.
 
 Survey outcomes
     A scale's score at a wave (see :mod:`trustexp.analysis.scales`), or a single survey
@@ -56,6 +60,7 @@ import pandas as pd
 
 from trustexp.analysis.scales import scale_scores
 from trustexp.config import Outcome, TrialConfig
+from trustexp.measures import MEASURES, WindowArrays
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.trial import Trial
@@ -67,21 +72,14 @@ __all__ = [
     "follow_up_months",
     "month_zero",
     "monthly_measure",
+    "outcome_span",
     "outcome_window",
+    "time_to_exit",
+    "window_arrays",
 ]
 
 BASELINE_SUFFIX = "__baseline"
 EVENT_SUFFIX = "__event"
-
-_WORK_MEASURES = {
-    "exit_to_work",
-    "part_time_work",
-    "any_work",
-    "months_employed",
-    "employed_at",
-    "time_to_exit",
-}
-
 
 def month_zero(randomised_on: pd.Series) -> np.ndarray:
     """Month index (``year * 12 + month - 1``) of each randomisation date."""
@@ -131,78 +129,112 @@ class _Panel:
 
 
 def outcome_window(outcome: Outcome, panel: pd.DataFrame, randomised: np.ndarray) -> int:
-    """The window W of a monthly outcome (its ``window_months``, or the common follow-up)."""
+    """The last month B of a monthly outcome's window (see :func:`outcome_span`)."""
+    return outcome_span(outcome, panel, randomised)[1]
+
+
+def outcome_span(
+    outcome: Outcome, panel: pd.DataFrame, randomised: np.ndarray
+) -> tuple[int, int]:
+    """The window ``(A, B)`` of a monthly outcome: its ``window = [A, B]``, else
+    ``(1, window_months)``, else ``(1, common follow-up)``."""
+    if outcome.window is not None:
+        a, b = outcome.window
+        return int(a), max(int(a), int(b))
     if outcome.window_months is not None:
-        return int(outcome.window_months)
+        return 1, int(outcome.window_months)
     fu = panel.loc[panel["rel_month"] >= 1]
     fu = fu.loc[randomised[fu["row"].to_numpy(dtype=np.int64)]]
     if fu.empty:
-        return 1
-    return max(1, int(fu.groupby("row")["rel_month"].max().min()))
+        return 1, 1
+    return 1, max(1, int(fu.groupby("row")["rel_month"].max().min()))
+
+
+def window_arrays(
+    panel: _Panel, first: int, last: int, min_hours: float | None, uses_hours: bool = True
+) -> tuple[WindowArrays, np.ndarray]:
+    """The panel over months ``first..last`` and, per person and month, whether the
+    month has a row with ``on_benefit`` and ``employed`` known."""
+    cols = slice(first - 1, last)
+    present = panel.present[:, cols]
+    ob = panel.values["on_benefit"][:, cols]
+    emp = panel.values["employed"][:, cols]
+    known = present & np.isfinite(ob) & np.isfinite(emp)
+    work = emp == 1
+    unknown = np.zeros_like(work)
+    if min_hours is not None and uses_hours:
+        hours = panel.values["hours"][:, cols]
+        unknown = work & ~np.isfinite(hours)
+        with np.errstate(invalid="ignore"):
+            work = work & (hours >= min_hours)
+    arrays = WindowArrays(on=known & (ob == 1), off=known & (ob == 0), work=known & work,
+                          work_unknown=known & unknown,
+                          earnings=np.where(present, panel.values["earnings"][:, cols], np.nan))
+    return arrays, known
 
 
 def monthly_measure(
-    panel: _Panel, measure: str, window: int, min_hours: float | None = None
+    panel: _Panel,
+    measure: str,
+    window: int | tuple[int, int],
+    min_hours: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """One monthly measure for every person.
+    """One monthly measure for every person, over the window ``(A, B)`` (an int W: ``(1, W)``).
 
     Returns
     -------
     value : numpy.ndarray
-        Shape (n,), NaN where the window is not fully observed.
+        Shape (n,), NaN where the window is not fully observed (or, for
+        ``time_to_exit``, where no month of the window is observed).
     event : numpy.ndarray or None
         For ``time_to_exit``: shape (n,), 1.0 exit observed, 0.0 censored,
         NaN where ``value`` is missing; None for other measures.
     """
-    w = window
-    present = panel.present[:, :w]
-    ob = panel.values["on_benefit"][:, :w]
-    emp = panel.values["employed"][:, :w]
-    known = present.all(axis=1) & np.isfinite(ob).all(axis=1) & np.isfinite(emp).all(axis=1)
-    employed = emp == 1
-    work = employed
-    unknown = np.zeros_like(employed)
-    if min_hours is not None and measure in _WORK_MEASURES:
-        hours = panel.values["hours"][:, :w]
-        unknown = employed & ~np.isfinite(hours)
-        with np.errstate(invalid="ignore"):
-            work = employed & (hours >= min_hours)
-    may_work = work | unknown  # work in some completion of the unknown months
-    on = ob == 1
-    off = ob == 0
-    event = None
-    if measure in ("exit_to_work", "part_time_work", "any_work"):
-        status = {"exit_to_work": off, "part_time_work": on, "any_work": np.ones_like(on)}[measure]
-        sure = (work & status).any(axis=1)
-        possible = (may_work & status).any(axis=1)
-        known &= sure | ~possible  # 1 once a known month qualifies; 0 only if none can
-        value = sure.astype(float)
-    elif measure == "months_on_benefit":
-        value = on.sum(axis=1).astype(float)
-    elif measure == "months_employed":
-        known &= ~unknown.any(axis=1)  # a count with an unknown month is missing
-        value = work.sum(axis=1).astype(float)
-    elif measure == "earnings_total":
-        earn = panel.values["earnings"][:, :w]
-        # a month with employed = 1 and no earnings has unknown earnings; without work, none
-        known &= ~(employed & ~np.isfinite(earn)).any(axis=1)
-        value = np.where(np.isfinite(earn), earn, 0.0).sum(axis=1)
-    elif measure == "employed_at":
-        known &= ~unknown[:, -1]
-        value = work[:, -1].astype(float)
-    elif measure == "time_to_exit":
-        exits = work & off
-        maybe = may_work & off
-        any_exit = exits.any(axis=1)
-        first = exits.argmax(axis=1) + 1
-        first_maybe = maybe.argmax(axis=1) + 1
-        # determined: no month can be an exit, or no unknown month before the first known exit
-        known &= ~maybe.any(axis=1) | (any_exit & (first_maybe == first))
-        value = np.where(any_exit, first, w).astype(float)
-        event = np.where(known, any_exit.astype(float), np.nan)
-    else:
+    first, last = (1, window) if isinstance(window, int) else window
+    spec = MEASURES.get(measure)
+    if spec is None:
         raise ValueError(f"unknown monthly measure {measure!r}")
-    return np.where(known, value, np.nan), event
+    if spec.compute is None:
+        return time_to_exit(panel, first, last, min_hours)
+    arrays, month_known = window_arrays(panel, first, last, min_hours, spec.uses_hours)
+    value, determined = spec.compute(arrays)
+    known = month_known.all(axis=1) & determined
+    return np.where(known, value, np.nan), None
+
+
+def time_to_exit(
+    panel: _Panel, first: int, last: int, min_hours: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Time to exit as a censored duration, as the contract defines it.
+
+    A person's *observed run* is the months from month 1 up to the first month
+    that has no row, an unknown ``on_benefit`` or ``employed``, or (with
+    ``min_hours``) work with unknown hours. The event is the first month
+    ``t`` of the window ``A..B`` within the run with ``on_benefit = 0`` and
+    work; the value is ``t - A + 1`` (months since the window began; with
+    ``A = 1`` the month itself). A person without one is censored at the last
+    month of the run (at most ``B``), value ``end - A + 1``. A person whose run
+    ends before month ``A`` is missing (a person with no follow-up month at
+    all, for ``A = 1``).
+
+    Returns
+    -------
+    value, event : (n,) float
+        ``event`` 1.0 for an observed exit, 0.0 for a censored time, NaN with ``value``.
+    """
+    arrays, month_known = window_arrays(panel, 1, last, min_hours)
+    ok = month_known & ~arrays.work_unknown
+    # the observed run: months 1..run without a gap
+    run = np.where(ok.all(axis=1), last, np.argmin(ok, axis=1))
+    exits = arrays.work & arrays.off
+    exits[:, : first - 1] = False
+    exits &= np.arange(1, last + 1)[None, :] <= run[:, None]
+    any_exit = exits.any(axis=1)
+    month = np.where(any_exit, exits.argmax(axis=1) + 1, run)
+    missing = run < first
+    value = np.where(missing, np.nan, month - first + 1).astype(float)
+    event = np.where(missing, np.nan, any_exit.astype(float))
+    return value, event
 
 
 def derive_outcomes(trial: Trial) -> pd.DataFrame:
@@ -236,8 +268,9 @@ def derive_outcomes(trial: Trial) -> pd.DataFrame:
 
     monthly = [o for o in config.outcomes if o.source == "monthly"]
     panel_frame = follow_up_months(parts, trial.monthly) if monthly else None
-    windows = {o.id: outcome_window(o, panel_frame, randomised) for o in monthly}
-    panel = _Panel(panel_frame, n, max(windows.values())) if monthly else None
+    windows = {o.id: outcome_span(o, panel_frame, randomised) for o in monthly}
+    horizon = max(b for _, b in windows.values()) if monthly else 0
+    panel = _Panel(panel_frame, n, horizon) if monthly else None
 
     ids = pd.Index(out["person_id"])
     survey = trial.survey

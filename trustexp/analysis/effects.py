@@ -8,6 +8,14 @@ observed. A survey outcome at a wave after baseline also adjusts for its
 baseline score (missing baselines: mean-imputed plus an indicator, as for
 covariates). Arms with nobody in an analysis's sample get no row there.
 
+A censored ``time_to_exit`` outcome is never fitted by OLS: its row is the
+difference in restricted mean time to exit over the window between the
+arm's and the control arm's Kaplan-Meier curves (``control_mean`` the control
+arm's restricted mean, ``se_type`` ``"RMST (Greenwood)"``, normal
+intervals, no degrees of freedom), as in the frame ``survival``; its
+randomisation test recomputes the same z statistic under each re-drawn
+assignment.
+
 Covariates constant in the estimation sample are left out. With Lin
 adjustment, a covariate constant within one arm keeps its place in the model
 and only its interaction with that arm (collinear with the arm's indicator)
@@ -89,7 +97,7 @@ from trustexp.frames import (
     register,
     statistic,
 )
-from trustexp.outcomes import BASELINE_SUFFIX
+from trustexp.outcomes import BASELINE_SUFFIX, EVENT_SUFFIX
 
 __all__ = ["EFFECTS", "EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "effect_facts", "estimate_effects"]
 
@@ -177,7 +185,11 @@ def estimate_effects(
         records: list[dict] = []
         t_draws: list[np.ndarray] = []
         for i, outcome in enumerate(config.outcomes):
-            recs, td = _estimate_outcome(config, sample, outcome, data[i], tests.result(i), draws)
+            if _is_survival(outcome, outcomes):
+                recs, td = _survival_outcome(config, sample, outcome, outcomes, assignments, draws)
+            else:
+                recs, td = _estimate_outcome(config, sample, outcome, data[i], tests.result(i),
+                                             draws)
             records.extend(recs)
             t_draws.append(td)
             done += 1
@@ -428,6 +440,85 @@ def _ri_intervals(
             )  # fmt: skip
             frame.iloc[at[0], frame.columns.get_loc("ri_ci_low")] = ci.ci_low
             frame.iloc[at[0], frame.columns.get_loc("ri_ci_high")] = ci.ci_high
+def _is_survival(outcome: Outcome, outcomes: pd.DataFrame) -> bool:
+    return outcome.type == "duration" and outcome.id + EVENT_SUFFIX in outcomes.columns
+
+
+def _survival_outcome(
+    config: TrialConfig,
+    sample: AnalysisSample,
+    outcome: Outcome,
+    outcomes: pd.DataFrame,
+    assignments: np.ndarray | None,
+    draws: int,
+) -> tuple[list[dict], np.ndarray]:
+    """A censored time to exit: the difference in restricted mean time to exit over the window
+    (Kaplan-Meier, :mod:`trustexp.analysis.survival`), never OLS on censored times; its
+    randomisation test re-draws the assignment and recomputes the same z statistic."""
+    from scipy import stats
+
+    from trustexp.analysis.survival import window_length
+    from trustexp.stats.randomisation import permutation_p_values
+    from trustexp.stats.survival import rmst_differences
+
+    k = len(sample.arms)
+    t = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
+    d = outcomes[outcome.id + EVENT_SUFFIX].to_numpy(dtype=float)[sample.rows]
+    obs = np.isfinite(t) & np.isfinite(d)
+    tau = window_length(outcome, _Inputs(outcomes))
+    tt, dd = t[obs].astype(np.int64), d[obs].astype(np.int64)
+    n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
+    n_control = int((obs & (sample.arm == 0)).sum())
+    nan = np.full(k, np.nan)
+    diff, se, control, p_ri = nan, nan, np.nan, nan
+    t_draws = np.full((draws, k), np.nan)
+    if n_control and n_arm.sum():
+        est, s = rmst_differences(tt, dd, sample.arm[obs][None, :], sample.n_arms, tau)
+        diff, se = est[0], s[0]
+        ctrl = sample.arm[obs] == 0
+        control = _area(tt[ctrl], dd[ctrl], tau)
+        diff = np.where(n_arm > 0, diff, np.nan)
+        if assignments is not None:
+            de, ds = rmst_differences(tt, dd, assignments[:, obs], sample.n_arms, tau)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_draws = de / ds
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p_ri = permutation_p_values(diff / se, t_draws)
+    z = stats.norm.ppf(1 - config.analysis.alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zstat = diff / se
+    records = []
+    for j, arm in enumerate(sample.arms):
+        records.append({
+            "site": sample.site, "outcome": outcome.id, "arm": arm.id,
+            "estimate": float(diff[j]), "std_error": float(se[j]),
+            "ci_low": float(diff[j] - z * se[j]), "ci_high": float(diff[j] + z * se[j]),
+            "p_value": float(2 * stats.norm.sf(abs(zstat[j]))), "df": np.nan,
+            "statistic": float(zstat[j]), "n": int(obs.sum()), "n_arm": int(n_arm[j]),
+            "n_control": n_control, "control_mean": control,
+            "se_type": "RMST (Greenwood)" if sample.clusters is None
+            else "RMST (Greenwood, clusters ignored)",
+            "p_adjusted": np.nan, "adjustment_method": config.analysis.multiple_testing,
+            "p_value_ri": float(p_ri[j]), "family": outcome.family,
+            "primary": bool(outcome.primary), "outcome_type": outcome.type,
+            "outcome_label": outcome.display_label, "arm_label": arm.label,
+            "not_estimable": "" if n_control and n_arm[j] else REASONS["unobserved_arm"],
+            "reason": "",
+        })
+    return records, t_draws
+
+
+def _area(t: np.ndarray, d: np.ndarray, tau: int) -> float:
+    from trustexp.stats.survival import rmst
+
+    return rmst(t, d, tau)[0] if t.size else float("nan")
+
+
+class _Inputs:
+    """The little of :class:`~trustexp.frames.Inputs` that ``window_length`` reads."""
+
+    def __init__(self, outcomes: pd.DataFrame) -> None:
+        self.outcomes = outcomes
 
 
 def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | None) -> np.ndarray:

@@ -24,8 +24,13 @@ def command(out_dir: Path, seed: int | None) -> int:
 
     Three sites in the style of Tilburg, Wageningen and Groningen, four arms
     and a reference group, with a monthly panel, three survey waves and
-    take-up of intensive guidance. The same seed gives identical files.
-    OUT_DIR must not exist or be empty (exit code 2 otherwise).
+    take-up of intensive guidance. The monthly panel runs from 6 months before
+    randomisation to 12 months after the 24-month trial, like register data:
+    after the trial people keep their benefit and job state but part-time
+    spells (and the extra earnings disregard) end, and 6% of people leave the
+    municipality at some month, after which they have no rows (their time to
+    exit is censored there). The same seed gives identical files. OUT_DIR
+    must not exist or be empty (exit code 2 otherwise).
     """
     from trustexp.simulation import DEMO_SEED, simulate
 

@@ -631,6 +631,70 @@ NL: dict[str, str] = {
     "workbook.csv": "CSV-bestand",
     "workbook.note": "Toelichting",
     "workbook.precision": "Getallen zijn afgerond zoals in het rapport; results.json bevat ze in volle precisie.",
+    # -- paths and survival --------------------------------------------------
+    "section.paths": "Effecten per maand: wanneer ze optreden en of ze blijven",
+    "section.survival": "Tijd tot uitstroom naar werk",
+    "paths.none": "er zijn geen maandgegevens om effecten per maand te schatten.",
+    "paths.intro": (
+        "Het effect van elke groep ten opzichte van de controlegroep in elke maand sinds de "
+        "loting, met hetzelfde model als de hoofdschatting. Het donkere vlak is het "
+        "{level}-interval per maand, het lichte vlak de {level}-band die voor alle maanden "
+        "tegelijk geldt: alleen waar de band de nullijn niet raakt, is er een effect in die "
+        "maand aangetoond, rekening houdend met het aantal maanden. Grijs gearceerd: de "
+        "maanden van het experiment; daarna de maanden na afloop."
+    ),
+    "paths.method": (
+        "Standaardfouten als in de hoofdanalyse. De band gebruikt de kritieke waarde van het "
+        "maximum van de absolute t-waarden over de maanden (sup-t), berekend uit trekkingen van "
+        "de geschatte correlatie tussen de maanden (een Gaussische multiplier-bootstrap); de "
+        "grootste kritieke waarde is {critical}."
+    ),
+    "paths.series.on_benefit": "In de bijstand",
+    "paths.series.employed": "Betaald werk",
+    "paths.series.work_off_benefit": "Werk zonder bijstand",
+    "paths.series.work_on_benefit": "Werk naast de bijstand",
+    "paths.series.earnings": "Verdiensten in de maand",
+    "paths.hours": "(minstens {hours} uur per maand)",
+    "paths.desc_item": "{arm}: band buiten nul in maand {months}",
+    "paths.desc_none": "geen",
+    "paths.unit_euro": "Effect (euro)",
+    "paths.unit_pp": "Effect (procentpunt)",
+    "paths.in_trial": "tijdens het experiment",
+    "paths.after_trial": "na afloop",
+    "paths.estimate": "schatting",
+    "paths.pointwise": "{level}-interval per maand",
+    "paths.band": "{level}-band over alle maanden",
+    "paths.figure": "{series}: effect per maand sinds de loting, met {level}-intervallen en -band",
+    "paths.desc": "Effect op {series} per maand, per groep; {items}.",
+    "survival.none": "er is geen uitkomst tijd tot uitstroom (time_to_exit).",
+    "survival.intro": (
+        "Tijd tot de eerste maand zonder bijstand en met werk. Wie uit de gegevens verdwijnt "
+        "(bijvoorbeeld door een verhuizing) telt tot de laatste maand zonder gat mee en niet "
+        "als uitstroom (censurering). De tabel geeft het verschil in gemiddelde tijd tot "
+        "uitstroom binnen de periode (beperkt tot het einde ervan; negatief is sneller), de "
+        "hazard ratio (groter dan 1 is sneller) en de log-ranktoets binnen de strata van de loting."
+    ),
+    "survival.method": (
+        "Kaplan-Meier met Greenwood-standaardfouten; log-ranktoets gestratificeerd naar de "
+        "loting; Cox-model gestratificeerd naar de loting, met Efron voor gelijke tijden en "
+        "robuuste standaardfouten (geclusterd waar een cluster is opgegeven). Een getal "
+        "waarachter minder dan min_cell personen staan, wordt niet getoond."
+    ),
+    "survival.rmst_arm": "Gemiddelde tijd groep (mnd)",
+    "survival.rmst_control": "Gemiddelde tijd controle (mnd)",
+    "survival.difference": "Verschil (mnd)",
+    "survival.ci": "{level}-interval",
+    "survival.hr": "Hazard ratio",
+    "survival.p_cox": "p (Cox)",
+    "survival.p_logrank": "p (log-rank)",
+    "survival.events": "Uitgestroomd (groep)",
+    "survival.events_control": "Uitgestroomd (controle)",
+    "survival.caption": "{outcome}: verschil in gemiddelde tijd tot uitstroom en hazard ratio",
+    "survival.month": "Maand sinds het begin van de periode",
+    "survival.share": "Nog niet uitgestroomd (%)",
+    "survival.at_risk": "Aantal in risico",
+    "survival.figure": "{outcome}: Kaplan-Meier per groep, met {level}-intervallen",
+    "survival.desc": "Kaplan-Meier-curven per groep; aan het einde nog niet uitgestroomd: {items}.",
 }
 
 EN: dict[str, str] = {
@@ -1227,6 +1291,69 @@ EN: dict[str, str] = {
     "workbook.csv": "CSV file",
     "workbook.note": "Note",
     "workbook.precision": "Numbers are rounded as in the report; results.json holds them at full precision.",
+    # -- paths and survival --------------------------------------------------
+    "section.paths": "Effects by month: when they appear and whether they last",
+    "section.survival": "Time to exit to work",
+    "paths.none": "there are no monthly data to estimate effects by month.",
+    "paths.intro": (
+        "The effect of each arm against control in each month since randomisation, with the "
+        "model of the main estimate. The dark area is the pointwise {level} interval, the light "
+        "area the {level} band that holds for all months at once: only where the band does not "
+        "touch the zero line is an effect in that month shown, allowing for the number of "
+        "months. Shaded grey: the months of the trial; after them the months after it ended."
+    ),
+    "paths.method": (
+        "Standard errors as in the main analysis. The band uses the critical value of the "
+        "maximum absolute t statistic over the months (sup-t), from draws of the estimated "
+        "correlation between months (a Gaussian multiplier bootstrap); the largest critical "
+        "value is {critical}."
+    ),
+    "paths.series.on_benefit": "On social assistance",
+    "paths.series.employed": "In paid work",
+    "paths.series.work_off_benefit": "In work, off benefit",
+    "paths.series.work_on_benefit": "In work while on benefit",
+    "paths.series.earnings": "Earnings in the month",
+    "paths.hours": "(at least {hours} hours a month)",
+    "paths.desc_item": "{arm}: band away from zero in month {months}",
+    "paths.desc_none": "none",
+    "paths.unit_euro": "Effect (euro)",
+    "paths.unit_pp": "Effect (percentage points)",
+    "paths.in_trial": "during the trial",
+    "paths.after_trial": "after the trial",
+    "paths.estimate": "estimate",
+    "paths.pointwise": "pointwise {level} interval",
+    "paths.band": "{level} band over all months",
+    "paths.figure": "{series}: effect by month since randomisation, with {level} intervals and band",
+    "paths.desc": "Effect on {series} by month, by arm; {items}.",
+    "survival.none": "there is no time to exit outcome (time_to_exit).",
+    "survival.intro": (
+        "Time to the first month off benefit and in work. A person who leaves the data (for "
+        "example by moving away) counts until the last month without a gap and not as an exit "
+        "(censoring). The table gives the difference in mean time to exit within the window "
+        "(restricted to its end; negative is faster), the hazard ratio (above 1 is faster) and "
+        "the log-rank test within the randomisation strata."
+    ),
+    "survival.method": (
+        "Kaplan-Meier with Greenwood standard errors; log-rank test stratified by the "
+        "randomisation strata; Cox model stratified by the strata, with Efron's method for tied "
+        "times and robust standard errors (clustered where a cluster is declared). A number "
+        "that rests on fewer than min_cell people is not shown."
+    ),
+    "survival.rmst_arm": "Mean time, arm (months)",
+    "survival.rmst_control": "Mean time, control (months)",
+    "survival.difference": "Difference (months)",
+    "survival.ci": "{level} interval",
+    "survival.hr": "Hazard ratio",
+    "survival.p_cox": "p (Cox)",
+    "survival.p_logrank": "p (log-rank)",
+    "survival.events": "Exits (arm)",
+    "survival.events_control": "Exits (control)",
+    "survival.caption": "{outcome}: difference in mean time to exit and hazard ratio",
+    "survival.month": "Month since the window began",
+    "survival.share": "Not yet exited (%)",
+    "survival.at_risk": "Number at risk",
+    "survival.figure": "{outcome}: Kaplan-Meier by arm, with {level} intervals",
+    "survival.desc": "Kaplan-Meier curves by arm; not yet exited at the end: {items}.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"nl": NL, "en": EN}

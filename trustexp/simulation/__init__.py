@@ -68,8 +68,9 @@ profiles, default_start
 intake_days
     Randomisation dates are uniform over this many days from the start [182].
 months_before, follow_up
-    The monthly panel covers months ``-months_before..follow_up`` around the
-    month of randomisation [6, 24]; outcome windows are ``follow_up``; survey
+    The monthly panel covers months ``-months_before..follow_up`` (plus
+    ``after_trial``) around the month of randomisation [6, 24]; outcome
+    windows are ``follow_up``; survey
     waves 1 and 2 come ``follow_up / 2`` and ``follow_up`` months after.
 age_mean, age_sd, age_range
     Age ~ rounded normal, clipped [42, 10.5, (27, 64)]; reference group +3.
@@ -112,6 +113,15 @@ min_hours
 short_panel_share
     Share of people whose panel ends early, between month ``follow_up // 2``
     and ``follow_up - 1`` [0.015].
+after_trial
+    Months of register data after the trial [12]: the panel runs to
+    ``follow_up + after_trial``; people keep their month-``follow_up`` benefit
+    and job state, part-time spells end with the trial (``[paths]
+    treatment_months = follow_up`` in the written ``trial.toml``).
+moved_share
+    Share of people who leave the municipality [0.06]: their panel rows stop
+    after a month uniform in ``1..follow_up + after_trial - 1`` (register
+    censoring: time to exit is censored there, window measures become missing).
 takeup_rate, dose_mean
     Take-up of intensive guidance and mean meetings of a receiver [0.80, 10].
 baseline_response

@@ -11,6 +11,14 @@ chain, so that the planted effects hold exactly in expectation:
   probability ``other_exit``;
 * a share ``return_rate`` of those who left come back on benefit, at least
   three months later;
+* after the trial (months ``follow_up + 1 .. follow_up + after_trial``) each
+  person keeps the benefit and job state of month ``follow_up``, except that
+  part-time spells (and with them the extra earnings disregard) end with the
+  trial: the planted effects on part-time work stop at ``follow_up``, those on
+  full exits last;
+* some people leave the municipality (``moved_share``): their rows stop after
+  a month drawn uniformly from ``1 .. follow_up + after_trial - 1``, as in
+  register data, so that time to exit is censored there;
 * some people hold small jobs (fewer hours than ``min_hours``) in about half
   of their months on benefit, in spells (a month repeats the previous month's
   state with probability 0.8); these do not count as part-time work.
@@ -57,10 +65,11 @@ def _persistent(rng: np.random.Generator, n: int, k: int, stay: float = 0.8) -> 
 def draw_monthly(
     rng: np.random.Generator, people: People, effects: dict[str, np.ndarray], sc: Scenario
 ) -> pd.DataFrame:
-    """Draw the monthly panel of months ``-months_before..follow_up`` for everyone."""
+    """Draw the monthly panel of months ``-months_before..follow_up + after_trial``."""
     n = people.n
     B, F, H = sc.months_before, sc.follow_up, sc.min_hours
-    rel = np.arange(-B, F + 1)[None, :]
+    end_month = F + sc.after_trial
+    rel = np.arange(-B, end_month + 1)[None, :]
     k = rel.shape[1]
 
     p = baseline_probability(sc.part_time_base, 0.6, people.z, effects["part_time"])
@@ -70,10 +79,10 @@ def draw_monthly(
     exit_work = u[1] < e + effects["exit_to_work"]
     exit_other = ~exit_work & (u[2] < sc.other_exit)
     leaves = exit_work | exit_other
-    t_exit = np.where(leaves, rng.integers(2, F + 1, size=n), F + 1)
+    t_exit = np.where(leaves, rng.integers(2, F + 1, size=n), end_month + 1)
     back = leaves & (u[3] < sc.return_rate)
     t_back = t_exit + 2 + rng.geometric(1 / 5, size=n)
-    t_back = np.where(back & (t_back <= F), t_back, F + 1)
+    t_back = np.where(back & (t_back <= F), t_back, end_month + 1)
 
     # follow-up months 1..F
     post = rel >= 1
@@ -113,7 +122,11 @@ def draw_monthly(
 
     # a few people leave the data early: their last observed month is before F
     short = rng.random(n) < sc.short_panel_share
-    last = np.where(short, rng.integers(max(1, F // 2), F, size=n), F)
+    last = np.where(short, rng.integers(max(1, F // 2), F, size=n), end_month)
+    # people who leave the municipality: censored in the register from their move on
+    if sc.moved_share > 0 and end_month > 1:
+        moved = rng.random(n) < sc.moved_share
+        last = np.where(moved, np.minimum(last, rng.integers(1, end_month, size=n)), last)
     keep = rel <= last[:, None]
 
     month0 = people.randomised_on.astype("datetime64[M]")

@@ -136,6 +136,8 @@ class Scenario:
     small_job_share: float = 0.12
     min_hours: int = 52
     short_panel_share: float = 0.015
+    after_trial: int = 12
+    moved_share: float = 0.06
     # take-up of intensive guidance
     takeup_rate: float = 0.80
     dose_mean: float = 10.0

@@ -160,6 +160,9 @@ def trial_toml(
         if o.get("primary"):
             lines.append("primary = true")
         lines.append(f"label = {_q(str(o['label']))}")
+    if "monthly" in tables:
+        lines += ["", "[paths]", f"months = {sc.follow_up + sc.after_trial}",
+                  f"treatment_months = {sc.follow_up}"]
     if "survey" in tables:
         for s in SCALES:
             lines += [

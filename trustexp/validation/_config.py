@@ -25,6 +25,7 @@ from jsonschema import ValidationError
 
 from trustexp.config import TrialConfig
 from trustexp.errors import ConfigError, InputError
+from trustexp.measures import required_columns
 from trustexp.validation._report import Problem
 from trustexp.validation._schema import trial_schema
 
@@ -428,6 +429,17 @@ def _cross_checks(doc: Mapping[str, Any]) -> list[Problem]:
                 )
             else:
                 seen[ident] = i
+    for i, o in enumerate(_list(doc, "outcomes")):
+        win = o.get("window")
+        if isinstance(win, list) and len(win) == 2 and all(isinstance(m, int) for m in win):
+            if win[0] > win[1]:
+                out.append(_problem(("outcomes", i, "window"), None, "window",
+                                    f"outcome '{o.get('id', '?')}' has window = [{win[0]}, "
+                                    f"{win[1]}]: the first month must not come after the last"))
+            if "window_months" in o:
+                out.append(_problem(("outcomes", i, "window"), None, "window",
+                                    f"outcome '{o.get('id', '?')}' sets both 'window' and "
+                                    "'window_months'; give one of them"))
     for i, scale in enumerate(_list(doc, "scales")):
         where = _where(("scales", i), doc)
         items = [x for x in scale.get("items", []) if isinstance(x, str)]
@@ -508,10 +520,8 @@ def plan_from_config(config: TrialConfig, *, arms_known: bool = True) -> Plan:
             needs.append(("monthly", o.id))
             if o.window is not None:
                 windows.append((o.id, int(o.window[1])))
-            if o.min_hours is not None:
-                monthly_cols.append((o.id, "hours"))
-            if o.measure == "earnings_total":
-                monthly_cols.append((o.id, "earnings"))
+            for col in required_columns(o.measure, o.min_hours):
+                monthly_cols.append((o.id, col))
         elif o.scale is not None:
             needs.append(("survey", o.id))
         elif o.column is not None:

@@ -1,0 +1,332 @@
+"""Effects month by month: the ITT model of :func:`~trustexp.stats.estimate_itt` for every
+month at once, with pointwise intervals and a simultaneous (sup-t) band.
+
+The outcome is a matrix ``Y`` (persons x months). Month ``t``'s effect is what
+:func:`~trustexp.stats.estimate_itt` gives for ``Y[:, t]`` over the persons
+observed in that month: the same design (intercept, strata dummies, centred
+covariates, arm indicators and, with Lin, their interactions; collinear
+columns dropped as ``lm`` does), the same robust standard errors and degrees
+of freedom. The design matrix depends on the month only through who is
+observed, so the months are grouped by their set of observed persons and each
+group is one least-squares solve with many right-hand sides (one QR
+decomposition, one set of leverages or CR2 adjustment matrices).
+
+Simultaneous band
+    Write arm ``j``'s estimate in month ``t`` as ``sum_i a_it y_it`` (``a`` the
+    rows of ``X (X'X)^{-1}`` for that coefficient). Its robust variance is
+    ``sum_i psi_it^2`` with ``psi_it = a_it e~_it`` (HC: ``e~`` the residual
+    scaled as the HC type scales it; CR: summed within clusters, with the CR2
+    adjustment). The sandwich covariance of two months' estimates is
+    ``sum_i psi_is psi_it`` (sums over clusters with a cluster), which gives
+    their correlation matrix ``R``. The band is ``estimate +/- c * std_error``
+    where ``c`` is the ``1 - alpha`` quantile of ``max_t |Z_t|`` for
+    ``Z ~ N(0, R)``: the sup-t band, with ``c`` from ``draws`` Gaussian draws
+    (a Gaussian multiplier bootstrap of the influence terms has exactly this
+    distribution, so the draws are taken from ``N(0, R)`` directly). ``c`` is
+    never below the pointwise t quantile, so the band always contains the
+    pointwise interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg, stats
+
+from trustexp.config import Adjustment, SeType
+from trustexp.stats import _checks, _ols
+from trustexp.stats import _matrices as _design
+from trustexp.stats._inference import t_inference
+from trustexp.stats._threads import blas_limited
+from trustexp.stats.itt import check_inputs
+
+__all__ = ["PathResult", "estimate_paths"]
+
+_FN = "estimate_paths"
+
+
+@dataclass(frozen=True, slots=True)
+class PathResult:
+    """Effects of each treatment arm in each month.
+
+    ``T`` months (the columns of ``Y``), ``m = n_arms - 1`` treatment arms.
+
+    Attributes
+    ----------
+    estimate, std_error, df, statistic, p_value, ci_low, ci_high : (T, m) float64
+        As :class:`~trustexp.stats.ITTResult`, month by month.
+    band_low, band_high : (T, m) float64
+        The simultaneous band over the months, per arm.
+    critical : (m,) float64
+        The band's critical value per arm.
+    n : (T,) int64
+        Persons observed in each month.
+    n_arm : (T, m) int64
+    n_control : (T,) int64
+    control_mean : (T,) float64
+    se_type : str
+    """
+
+    estimate: np.ndarray
+    std_error: np.ndarray
+    df: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    band_low: np.ndarray
+    band_high: np.ndarray
+    critical: np.ndarray
+    n: np.ndarray
+    n_arm: np.ndarray
+    n_control: np.ndarray
+    control_mean: np.ndarray
+    se_type: str
+
+
+def _nonconstant(x: np.ndarray) -> np.ndarray:
+    if x.shape[0] == 0:
+        return np.zeros(x.shape[1], dtype=bool)
+    return np.ptp(x, axis=0) > 1e-12 * np.maximum(1.0, np.abs(x).max(axis=0))
+
+
+@blas_limited
+def estimate_paths(
+    y: np.ndarray,
+    arm: np.ndarray,
+    *,
+    n_arms: int,
+    covariates: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    adjustment: Adjustment = "additive",
+    se_type: SeType = "HC2",
+    alpha: float = 0.05,
+    draws: int = 10_000,
+    seed: int = 0,
+    drop_constant: bool = True,
+) -> PathResult:
+    """Estimate the effect of each arm in each month; see the module documentation.
+
+    Parameters
+    ----------
+    y : (n, T) float
+        The monthly outcome; NaN where a person's month is not observed.
+    arm, n_arms, covariates, strata, clusters, adjustment, se_type, alpha
+        As :func:`~trustexp.stats.estimate_itt` (``covariates`` without NaN).
+    draws : int
+        Gaussian draws for the band's critical value.
+    seed : int
+        Seed of those draws.
+    drop_constant : bool
+        Leave out, in each month's sample, covariates that are constant there
+        (with Lin, also those constant within an arm of two or more persons),
+        as :func:`trustexp.analysis.effects.estimate_effects` does.
+
+    Returns
+    -------
+    PathResult
+    """
+    a = _checks.check_alpha(_FN, alpha)
+    ym = np.asarray(y, dtype=float)
+    if ym.ndim != 2:
+        raise ValueError(f"The 'y' parameter of {_FN} must be a 2-d array (persons x months). "
+                         f"Got an array of shape {ym.shape} instead.")
+    inp = check_inputs(_FN, np.zeros(ym.shape[0]), arm, n_arms, covariates, strata, clusters,
+                       adjustment, se_type)
+    n, t_months = ym.shape
+    m = inp.n_arms - 1
+    out = {k: np.full((t_months, m), np.nan) for k in ("estimate", "std_error", "df")}
+    n_obs = np.zeros(t_months, dtype=np.int64)
+    n_arm = np.zeros((t_months, m), dtype=np.int64)
+    n_control = np.zeros(t_months, dtype=np.int64)
+    control_mean = np.full(t_months, np.nan)
+    psi = np.zeros((m, n, t_months))  # influence terms (person level)
+    observed = np.isfinite(ym)
+    masks, group = np.unique(observed.T, axis=0, return_inverse=True)
+    group = np.asarray(group).reshape(-1)
+    hint = None
+    if masks.shape[0] > 1:
+        union = np.flatnonzero(observed.any(axis=1))
+        if np.bincount(inp.arm[union], minlength=inp.n_arms)[0] > 0:
+            x_u, _, kept_u = _design_over(inp, union)
+            hint = (_design.independent_columns(x_u), kept_u)
+    for g, mask in enumerate(masks):
+        cols = np.flatnonzero(group == g)
+        rows = np.flatnonzero(mask)
+        counts = np.bincount(inp.arm[rows], minlength=inp.n_arms)
+        n_obs[cols] = rows.size
+        n_arm[cols] = counts[1:]
+        n_control[cols] = counts[0]
+        if counts[0] == 0 or rows.size == 0:
+            continue
+        yg = ym[np.ix_(rows, cols)]
+        control_mean[cols] = yg[inp.arm[rows] == 0].mean(axis=0)
+        _fit_group(inp, rows, cols, yg, out, psi, hint)
+    statistic, p_value, ci_low, ci_high = t_inference(
+        out["estimate"].ravel(), out["std_error"].ravel(), out["df"].ravel(), a)
+    shape = (t_months, m)
+    crit = _critical(psi, out["std_error"], out["df"], a, draws, seed, inp.clusters)
+    half = crit[None, :] * out["std_error"]
+    return PathResult(
+        estimate=out["estimate"], std_error=out["std_error"], df=out["df"],
+        statistic=statistic.reshape(shape), p_value=p_value.reshape(shape),
+        ci_low=ci_low.reshape(shape), ci_high=ci_high.reshape(shape),
+        band_low=out["estimate"] - half, band_high=out["estimate"] + half, critical=crit,
+        n=n_obs, n_arm=n_arm, n_control=n_control, control_mean=control_mean,
+        se_type=inp.se_type,
+    )
+
+
+def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:  # type: ignore[no-untyped-def]
+    """The design over ``rows`` (as estimate_itt builds it), the width of its fixed block,
+    and which covariates it kept (as bytes, to compare)."""
+    n = rows.size
+    arm = inp.arm[rows]
+    cov = None if inp.covariates is None else inp.covariates[rows]
+    kept = b""
+    if cov is not None:
+        keep_cov = _nonconstant(cov)
+        if inp.adjustment == "lin":
+            for j in range(inp.n_arms):
+                sel = arm == j
+                if sel.sum() >= 2:
+                    keep_cov &= _nonconstant(cov[sel])
+        kept = keep_cov.tobytes()
+        cov = cov[:, keep_cov] if keep_cov.any() else None
+    strata = None if inp.strata is None else inp.strata[rows]
+    xc = _design.centre(cov)
+    w = _design.fixed_block(n, strata, xc)
+    x = np.hstack([w, _design.arm_block(arm, inp.n_arms, xc if inp.adjustment == "lin" else None)])
+    return x, w.shape[1], kept
+
+
+#: Cholesky pivots of the Gram matrix at most this (relative to the column's norm) send a
+#: group to the exact column selection (a margin above COLLINEARITY_TOL).
+_SAFE_PIVOT = 1e-4
+
+
+def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type: ignore[no-untyped-def]
+               out: dict[str, np.ndarray], psi: np.ndarray,
+               hint: tuple[np.ndarray, bytes] | None = None) -> None:
+    """One solve for the months ``cols`` that share the observed persons ``rows``.
+
+    ``hint``: the columns kept in the design over every person observed in some month,
+    and its covariates. A column collinear there is collinear in every subset, so when the
+    covariates agree and the Cholesky factor of the kept columns' Gram matrix shows no
+    further collinearity, those columns are the ones :func:`independent_columns` would
+    keep, and the fit is by the normal equations; otherwise by the exact selection and QR.
+    """
+    n = rows.size
+    m = inp.n_arms - 1
+    x, w_width, kept = _design_over(inp, rows)
+    arm_cols = w_width + np.arange(m)
+    chol = None
+    if hint is not None and hint[1] == kept and hint[0].size == x.shape[1]:
+        keep = hint[0]
+        xk = x[:, keep]
+        gram = xk.T @ xk
+        try:
+            chol = np.linalg.cholesky(gram)  # lower
+            norms = np.sqrt(np.diag(gram))
+            if not np.all(np.diag(chol) > _SAFE_PIVOT * norms):
+                chol = None
+        except np.linalg.LinAlgError:
+            chol = None
+    if chol is None:
+        keep = _design.independent_columns(x)
+        xk = x[:, keep]
+    identified = keep[arm_cols]
+    if not identified.any() or keep.sum() >= n:
+        return
+    wanted = (np.cumsum(keep) - 1)[arm_cols[identified]]
+    if chol is not None:
+        r = chol.T
+        r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+        q = xk @ r_inv
+    else:
+        q, r = np.linalg.qr(xk)
+        r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    coef = r_inv @ (q.T @ yg)
+    resid = yg - xk @ coef
+    bread = r_inv @ r_inv.T
+    weights = xk @ bread[:, wanted]  # (n, j): coefficient = weights' y
+    k = xk.shape[1]
+    se_type = inp.se_type
+    if se_type.startswith("HC"):
+        lev = np.einsum("ij,ij->i", q, q)
+        one_minus_h = 1.0 - lev
+        exact = one_minus_h <= _ols.LEVERAGE_TOL
+        if se_type in ("HC0", "HC1"):
+            scale = np.ones(n) * (np.sqrt(n / (n - k)) if se_type == "HC1" else 1.0)
+        else:
+            power = 0.5 if se_type == "HC2" else 1.0
+            scale = np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, one_minus_h) ** power)
+        terms = weights[:, :, None] * (resid * scale[:, None])[:, None, :]  # (n, j, months)
+        var = np.einsum("ijt,ijt->tj", terms, terms)
+        df = np.full(wanted.size, float(n - k))
+    else:
+        cl = inp.clusters[rows]
+        adj = weights
+        if se_type == "CR2":
+            fit = _ols.LinearFit(xk, coef[:, 0], resid[:, 0], bread, np.einsum("ij,ij->i", q, q))
+            _, dfs = _ols._cr2(fit, cl, wanted)
+            df = dfs[wanted]
+            adj = np.empty_like(weights)
+            for idx in _ols._cluster_groups(cl):
+                xg = xk[idx]
+                a_g = _ols.inverse_sqrt_psd(np.eye(idx.size) - xg @ bread @ xg.T)
+                adj[idx] = a_g @ weights[idx]
+        else:
+            g_count = int(np.unique(cl).size)
+            df = np.full(wanted.size, float(g_count - 1))
+        terms = adj[:, :, None] * resid[:, None, :]
+        codes = np.unique(cl, return_inverse=True)[1]
+        sums = np.zeros((int(codes.max()) + 1, *terms.shape[1:]))
+        np.add.at(sums, codes, terms)
+        if se_type == "CR1":
+            g_count = sums.shape[0]
+            factor = np.sqrt(g_count / (g_count - 1) * (n - 1) / (n - k))
+            terms = terms * factor
+            sums = sums * factor
+        var = np.einsum("gjt,gjt->tj", sums, sums)
+    y_var = yg.var(axis=0)
+    bread_diag = np.diag(bread)[wanted]
+    zero = _ols.zero_variance(var, y_var[:, None], bread_diag[None, :])  # type: ignore[arg-type]
+    var = np.where(zero, np.nan, var)
+    arms = np.flatnonzero(identified)
+    est = out["estimate"]
+    for jj, j in enumerate(arms):
+        est[cols, j] = coef[wanted[jj]]
+        out["std_error"][cols, j] = np.sqrt(var[:, jj])
+        out["df"][cols, j] = df[jj]
+        psi[j][np.ix_(rows, cols)] = terms[:, jj, :]
+
+
+def _critical(psi: np.ndarray, se: np.ndarray, df: np.ndarray, alpha: float, draws: int,
+              seed: int, clusters: np.ndarray | None) -> np.ndarray:
+    """The sup-t critical value of each arm over its months (see the module documentation)."""
+    m = psi.shape[0]
+    crit = np.full(m, np.nan)
+    rng = np.random.default_rng(seed)
+    for j in range(m):
+        ok = np.isfinite(se[:, j]) & (se[:, j] > 0)
+        if not ok.any():
+            continue
+        p = psi[j][:, ok]
+        if clusters is not None:
+            codes = np.unique(clusters, return_inverse=True)[1]
+            sums = np.zeros((int(codes.max()) + 1, p.shape[1]))
+            np.add.at(sums, codes, p)
+            p = sums
+        cov = p.T @ p
+        sd = np.sqrt(np.diag(cov))
+        corr = cov / np.outer(sd, sd)
+        vals, vecs = np.linalg.eigh(corr)
+        root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+        z = rng.standard_normal((draws, corr.shape[0])) @ root.T
+        c = float(np.quantile(np.abs(z).max(axis=1), 1.0 - alpha))
+        pointwise = float(stats.t.ppf(1.0 - alpha / 2.0, np.nanmin(df[ok, j])))
+        crit[j] = max(c, pointwise)
+    return crit
