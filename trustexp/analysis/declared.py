@@ -124,7 +124,8 @@ def subgroup_codes(sub: Subgroup, participants: pd.DataFrame) -> tuple[np.ndarra
     col = participants[sub.column]
     if sub.cut:
         x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = col.notna().to_numpy() & ~np.isfinite(x)
+        given = col.notna() & col.astype("string").str.strip().ne("")
+        bad = given.fillna(False).to_numpy(dtype=bool) & ~np.isfinite(x)
         if bad.any():
             row = int(np.flatnonzero(bad)[0]) + 1
             raise ConfigError(

@@ -182,33 +182,93 @@ def _randomisation_p(d, sample: AnalysisSample, group: np.ndarray, names: tuple[
     treated = (sample.arm[pair] == code).astype(np.int64)
     y0 = d.y[pair] - tau * treated
     cov = None if d.cov is None else d.cov[pair]
-    sub = AnalysisSample(site=sample.site, rows=pair, arm=treated, arms=sample.arms[:1],
-                         blocks=refactor(None if sample.blocks is None else sample.blocks[pair]),
-                         clusters=refactor(None if sample.clusters is None else sample.clusters[pair]),
-                         covariates=np.empty((pair.size, 0)), covariate_names=(), seed=seed,
-                         se_type=sample.se_type)
+    blocks = refactor(None if sample.blocks is None else sample.blocks[pair])
+    clusters = refactor(None if sample.clusters is None else sample.clusters[pair])
     g = group[pair]
-
-    def f_stat(arm: np.ndarray) -> float:
-        y = y0 + tau * arm
-        est, se, df = [], [], []
-        for name in names:
-            sel = np.flatnonzero(g == name)
-            if min(int((arm[sel] == 1).sum()), int((arm[sel] == 0).sum())) < MIN_GROUP:
-                continue
-            res = _fit(y, arm, 2, cov, sub, sel, an.alpha, an.adjustment)
-            est.append(res.estimate[0])
-            se.append(res.std_error[0])
-            df.append(res.df[0])
-        return interaction_test(np.asarray(est), np.asarray(se), np.asarray(df))["statistic"]
-
-    observed = f_stat(treated)
+    assignments = draw_assignments(treated, strata=blocks, clusters=clusters, draws=draws, seed=seed)
+    arms = np.vstack([treated[None, :], assignments.astype(np.int64)])  # (1 + B, n), observed first
+    fast = clusters is None and an.adjustment == "additive" and sample.se_type in _HC
+    est = np.full((arms.shape[0], len(names)), np.nan)
+    se = np.full_like(est, np.nan)
+    df = np.full_like(est, np.nan)
+    for k, name in enumerate(names):
+        sel = np.flatnonzero(g == name)
+        if sel.size == 0:
+            continue
+        if fast:
+            est[:, k], se[:, k], df[:, k] = _hc_draws(
+                y0[sel], tau, arms[:, sel], None if blocks is None else blocks[sel],
+                None if cov is None else cov[sel], sample.se_type)
+            continue
+        sub = AnalysisSample(site=sample.site, rows=sel, arm=treated[sel], arms=sample.arms[:1],
+                             blocks=None if blocks is None else blocks[sel],
+                             clusters=None if clusters is None else clusters[sel],
+                             covariates=np.empty((sel.size, 0)), covariate_names=(), seed=seed,
+                             se_type=sample.se_type)
+        all_rows = np.arange(sel.size)
+        for b in range(arms.shape[0]):
+            a = arms[b, sel]
+            res = _fit(y0[sel] + tau * a, a, 2, None if cov is None else cov[sel], sub, all_rows,
+                       an.alpha, an.adjustment)
+            est[b, k], se[b, k], df[b, k] = res.estimate[0], res.std_error[0], res.df[0]
+    small = np.zeros_like(est, dtype=bool)
+    for k, name in enumerate(names):
+        sel = g == name
+        n1 = arms[:, sel].sum(axis=1)
+        small[:, k] = np.minimum(n1, sel.sum() - n1) < MIN_GROUP
+    est[small] = np.nan
+    f = np.array([interaction_test(est[b], se[b], df[b])["statistic"] for b in range(arms.shape[0])])
+    observed, f_draws = f[0], f[1:]
     if not np.isfinite(observed):
         return float("nan")
-    assignments = draw_assignments(treated, strata=sub.blocks, clusters=sub.clusters, draws=draws, seed=seed)
-    f_draws = np.array([f_stat(a.astype(np.int64)) for a in assignments])
     f_draws = f_draws[np.isfinite(f_draws)]
     return float((1 + np.sum(f_draws >= observed * (1 - 1e-9))) / (f_draws.size + 1))
+
+
+_HC = ("HC0", "HC1", "HC2", "HC3")
+
+
+def _hc_draws(y0: np.ndarray, tau: float, arms: np.ndarray, blocks: np.ndarray | None,
+              cov: np.ndarray | None, se_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The arm's coefficient, HC standard error and df under each assignment (rows of ``arms``).
+
+    The model is ``y0 + tau * D`` on ``D``, an intercept, strata indicators and the
+    covariates; by Frisch-Waugh-Lovell the coefficient is ``D~'y / D~'D~`` with ``D~``
+    the residual of ``D`` on the other columns (the same for every draw), and the
+    leverage of row ``i`` is ``h_W,ii + D~_i^2 / D~'D~``.
+    """
+    n = y0.size
+    cols = [np.ones((n, 1))]
+    if blocks is not None and np.unique(blocks).size > 1:
+        codes = refactor(blocks)
+        cols.append(np.eye(int(codes.max()) + 1)[codes][:, 1:])
+    if cov is not None:
+        kept = _kept(cov)
+        if kept is not None:
+            cols.append(kept - kept.mean(axis=0))
+    w = np.column_stack(cols)
+    q, r = np.linalg.qr(w)
+    rank_keep = np.abs(np.diag(r)) > 1e-10 * max(1.0, float(np.abs(np.diag(r)).max()))
+    q = q[:, rank_keep]
+    p = int(rank_keep.sum()) + 1
+    h_w = np.sum(q**2, axis=1)
+    dm = arms.T.astype(float)  # (n, B)
+    dt = dm - q @ (q.T @ dm)
+    y0t = y0 - q @ (q.T @ y0)
+    ss = np.sum(dt**2, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b0 = (dt.T @ y0t) / ss
+        b = b0 + tau
+        e = (y0t[:, None] + tau * dt) - b[None, :] * dt
+        h = h_w[:, None] + dt**2 / ss[None, :]
+        if se_type == "HC2":
+            e2 = e**2 / (1 - h)
+        elif se_type == "HC3":
+            e2 = e**2 / (1 - h) ** 2
+        else:
+            e2 = e**2 * (n / (n - p) if se_type == "HC1" else 1.0)
+        var = np.sum(dt**2 * e2, axis=0) / ss**2
+    return b, np.sqrt(var), np.full(b.shape, float(n - p))
 
 
 # -- facts --------------------------------------------------------------------
