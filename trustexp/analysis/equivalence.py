@@ -29,7 +29,17 @@ from scipy import stats
 
 from trustexp.analysis.declared import margins
 from trustexp.analysis.effects import effect_facts, effects_of
-from trustexp.frames import FrameFacts, FrameSpec, Inputs, count, key, label, register, statistic, typed_frame
+from trustexp.frames import (
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    count,
+    key,
+    label,
+    register,
+    statistic,
+    typed_frame,
+)
 
 __all__ = ["EQUIVALENCE", "margin_tests", "tost"]
 

@@ -24,7 +24,17 @@ from trustexp.analysis import groups
 from trustexp.analysis.declared import pooling
 from trustexp.analysis.effects import effects_of
 from trustexp.analysis.samples import POOLED
-from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, count, key, label, register, statistic
+from trustexp.frames import (
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    count,
+    key,
+    label,
+    register,
+    statistic,
+)
 from trustexp.stats.meta import random_effects
 
 __all__ = ["POOLED_FRAME", "pool_sites", "pooled_facts"]

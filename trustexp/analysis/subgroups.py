@@ -44,9 +44,19 @@ from trustexp.analysis import groups
 from trustexp.analysis.declared import MISSING_GROUP, Subgroup, subgroup_codes, subgroups
 from trustexp.analysis.effects import _outcome_data, effects_of
 from trustexp.analysis.samples import POOLED, AnalysisSample, refactor
-from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, count, key, label, register
+from trustexp.frames import (
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    Relation,
+    count,
+    key,
+    label,
+    register,
+    typed_frame,
+)
 from trustexp.frames import statistic as stat_col
-from trustexp.frames import typed_frame
 
 __all__ = ["SUBGROUPS", "SUBGROUP_DRAWS", "interaction_test", "subgroup_effects"]
 
@@ -302,6 +312,19 @@ def _facts_of(kind: str, arm: str, o: str, sub: str, g: str) -> Fact:
     return Fact(kind, POOLED, arm, (o, sub, g))
 
 
+def _rest_of(sizes: dict, arm: str, o: str, sid: str, gs: list[str]) -> list[Fact]:
+    """The groups that an arm's statistics within groups ``gs`` rest on."""
+    out = []
+    for x in gs:
+        s = sizes[(arm, o, x)]
+        out.append(_facts_of("analysed", arm, o, sid, x))
+        if s.events is not None:
+            out += [_facts_of("events", arm, o, sid, x), _facts_of("nonevents", arm, o, sid, x)]
+        else:
+            out.append(_facts_of("sum", arm, o, sid, x))
+    return out
+
+
 def subgroup_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     """An effect row publishes and rests on the analysed persons of its arm and of control
     within the group (``Fact("analysed", "all", arm, (outcome, subgroup, group))``); an
@@ -322,20 +345,9 @@ def subgroup_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
         names = [x for (aa, oo, x) in sizes if aa == a and oo == o and x != MISSING_GROUP]
         members = [g] if g != "*" else names
 
-        def rest_of(arm: str, gs: list[str]) -> list[Fact]:
-            out = []
-            for x in gs:
-                s = sizes[(arm, o, x)]
-                out.append(_facts_of("analysed", arm, o, sid, x))
-                if s.events is not None:
-                    out += [_facts_of("events", arm, o, sid, x), _facts_of("nonevents", arm, o, sid, x)]
-                else:
-                    out.append(_facts_of("sum", arm, o, sid, x))
-            return out
-
         cells.append({"n": _facts_of("n", "*", o, sid, g), "n_arm": _facts_of("analysed", a, o, sid, g),
                       "n_control": _facts_of("analysed", ctrl, o, sid, g)})
-        rest = rest_of(a, members) + rest_of(ctrl, members)
+        rest = _rest_of(sizes, a, o, sid, members) + _rest_of(sizes, ctrl, o, sid, members)
         rests.append(tuple(rest))
         values.append(tuple(f for f in rest if f.kind in ("events", "sum")))
         keys |= {(POOLED, x, o) for x in arms}

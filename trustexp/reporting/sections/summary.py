@@ -61,6 +61,7 @@ def _summary(c: Context) -> dict[str, Any]:
         else loc.t("summary.multiple", method=loc.t(f"method.{method}")),
         loc.t("summary.interval", level=c.level),
     ]
+    notes.extend(_margin_sentences(c))
     tests = _records(_pooled(c.frame("balance_tests")))
     ps = [r["p_value"] for r in tests if _finite(r.get("p_value"))]
     if ps:
@@ -77,6 +78,14 @@ def _summary(c: Context) -> dict[str, Any]:
         "secondary": secondary,
         "notes": notes,
     }
+
+
+def _margin_sentences(c: Context) -> list[str]:
+    """For outcomes with a margin: which effects larger than it can (or cannot) be ruled out."""
+    from trustexp.reporting.sections.margins import ruled_out_text
+
+    recs = _records(_pooled(c.frame("equivalence")))
+    return [f"{c.outcome_label(r['outcome'])}: {ruled_out_text(c, r)}" for r in recs]
 
 
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
