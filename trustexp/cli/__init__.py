@@ -31,9 +31,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from trustexp.cli import estimate, pseudonymise, report, simulate, validate
+    from trustexp.cli import estimate, pool, pseudonymise, report, simulate, validate
 
-    for module in (validate, estimate, report, simulate, pseudonymise):
+    for module in (validate, estimate, report, simulate, pseudonymise, pool):
         cli.add_command(module.command)
 
 

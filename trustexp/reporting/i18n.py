@@ -576,6 +576,60 @@ NL: dict[str, str] = {
     ),
     "sites.se_knha": "volgens Knapp-Hartung",
     "sites.se_z": "volgens de normale verdeling",
+    # -- trustexp pool (issue 12) --------------------------------------------
+    "pool.title": "{n} experimenten samen",
+    "pool.kicker": "Samengevoegde analyse van gerandomiseerde experimenten",
+    "pool.section_trials": "Experimenten en wat is samengevoegd",
+    "pool.section_effects": "Effecten over de experimenten",
+    "pool.section_methods": "Methode",
+    "pool.intro": (
+        "Dit rapport voegt {n} experimenten samen. Groepen zijn gekoppeld op hun soort, uitkomsten "
+        "op naam, of op maatstaf en periode, of zoals pool.toml het vastlegt. Elk effect is eerst "
+        "per experiment geschat met het eigen analyseplan; de ruit is de random-effectsschatting "
+        "met het {level}-interval, de stippellijn het voorspellingsinterval voor een nieuw "
+        "experiment. Met weinig experimenten zijn die intervallen terecht breed."
+    ),
+    "pool.matched_caption": "Wat is gekoppeld",
+    "pool.left_caption": "Wat is weggelaten, en waarom",
+    "pool.what": "Wat",
+    "pool.pooled_as": "Samengevoegd als",
+    "pool.trial": "Experiment",
+    "pool.item": "Naam in het experiment",
+    "pool.reason": "Reden",
+    "pool.outcome": "uitkomst",
+    "pool.arm": "groep",
+    "pool.how_plan": "volgens pool.toml",
+    "pool.how_id": "zelfde naam",
+    "pool.how_measure": "zelfde maatstaf en periode",
+    "pool.left_arm_alone": "deze soort groep komt maar in één experiment voor",
+    "pool.left_arm_ambiguous": "het experiment heeft meer groepen van deze soort",
+    "pool.left_outcome_alone": "deze uitkomst komt maar in één experiment voor",
+    "pool.left_outcome_types": "de uitkomst heeft niet in elk experiment hetzelfde type",
+    "pool.left_unknown_trial": "pool.toml noemt een experiment dat niet is opgegeven",
+    "pool.left_unknown_outcome": "pool.toml noemt een uitkomst die het experiment niet heeft",
+    "pool.kind_exemption": "Ontheffing",
+    "pool.kind_extra_earnings": "Extra vrijlating bijverdiensten",
+    "pool.kind_intensive_guidance": "Intensieve begeleiding",
+    "pool.kind_combined": "Combinatie",
+    "pool.kind_other": "Andere interventie",
+    "pool.estimate_of": "Schatting",
+    "pool.weight": "Gewicht",
+    "pool.random_effects": "Random effects (twee stappen)",
+    "pool.one_stage": "Eén stap (alle personen samen)",
+    "pool.table_caption": "Effecten per experiment en samen op {outcome}",
+    "pool.figure": "Effecten per experiment en samen op {outcome} met {level}-intervallen",
+    "pool.heterogeneity": (
+        "{arm}: tau = {tau} (standaardafwijking van het effect tussen experimenten), I² = {i2}%, "
+        "p (Q) = {p}."
+    ),
+    "pool.methods": (
+        "Twee stappen: de schatting van elk experiment (zijn eigen model en standaardfouten) "
+        "samengevoegd met een random-effectsmodel; tussen-experimentvariantie geschat met {method}, "
+        "interval {se}. Eén stap: één regressie over alle personen van de groep en de "
+        "controlegroep, met vaste effecten voor experiment × stratum, zonder covariaten, met "
+        "HC2-standaardfouten (CR2 bij clusters). Aantallen kleiner dan de drempel en alles waaruit "
+        "ze te berekenen zijn, worden niet getoond."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -1116,6 +1170,59 @@ EN: dict[str, str] = {
     ),
     "sites.se_knha": "by Knapp-Hartung",
     "sites.se_z": "by the normal distribution",
+    # -- trustexp pool (issue 12) --------------------------------------------
+    "pool.title": "{n} experiments together",
+    "pool.kicker": "Pooled analysis of randomised experiments",
+    "pool.section_trials": "Experiments and what was pooled",
+    "pool.section_effects": "Effects across the experiments",
+    "pool.section_methods": "Methods",
+    "pool.intro": (
+        "This report pools {n} experiments. Groups are matched by their kind, outcomes by name, or "
+        "by measure and window, or as pool.toml declares. Each effect is first estimated within "
+        "each experiment with its own analysis plan; the diamond is the random-effects estimate "
+        "with its {level} interval, the dashed line the prediction interval for a new experiment. "
+        "With few experiments these intervals are rightly wide."
+    ),
+    "pool.matched_caption": "What was matched",
+    "pool.left_caption": "What was left out, and why",
+    "pool.what": "What",
+    "pool.pooled_as": "Pooled as",
+    "pool.trial": "Experiment",
+    "pool.item": "Name in the experiment",
+    "pool.reason": "Reason",
+    "pool.outcome": "outcome",
+    "pool.arm": "group",
+    "pool.how_plan": "as pool.toml declares",
+    "pool.how_id": "same name",
+    "pool.how_measure": "same measure and window",
+    "pool.left_arm_alone": "only one experiment has a group of this kind",
+    "pool.left_arm_ambiguous": "the experiment has several groups of this kind",
+    "pool.left_outcome_alone": "only one experiment has this outcome",
+    "pool.left_outcome_types": "the outcome does not have the same type in every experiment",
+    "pool.left_unknown_trial": "pool.toml names an experiment that was not given",
+    "pool.left_unknown_outcome": "pool.toml names an outcome that the experiment does not have",
+    "pool.kind_exemption": "Exemption",
+    "pool.kind_extra_earnings": "Extra earnings disregard",
+    "pool.kind_intensive_guidance": "Intensive guidance",
+    "pool.kind_combined": "Combined",
+    "pool.kind_other": "Other intervention",
+    "pool.estimate_of": "Estimate",
+    "pool.weight": "Weight",
+    "pool.random_effects": "Random effects (two-stage)",
+    "pool.one_stage": "One-stage (all persons together)",
+    "pool.table_caption": "Effects by experiment and pooled on {outcome}",
+    "pool.figure": "Effects by experiment and pooled on {outcome} with {level} intervals",
+    "pool.heterogeneity": (
+        "{arm}: tau = {tau} (standard deviation of the effect between experiments), I² = {i2}%, "
+        "p (Q) = {p}."
+    ),
+    "pool.methods": (
+        "Two-stage: each experiment's estimate (its own model and standard errors) pooled by a "
+        "random-effects model; between-experiment variance estimated by {method}, interval {se}. "
+        "One-stage: one regression over all persons of the group and the control group, with fixed "
+        "effects for experiment × stratum, no covariates, HC2 standard errors (CR2 with clusters). "
+        "Counts below the threshold, and everything they could be worked out from, are not shown."
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"nl": NL, "en": EN}
