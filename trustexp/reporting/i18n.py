@@ -521,7 +521,7 @@ NL: dict[str, str] = {
     "margins.ruled_out": "uitgesloten",
     "margins.not_ruled_out": "niet uit te sluiten",
     "margins.intro": (
-        "‘Geen effect aangetoond’ betekent niet dat er geen effect is. Voor uitkomsten met een "
+        "‘Geen effect aangetoond’ sluit effecten niet uit. Voor uitkomsten met een "
         "marge (het kleinste effect dat ertoe doet) toetsen we daarom of effecten groter dan die "
         "marge uit te sluiten zijn, met het {level}-interval dat bij twee eenzijdige toetsen hoort."
     ),
@@ -1116,7 +1116,7 @@ EN: dict[str, str] = {
     "margins.ruled_out": "ruled out",
     "margins.not_ruled_out": "cannot be ruled out",
     "margins.intro": (
-        "'No effect could be shown' does not mean that there is no effect. For outcomes with a "
+        "'No effect could be shown' does not rule effects out. For outcomes with a "
         "margin (the smallest effect that matters) we therefore test whether effects larger than "
         "the margin can be ruled out, with the {level} interval that goes with two one-sided tests."
     ),
