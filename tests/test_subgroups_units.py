@@ -42,3 +42,37 @@ def test_tost_is_the_interval_inside_the_margin():
     np.testing.assert_array_equal(res["ruled_out"] == 1.0, inside)
     ni = tost(est, np.full(41, 0.02), np.full(41, 200.0), 0.05, test="non-inferiority", direction="lower")
     np.testing.assert_array_equal(ni["ruled_out"] == 1.0, ni["ci_high"] < 0.05)
+
+
+def test_gate_withholds_small_subgroups_and_their_complements():
+    from pathlib import Path
+
+    import trustexp
+    from trustexp.disclosure import Withheld
+
+    ev = trustexp.evaluate(Path(__file__).parent / "reference" / "forwhom_trial")
+    m = 60
+    rel = ev.released(min_cell=m)
+    subs = rel.frame("subgroups")
+    effects = {(r["outcome"], r["arm"]): r for r in rel.frame("effects") if r["site"] == "all"}
+    small = [r for r in subs if r["term"] == "effect" and r["suppressed"].get("n_arm") == "small"]
+    assert small, "the test needs a small group"
+    for r in small:
+        assert isinstance(r["estimate"], Withheld)  # an effect of a small group is withheld
+    raw = ev.subgroups
+    for r in subs:
+        if r["term"] != "effect":
+            continue
+        n = raw[(raw["subgroup"] == r["subgroup"]) & (raw["group"] == r["group"]) & (raw["outcome"] == r["outcome"])
+                & (raw["arm"] == r["arm"]) & (raw["term"] == "effect")]["n_arm"].iloc[0]
+        if 0 < n < m:
+            assert isinstance(r["n_arm"], Withheld)
+    # no group's withheld count follows from the arm's total and the other groups' counts
+    for (sub, o, a) in {(r["subgroup"], r["outcome"], r["arm"]) for r in subs}:
+        rows = [r for r in subs if (r["subgroup"], r["outcome"], r["arm"], r["term"]) == (sub, o, a, "effect")]
+        hidden = [r for r in rows if isinstance(r["n_arm"], Withheld)]
+        total = effects[(o, a)]["n_arm"]
+        inter = next(r for r in subs if (r["subgroup"], r["outcome"], r["arm"], r["term"]) == (sub, o, a, "interaction"))
+        if len(hidden) == 1:
+            assert isinstance(total, Withheld) and isinstance(inter["n_arm"], Withheld) or \
+                   any(isinstance(x["n_arm"], Withheld) for x in rows if x is not hidden[0])
