@@ -51,7 +51,7 @@ def test_gate_withholds_small_subgroups_and_their_complements():
     from trustexp.disclosure import Withheld
 
     ev = trustexp.evaluate(Path(__file__).parent / "reference" / "forwhom_trial")
-    m = 60
+    m = 40
     rel = ev.released(min_cell=m)
     subs = rel.frame("subgroups")
     effects = {(r["outcome"], r["arm"]): r for r in rel.frame("effects") if r["site"] == "all"}
