@@ -64,9 +64,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from trustexp.cli import estimate, init, pseudonymise, report, simulate, validate
+    from trustexp.cli import estimate, init, pool, pseudonymise, report, simulate, validate
 
-    for module in (init, validate, estimate, report, simulate, pseudonymise):
+    for module in (init, validate, estimate, report, simulate, pseudonymise, pool):
         cli.add_command(module.command)
 
 

@@ -130,6 +130,11 @@ class CoefRow:
     style: ArmStyle | None = None
     pooled: bool = False
     heading: bool = False
+    #: A random-effects summary: a diamond spanning the interval, and the
+    #: prediction interval (``pi_low``..``pi_high``) as a dashed line.
+    diamond: bool = False
+    pi_low: float | None = None
+    pi_high: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +149,7 @@ class Panel:
 def _interval_extent(rows: Sequence[CoefRow]) -> tuple[float, float]:
     values = [0.0]
     for r in rows:
-        for v in (r.estimate, r.low, r.high):
+        for v in (r.estimate, r.low, r.high, r.pi_low, r.pi_high):
             if v is not None and math.isfinite(v):
                 values.append(v)
     lo, hi = max(min(values), -AXIS_LIMIT), min(max(values), AXIS_LIMIT)
@@ -211,6 +216,9 @@ def _panels(
             if r.estimate is None or not math.isfinite(r.estimate):
                 continue
             style = r.style or ArmStyle(TEXT, "circle", None)
+            if r.diamond:
+                _diamond(canvas, sx, r, mid, style.colour)
+                continue
             if r.low is not None and r.high is not None and math.isfinite(r.low) and math.isfinite(r.high):
                 canvas.line(sx(r.low), mid, sx(r.high), mid, stroke=style.colour, width=2)
                 for v in (r.low, r.high):
@@ -223,6 +231,24 @@ def _panels(
                 canvas.marker(sx(r.estimate), mid, style.marker, size=5, fill=style.colour,
                               stroke="#ffffff")
     return canvas
+
+
+def _finite_or_none(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+def _diamond(canvas: Canvas, sx, r: CoefRow, mid: float, colour: str) -> None:  # type: ignore[no-untyped-def]
+    """A random-effects summary: the prediction interval dashed, the interval as a diamond."""
+    if _finite_or_none(r.pi_low) and _finite_or_none(r.pi_high):
+        canvas.line(sx(r.pi_low), mid, sx(r.pi_high), mid, stroke=colour, width=1.5, dash=(4, 3))
+        for v in (r.pi_low, r.pi_high):
+            canvas.line(sx(v), mid - 4, sx(v), mid + 4, stroke=colour, width=1.5)
+    assert r.estimate is not None
+    lo = r.low if _finite_or_none(r.low) else r.estimate
+    hi = r.high if _finite_or_none(r.high) else r.estimate
+    x = sx(r.estimate)
+    canvas.polygon([(sx(lo), mid), (x, mid - 7), (sx(hi), mid), (x, mid + 7)],
+                   fill=colour, stroke="#ffffff")
 
 
 def coefficient_plot(panels: Sequence[Panel], fmt_tick) -> Canvas:

@@ -695,6 +695,158 @@ NL: dict[str, str] = {
     "survival.at_risk": "Aantal in risico",
     "survival.figure": "{outcome}: Kaplan-Meier per groep, met {level}-intervallen",
     "survival.desc": "Kaplan-Meier-curven per groep; aan het einde nog niet uitgestroomd: {items}.",
+    # -- subgroups, margins, pooling (issue 12) ------------------------------
+    "section.subgroups": "Voor wie: effecten in subgroepen",
+    "section.margins": "Wat is uit te sluiten: toetsen tegen een marge",
+    "subgroups.none": "er zijn geen subgroepen vooraf vastgelegd in trial.toml.",
+    "subgroups.predeclared": "vooraf vastgelegd",
+    "subgroups.exploratory": "verkennend",
+    "subgroups.group": "Subgroep",
+    "subgroups.p_adjusted": "p (gecorrigeerd)",
+    "subgroups.caption": "Effecten per subgroep: {subgroup} ({status})",
+    "subgroups.outcome_arm": "Uitkomst en groep",
+    "subgroups.difference": "Verschil tussen de subgroepen (interactie)",
+    "subgroups.interaction_f": "Toets op verschil tussen de subgroepen (F = {f})",
+    "subgroups.intro": (
+        "De subgroepen zijn vooraf vastgelegd in het analyseplan (trial.toml). Per subgroep is "
+        "het effect geschat met hetzelfde model als voor alle deelnemers samen; de interactietoets "
+        "zegt of het effect tussen de subgroepen verschilt. De p-waarden van die toetsen zijn "
+        "gecorrigeerd voor het aantal toetsen binnen de familie van subgroeptoetsen."
+    ),
+    "subgroups.caution": (
+        "Een effect dat in de ene subgroep wel en in de andere niet aan te tonen is, is geen "
+        "bewijs dat het effect verschilt: alleen de interactietoets beantwoordt die vraag. "
+        "Subgroepen zijn kleiner dan het hele experiment, dus de intervallen zijn breder."
+    ),
+    "subgroups.exploratory_note": (
+        "Subgroepen die als verkennend zijn aangemerkt, dienen om hypothesen te vormen, niet om "
+        "ze te bevestigen."
+    ),
+    "subgroups.ri_note": (
+        "p (RI): randomisatieversie van de interactietoets: het gemeenschappelijke effect wordt "
+        "vastgehouden en de toewijzing binnen de strata opnieuw getrokken."
+    ),
+    "margins.none": "voor geen enkele uitkomst is een marge vastgelegd in trial.toml.",
+    "margins.caption": "Toetsen tegen de vooraf vastgelegde marge (alle locaties samen)",
+    "margins.outcome": "Uitkomst",
+    "margins.test": "Toets",
+    "margins.margin": "Marge",
+    "margins.conclusion": "Conclusie",
+    "margins.test_equivalence": "gelijkwaardigheid (twee eenzijdige toetsen)",
+    "margins.test_non-inferiority_higher": "niet-inferioriteit (hoger is beter)",
+    "margins.test_non-inferiority_lower": "niet-inferioriteit (lager is beter)",
+    "margins.ruled_out": "uitgesloten",
+    "margins.not_ruled_out": "niet uit te sluiten",
+    "margins.intro": (
+        "‘Geen effect aangetoond’ sluit effecten niet uit. Voor uitkomsten met een "
+        "marge (het kleinste effect dat ertoe doet) toetsen we daarom of effecten groter dan die "
+        "marge uit te sluiten zijn, met het {level}-interval dat bij twee eenzijdige toetsen hoort."
+    ),
+    "margins.equivalence_yes": (
+        "{arm}: effecten groter dan {margin} (in beide richtingen) zijn uit te sluiten "
+        "({level}-interval {low} tot {high}; p = {p})."
+    ),
+    "margins.equivalence_no": (
+        "{arm}: effecten groter dan {margin} zijn niet uit te sluiten "
+        "({level}-interval {low} tot {high})."
+    ),
+    "margins.harm_higher_yes": (
+        "{arm}: een daling van meer dan {margin} is uit te sluiten ({level}-interval {low} tot "
+        "{high}; p = {p})."
+    ),
+    "margins.harm_higher_no": (
+        "{arm}: een daling van meer dan {margin} is niet uit te sluiten ({level}-interval {low} "
+        "tot {high})."
+    ),
+    "margins.harm_lower_yes": (
+        "{arm}: een stijging van meer dan {margin} is uit te sluiten ({level}-interval {low} tot "
+        "{high}; p = {p})."
+    ),
+    "margins.harm_lower_no": (
+        "{arm}: een stijging van meer dan {margin} is niet uit te sluiten ({level}-interval {low} "
+        "tot {high})."
+    ),
+    "sites.random_effects": "Random effects (alle locaties)",
+    "sites.pi_short": "voorspellingsinterval",
+    "sites.pooled_intro": (
+        "De brede ruit is de random-effectsschatting over de locaties: het gemiddelde effect als de "
+        "locaties van elkaar mogen verschillen. De stippellijn is het {level}-voorspellingsinterval: "
+        "waar het effect op een nieuwe, vergelijkbare locatie kan liggen."
+    ),
+    "sites.pooled_caption": "Random-effectsschatting over de locaties op {outcome}",
+    "sites.pi": "{level}-voorspellingsinterval",
+    "sites.tau": "tau",
+    "sites.i2": "I²",
+    "sites.q_p": "p (Q)",
+    "sites.n_sites": "Locaties",
+    "sites.pooled_note": (
+        "Tussen-locatievariantie tau² geschat met {method}; interval {se}. tau: standaardafwijking "
+        "van het effect tussen locaties; I²: deel van de variatie door verschillen tussen locaties; "
+        "p (Q): toets van Cochran op verschillen tussen locaties. Met weinig locaties zijn tau² en "
+        "I² onzeker."
+    ),
+    "sites.method_reml": "REML",
+    "sites.method_dl": "DerSimonian-Laird",
+    "sites.method_pm": "Paule-Mandel",
+    "sites.se_knha-adhoc": (
+        "volgens Knapp-Hartung met de ad-hoccorrectie (nooit smaller dan het gewone interval)"
+    ),
+    "sites.se_knha": "volgens Knapp-Hartung",
+    "sites.se_z": "volgens de normale verdeling",
+    # -- trustexp pool (issue 12) --------------------------------------------
+    "pool.title": "{n} experimenten samen",
+    "pool.kicker": "Samengevoegde analyse van gerandomiseerde experimenten",
+    "pool.section_trials": "Experimenten en wat is samengevoegd",
+    "pool.section_effects": "Effecten over de experimenten",
+    "pool.section_methods": "Methode",
+    "pool.intro": (
+        "Dit rapport voegt {n} experimenten samen. Groepen zijn gekoppeld op hun soort, uitkomsten "
+        "op naam, of op maatstaf en periode, of zoals pool.toml het vastlegt. Elk effect is eerst "
+        "per experiment geschat met het eigen analyseplan; de ruit is de random-effectsschatting "
+        "met het {level}-interval, de stippellijn het voorspellingsinterval voor een nieuw "
+        "experiment. Met weinig experimenten zijn die intervallen terecht breed."
+    ),
+    "pool.matched_caption": "Wat is gekoppeld",
+    "pool.left_caption": "Wat is weggelaten, en waarom",
+    "pool.what": "Wat",
+    "pool.pooled_as": "Samengevoegd als",
+    "pool.trial": "Experiment",
+    "pool.item": "Naam in het experiment",
+    "pool.reason": "Reden",
+    "pool.outcome": "uitkomst",
+    "pool.arm": "groep",
+    "pool.how_plan": "volgens pool.toml",
+    "pool.how_id": "zelfde naam",
+    "pool.how_measure": "zelfde maatstaf en periode",
+    "pool.left_arm_alone": "deze soort groep komt maar in één experiment voor",
+    "pool.left_arm_ambiguous": "het experiment heeft meer groepen van deze soort",
+    "pool.left_outcome_alone": "deze uitkomst komt maar in één experiment voor",
+    "pool.left_outcome_types": "de uitkomst heeft niet in elk experiment hetzelfde type",
+    "pool.left_unknown_trial": "pool.toml noemt een experiment dat niet is opgegeven",
+    "pool.left_unknown_outcome": "pool.toml noemt een uitkomst die het experiment niet heeft",
+    "pool.kind_exemption": "Ontheffing",
+    "pool.kind_extra_earnings": "Extra vrijlating bijverdiensten",
+    "pool.kind_intensive_guidance": "Intensieve begeleiding",
+    "pool.kind_combined": "Combinatie",
+    "pool.kind_other": "Andere interventie",
+    "pool.estimate_of": "Schatting",
+    "pool.weight": "Gewicht",
+    "pool.random_effects": "Random effects (twee stappen)",
+    "pool.one_stage": "Eén stap (alle personen samen)",
+    "pool.table_caption": "Effecten per experiment en samen op {outcome}",
+    "pool.figure": "Effecten per experiment en samen op {outcome} met {level}-intervallen",
+    "pool.heterogeneity": (
+        "{arm}: tau = {tau} (standaardafwijking van het effect tussen experimenten), I² = {i2}%, "
+        "p (Q) = {p}."
+    ),
+    "pool.methods": (
+        "Twee stappen: de schatting van elk experiment (zijn eigen model en standaardfouten) "
+        "samengevoegd met een random-effectsmodel; tussen-experimentvariantie geschat met {method}, "
+        "interval {se}. Eén stap: één regressie over alle personen van de groep en de "
+        "controlegroep, met vaste effecten voor experiment × stratum, zonder covariaten, met "
+        "HC2-standaardfouten (CR2 bij clusters). Aantallen kleiner dan de drempel en alles waaruit "
+        "ze te berekenen zijn, worden niet getoond."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -1354,6 +1506,155 @@ EN: dict[str, str] = {
     "survival.at_risk": "Number at risk",
     "survival.figure": "{outcome}: Kaplan-Meier by arm, with {level} intervals",
     "survival.desc": "Kaplan-Meier curves by arm; not yet exited at the end: {items}.",
+    # -- subgroups, margins, pooling (issue 12) ------------------------------
+    "section.subgroups": "For whom: effects in subgroups",
+    "section.margins": "What can be ruled out: tests against a margin",
+    "subgroups.none": "no subgroups are declared in trial.toml.",
+    "subgroups.predeclared": "pre-declared",
+    "subgroups.exploratory": "exploratory",
+    "subgroups.group": "Subgroup",
+    "subgroups.p_adjusted": "p (adjusted)",
+    "subgroups.caption": "Effects by subgroup: {subgroup} ({status})",
+    "subgroups.outcome_arm": "Outcome and group",
+    "subgroups.difference": "Difference between the subgroups (interaction)",
+    "subgroups.interaction_f": "Test of a difference between the subgroups (F = {f})",
+    "subgroups.intro": (
+        "The subgroups were declared in advance in the analysis plan (trial.toml). Within each "
+        "subgroup the effect is estimated with the same model as for all participants; the "
+        "interaction test says whether the effect differs between the subgroups. The p-values of "
+        "those tests are adjusted for the number of tests in the family of subgroup tests."
+    ),
+    "subgroups.caution": (
+        "An effect that can be shown in one subgroup and not in another is no evidence that the "
+        "effect differs: only the interaction test answers that question. Subgroups are smaller "
+        "than the whole experiment, so their intervals are wider."
+    ),
+    "subgroups.exploratory_note": (
+        "Subgroups marked as exploratory serve to form hypotheses, not to confirm them."
+    ),
+    "subgroups.ri_note": (
+        "p (RI): randomisation version of the interaction test: the common effect is held fixed "
+        "and the assignment is re-drawn within strata."
+    ),
+    "margins.none": "no outcome declares a margin in trial.toml.",
+    "margins.caption": "Tests against the pre-declared margin (all sites together)",
+    "margins.outcome": "Outcome",
+    "margins.test": "Test",
+    "margins.margin": "Margin",
+    "margins.conclusion": "Conclusion",
+    "margins.test_equivalence": "equivalence (two one-sided tests)",
+    "margins.test_non-inferiority_higher": "non-inferiority (higher is better)",
+    "margins.test_non-inferiority_lower": "non-inferiority (lower is better)",
+    "margins.ruled_out": "ruled out",
+    "margins.not_ruled_out": "cannot be ruled out",
+    "margins.intro": (
+        "'No effect could be shown' does not rule effects out. For outcomes with a "
+        "margin (the smallest effect that matters) we therefore test whether effects larger than "
+        "the margin can be ruled out, with the {level} interval that goes with two one-sided tests."
+    ),
+    "margins.equivalence_yes": (
+        "{arm}: effects larger than {margin} (either way) can be ruled out ({level} interval "
+        "{low} to {high}; p = {p})."
+    ),
+    "margins.equivalence_no": (
+        "{arm}: effects larger than {margin} cannot be ruled out ({level} interval {low} to {high})."
+    ),
+    "margins.harm_higher_yes": (
+        "{arm}: a decrease of more than {margin} can be ruled out ({level} interval {low} to "
+        "{high}; p = {p})."
+    ),
+    "margins.harm_higher_no": (
+        "{arm}: a decrease of more than {margin} cannot be ruled out ({level} interval {low} to "
+        "{high})."
+    ),
+    "margins.harm_lower_yes": (
+        "{arm}: an increase of more than {margin} can be ruled out ({level} interval {low} to "
+        "{high}; p = {p})."
+    ),
+    "margins.harm_lower_no": (
+        "{arm}: an increase of more than {margin} cannot be ruled out ({level} interval {low} to "
+        "{high})."
+    ),
+    "sites.random_effects": "Random effects (all sites)",
+    "sites.pi_short": "prediction interval",
+    "sites.pooled_intro": (
+        "The wide diamond is the random-effects estimate over the sites: the average effect when "
+        "sites may differ. The dashed line is the {level} prediction interval: where the effect at "
+        "a new, similar site may lie."
+    ),
+    "sites.pooled_caption": "Random-effects estimate over the sites on {outcome}",
+    "sites.pi": "{level} prediction interval",
+    "sites.tau": "tau",
+    "sites.i2": "I²",
+    "sites.q_p": "p (Q)",
+    "sites.n_sites": "Sites",
+    "sites.pooled_note": (
+        "Between-site variance tau² estimated by {method}; interval {se}. tau: standard deviation "
+        "of the effect between sites; I²: share of the variation due to differences between sites; "
+        "p (Q): Cochran's test of differences between sites. With few sites tau² and I² are "
+        "uncertain."
+    ),
+    "sites.method_reml": "REML",
+    "sites.method_dl": "DerSimonian-Laird",
+    "sites.method_pm": "Paule-Mandel",
+    "sites.se_knha-adhoc": (
+        "by Knapp-Hartung with the ad hoc correction (never narrower than the usual interval)"
+    ),
+    "sites.se_knha": "by Knapp-Hartung",
+    "sites.se_z": "by the normal distribution",
+    # -- trustexp pool (issue 12) --------------------------------------------
+    "pool.title": "{n} experiments together",
+    "pool.kicker": "Pooled analysis of randomised experiments",
+    "pool.section_trials": "Experiments and what was pooled",
+    "pool.section_effects": "Effects across the experiments",
+    "pool.section_methods": "Methods",
+    "pool.intro": (
+        "This report pools {n} experiments. Groups are matched by their kind, outcomes by name, or "
+        "by measure and window, or as pool.toml declares. Each effect is first estimated within "
+        "each experiment with its own analysis plan; the diamond is the random-effects estimate "
+        "with its {level} interval, the dashed line the prediction interval for a new experiment. "
+        "With few experiments these intervals are rightly wide."
+    ),
+    "pool.matched_caption": "What was matched",
+    "pool.left_caption": "What was left out, and why",
+    "pool.what": "What",
+    "pool.pooled_as": "Pooled as",
+    "pool.trial": "Experiment",
+    "pool.item": "Name in the experiment",
+    "pool.reason": "Reason",
+    "pool.outcome": "outcome",
+    "pool.arm": "group",
+    "pool.how_plan": "as pool.toml declares",
+    "pool.how_id": "same name",
+    "pool.how_measure": "same measure and window",
+    "pool.left_arm_alone": "only one experiment has a group of this kind",
+    "pool.left_arm_ambiguous": "the experiment has several groups of this kind",
+    "pool.left_outcome_alone": "only one experiment has this outcome",
+    "pool.left_outcome_types": "the outcome does not have the same type in every experiment",
+    "pool.left_unknown_trial": "pool.toml names an experiment that was not given",
+    "pool.left_unknown_outcome": "pool.toml names an outcome that the experiment does not have",
+    "pool.kind_exemption": "Exemption",
+    "pool.kind_extra_earnings": "Extra earnings disregard",
+    "pool.kind_intensive_guidance": "Intensive guidance",
+    "pool.kind_combined": "Combined",
+    "pool.kind_other": "Other intervention",
+    "pool.estimate_of": "Estimate",
+    "pool.weight": "Weight",
+    "pool.random_effects": "Random effects (two-stage)",
+    "pool.one_stage": "One-stage (all persons together)",
+    "pool.table_caption": "Effects by experiment and pooled on {outcome}",
+    "pool.figure": "Effects by experiment and pooled on {outcome} with {level} intervals",
+    "pool.heterogeneity": (
+        "{arm}: tau = {tau} (standard deviation of the effect between experiments), I² = {i2}%, "
+        "p (Q) = {p}."
+    ),
+    "pool.methods": (
+        "Two-stage: each experiment's estimate (its own model and standard errors) pooled by a "
+        "random-effects model; between-experiment variance estimated by {method}, interval {se}. "
+        "One-stage: one regression over all persons of the group and the control group, with fixed "
+        "effects for experiment × stratum, no covariates, HC2 standard errors (CR2 with clusters). "
+        "Counts below the threshold, and everything they could be worked out from, are not shown."
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"nl": NL, "en": EN}

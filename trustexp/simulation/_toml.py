@@ -32,6 +32,9 @@ def _monthly_outcomes(w: int, min_hours: int) -> list[dict[str, object]]:
             "id": f"exit_to_work_{w}m",
             "measure": "exit_to_work",
             "primary": True,
+            "margin": 0.03,
+            "test": "non-inferiority",
+            "direction": "higher",
             "label": f"Uitstroom naar werk binnen {w} maanden",
         },
         {
@@ -50,6 +53,9 @@ def _monthly_outcomes(w: int, min_hours: int) -> list[dict[str, object]]:
         {
             "id": f"months_on_benefit_{w}m",
             "measure": "months_on_benefit",
+            "margin": 1,
+            "test": "equivalence",
+            "direction": "lower",
             "label": f"Maanden in de bijstand (van de {w})",
         },
         {
@@ -90,11 +96,34 @@ def _survey_outcomes(w: int) -> list[dict[str, object]]:
     ]
 
 
+def _subgroups_and_pooling() -> list[str]:
+    """Pre-declared subgroups (as in Nijmegen: age, migration background) and the pooling plan."""
+    return [
+        "",
+        "[[subgroups]]",
+        'id = "age_50"',
+        'column = "age"',
+        "cut = [50]",
+        'label = { nl = "Leeftijd", en = "Age" }',
+        "",
+        "[[subgroups]]",
+        'id = "migration"',
+        'column = "migration_background"',
+        'values = ["0", "1"]',
+        'label = { nl = "Migratieachtergrond", en = "Migration background" }',
+        "exploratory = true",
+        "",
+        "[pooling]",
+        'method = "reml"',
+        "knapp_hartung = true",
+    ]
+
+
 def _value(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
+    if isinstance(v, int | float):
+        return repr(v)
     return _q(str(v))
 
 
@@ -153,7 +182,7 @@ def trial_toml(
             ]
         else:
             lines += ['source = "survey"', f"scale = {_q(str(o['scale']))}", f"wave = {o['wave']}"]
-        for key in ("min_hours",):
+        for key in ("min_hours", "margin", "test", "direction"):
             if key in o:
                 lines.append(f"{key} = {_value(o[key])}")
         lines.append(f"family = {_q(family)}")
@@ -174,6 +203,7 @@ def trial_toml(
                 f"range = [{s.lo}, {s.hi}]",
                 f"reverse = {_list(s.reverse)}",
             ]
+    lines += _subgroups_and_pooling()
     if "takeup" in tables and "intensive_guidance" in arms:
         lines += ["", "[[takeup]]", 'arm = "intensive_guidance"', 'column = "received"']
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from trustexp.reporting.figures import (
@@ -14,6 +15,7 @@ from trustexp.reporting.sections._context import (
     POOLED,
     Context,
     _coef_row,
+    _effect_cell,
     _effect_cells,
     _effect_columns,
     _finite,
@@ -35,6 +37,7 @@ def _sites(c: Context) -> dict[str, Any]:
     recs = _records(eff)
     by = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r for r in recs}
     has_ri = any(_finite(r.get("p_value_ri")) for r in recs)
+    pooled = {(str(r["outcome"]), str(r["arm"])): r for r in _records(c.frame("pooled"))}
     outcomes = []
     for oi, oid in enumerate(c.outcome_order(), start=1):
         unit = c.unit(oid)
@@ -60,18 +63,67 @@ def _sites(c: Context) -> dict[str, Any]:
                                           pooled=site == POOLED))
                 row = arm_rows[-1]
                 desc.append(f"{c.arm_label(arm)}, {c.site_label(site)}: {row.text}")
+            re_rec = pooled.get((oid, arm))
+            if arm_rows and re_rec is not None:
+                arm_rows.append(_random_effects_row(c, re_rec, unit, c.style(arm)))
+                desc.append(f"{c.arm_label(arm)}, {arm_rows[-1].label}: {arm_rows[-1].text}")
             if arm_rows:
                 rows.append(CoefRow(c.arm_label(arm), None, None, None, "", heading=True))
                 rows.extend(arm_rows)
         if not rows:
             continue
+        re_table = _random_effects_table(c, oi, label, unit, [pooled[(oid, a)] for a in c.treatment_ids
+                                                               if (oid, a) in pooled])
         title = label + (f" ({unit.title(loc)})" if _needs_unit(label, unit, loc) else "")
         canvas = forest_plot(rows, c.tick)
         caption = loc.t("sites.figure", outcome=title, level=c.level) + _hidden_note(c, rows)
         figure = c.add_figure(f"fig-sites-{oi}", caption,
                               loc.t("sites.desc", outcome=label, items="; ".join(desc)), canvas)
-        outcomes.append({"title": label, "figure": figure, "table": c.add_table(tb)})
-    return {"intro": loc.t("sites.intro"), "outcomes": outcomes}
+        outcomes.append({"title": label, "figure": figure, "table": c.add_table(tb),
+                         "pooled": re_table})
+    return {"intro": loc.t("sites.intro"), "outcomes": outcomes,
+            "pooled_intro": loc.t("sites.pooled_intro", level=c.level) if pooled else None}
+
+
+def _random_effects_row(c: Context, r: dict[str, Any], unit: Any, style: Any) -> CoefRow:
+    """The random-effects diamond of one arm, with its prediction interval."""
+    row = _coef_row(c, r, unit, c.loc.t("sites.random_effects"), style, c.withheld(r), pooled=True)
+    if row.estimate is None:
+        return row
+    lo, hi = r.get("pi_low"), r.get("pi_high")
+    pi = _finite(lo) and _finite(hi)
+    text = row.text + (f"; {c.loc.t('sites.pi_short')} {unit.bound(c.loc, lo)} {c.loc.t('doc.to')} "
+                       f"{unit.bound(c.loc, hi)}" if pi else "")
+    return replace(row, text=text, diamond=True,
+                   pi_low=lo * unit.scale if pi else None, pi_high=hi * unit.scale if pi else None)
+
+
+def _random_effects_table(c: Context, oi: int, label: str, unit: Any, recs: list[dict[str, Any]]):
+    """Random-effects pooling of the sites for one outcome: one row per arm."""
+    if not recs:
+        return None
+    loc = c.loc
+    tb = c.table(f"sites-pooled-{oi}", loc.t("sites.pooled_caption", outcome=label),
+                 [loc.t("effects.arm"), loc.t("effects.estimate"), loc.t("effects.ci", level=c.level),
+                  loc.t("sites.pi", level=c.level), loc.t("effects.p"), loc.t("sites.tau"),
+                  loc.t("sites.i2"), loc.t("sites.q_p"), loc.t("sites.n_sites")])
+    for r in recs:
+        hide = c.withheld(r)
+        tau2 = r.get("tau2")
+        tau = float(tau2) ** 0.5 if _finite(tau2) and not hide else None
+        tb.add(tb.text(c.arm_label(r["arm"])),
+               _effect_cell(c, tb, unit, r.get("estimate"), hide),
+               tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits, scale=unit.scale, withheld=hide),
+               tb.interval(r.get("pi_low"), r.get("pi_high"), unit.digits, scale=unit.scale, withheld=hide),
+               tb.p(r.get("p_value"), withheld=hide),
+               tb.number(tau, unit.digits + 1, scale=unit.scale, withheld=hide),
+               tb.number(100 * r["i2"] if _finite(r.get("i2")) else None, 0, suffix="%", withheld=hide),
+               tb.p(r.get("q_p_value"), withheld=hide),
+               tb.text(str(r.get("n_sites", ""))))
+    method = str(recs[0].get("method", "reml"))
+    tb.note(loc.t("sites.pooled_note", method=loc.t(f"sites.method_{method}"),
+                  se=loc.t(f"sites.se_{recs[0].get('se_type', 'knha-adhoc')}")))
+    return c.add_table(tb)
 
 
 register_section(Section("sites", 80, _sites))

@@ -69,6 +69,7 @@ def _summary(c: Context) -> dict[str, Any]:
         else loc.t("summary.multiple", method=loc.t(f"method.{method}")),
         loc.t("summary.interval", level=c.level),
     ]
+    notes.extend(_margin_sentences(c))
     notes.extend(_check_notes(c))
     return {
         "intro": intro,
@@ -134,6 +135,17 @@ def _standardised(c: Context, rec: Mapping[str, Any]) -> str:
             return c.loc.t("summary.standardised",
                            d=c.loc.number(rec["estimate"] / sd, 2, sign=True))
     return ""
+
+
+def _margin_sentences(c: Context) -> list[str]:
+    """For outcomes with a margin: which effects larger than it can (or cannot) be ruled out."""
+    from trustexp.reporting.sections.margins import ruled_out_text
+
+    recs = _records(_pooled(c.frame("equivalence")))
+    return [f"{c.outcome_label(r['outcome'])}: {ruled_out_text(c, r)}" for r in recs]
+
+
+
 
 
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
