@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trustexp.config import Outcome, TrialConfig
-from trustexp.planning.layout import Cell, Layout
+from trustexp.planning.layout import Cell
 from trustexp.planning.power import design_effect, family_alpha, mde_from_se, mde_prop, mde_t
 from trustexp.planning.settings import DesignSettings
 

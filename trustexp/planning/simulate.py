@@ -15,9 +15,10 @@ Outcomes:
 
 * continuous ``y = effect + sd * (sqrt(r2) x + sqrt(1 - r2) (sqrt(icc) u_c + sqrt(1 - icc) e))``
   with ``x, u_c, e`` standard normal (``x`` the covariate of the model);
-* binary: Bernoulli with probability ``base_rate + effect``; with clusters the
-  cluster's probability is Beta with that mean and intra-cluster correlation
-  ``icc`` (beta-binomial); binary outcomes get no covariate.
+* binary: Bernoulli with probability ``base_rate + effect``, shifted by a 0/1
+  covariate that explains the share ``r2`` of the variance (see
+  :func:`_binary_covariate`); with clusters the cluster's probability is Beta
+  with that mean and intra-cluster correlation ``icc`` (beta-binomial).
 
 Diagnosands (DeclareDesign's names), over the simulated trials, for the effect
 ``d`` of each (site, outcome, arm): ``power_sim`` the share rejected at the
@@ -93,7 +94,12 @@ def _outcome(spec: SimulationSpec, o: SimOutcome, assign: np.ndarray,
     if spec.clusters is not None and spec.icc > 0:
         _, g = np.unique(spec.clusters, return_inverse=True)
     if o.binary:
-        p = np.clip(o.level + effect, 1e-9, 1 - 1e-9)
+        x = None
+        p = o.level + effect
+        if spec.r2 > 0:
+            x, shift = _binary_covariate(o.level, spec.r2, n, rng)
+            p = p + shift
+        p = np.clip(p, 1e-9, 1 - 1e-9)
         if g is not None:
             shape = (1.0 - spec.icc) / spec.icc
             # one uniform per cluster and arm-mean: the cluster's probability
@@ -101,7 +107,7 @@ def _outcome(spec: SimulationSpec, o: SimOutcome, assign: np.ndarray,
             from scipy import stats
 
             p = stats.beta.ppf(u[g], p * shape, (1 - p) * shape)
-        return (rng.random(n) < p).astype(float), None
+        return (rng.random(n) < p).astype(float), (None if x is None else x[:, None])
     x = rng.standard_normal(n)
     noise = rng.standard_normal(n)
     if g is not None:
@@ -109,6 +115,24 @@ def _outcome(spec: SimulationSpec, o: SimOutcome, assign: np.ndarray,
         noise = np.sqrt(spec.icc) * u[g] + np.sqrt(1.0 - spec.icc) * noise
     y = effect + o.level * (np.sqrt(spec.r2) * x + np.sqrt(1.0 - spec.r2) * noise)
     return y, (x[:, None] if spec.r2 > 0 else None)
+
+
+def _binary_covariate(base: float, r2: float, n: int,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A 0/1 covariate and the shift of each person's probability that it explains.
+
+    ``x ~ Bernoulli(q)`` moves the probability by ``d (x - q)`` with
+    ``d^2 q (1 - q) = r2 base (1 - base)``: the covariate explains the share
+    ``r2`` of the control arm's variance; ``q`` is the middle of the range
+    that keeps both probabilities within [0, 1].
+    """
+    v = r2 * base * (1.0 - base)
+    lo = r2 * base / (r2 * base + 1.0 - base)        # q >= lo keeps base + (1 - q) d <= 1
+    hi = base / (r2 * (1.0 - base) + base)           # q <= hi keeps base - q d >= 0
+    q = 0.5 * (lo + hi)
+    d = np.sqrt(v / (q * (1.0 - q)))
+    x = (rng.random(n) < q).astype(float)
+    return x, d * (x - q)
 
 
 @blas_limited
