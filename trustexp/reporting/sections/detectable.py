@@ -14,7 +14,6 @@ from trustexp.reporting.sections._context import (
     _records,
 )
 
-
 #: The statistics the section shows: a row is withheld when one of them is.
 _SHOWN = ("mde", "mde_observed", "estimate", "ci_low", "ci_high")
 
