@@ -7,6 +7,7 @@ traceback (set ``TRUSTEXP_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -35,6 +36,9 @@ def _register() -> None:
 
     for module in (validate, estimate, report, simulate, pseudonymise):
         cli.add_command(module.command)
+    cli.add_command(importlib.import_module("trustexp.cli.design").command)
+    cli.add_command(importlib.import_module("trustexp.cli.randomise").command)
+    cli.add_command(importlib.import_module("trustexp.cli.lock").command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -297,6 +297,12 @@ def design(path: str | Path | None = None, *, demo: bool = False, simulations: i
         )
     folder = trial_folder(path, demo=demo)
     config, plan = _config(folder)
+    unknown = sorted(set(effects or {}) - {o.id for o in config.outcomes})
+    if unknown:
+        raise OptionError(
+            f"The 'effects' parameter of design names an outcome that trial.toml does not "
+            f"declare: {unknown[0]!r} (declared: {', '.join(o.id for o in config.outcomes)})."
+        )
     settings = design_settings(config)
     cell_min = config.analysis.min_cell if min_cell is None else int(min_cell)
     participants = _participants_only(folder, config)
