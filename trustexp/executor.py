@@ -71,7 +71,7 @@ class DaskExecutor:
         """Run ``fn(shared, item)`` for every item on the cluster; results in the items' order."""
         if not items:
             return []
-        [future] = self.client.scatter([shared], broadcast=True)
+        [future] = self.client.scatter([shared], broadcast=True, hash=False)
         futures = self.client.map(fn, [future] * len(items), list(items), pure=False)
         return list(self.client.gather(futures))
 
