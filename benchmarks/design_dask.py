@@ -31,9 +31,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trustexp.executor import executor  # noqa: E402
-from trustexp.planning.simulate import SimOutcome, SimulationSpec, simulate_design  # noqa: E402
-from trustexp.stats.chunked import chunked_permutation_test  # noqa: E402
+from trustexp.executor import executor
+from trustexp.planning.simulate import SimOutcome, SimulationSpec, simulate_design
+from trustexp.stats.chunked import chunked_permutation_test
 
 
 def design_spec(n: int = 2000, arms: int = 4, outcomes: int = 10) -> SimulationSpec:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from trustexp.planning.power import design_effect, family_alpha, mde_prop, mde_t, power_t
 from trustexp.errors import OptionError
+from trustexp.planning.power import design_effect, family_alpha, mde_prop, mde_t, power_t
 
 REF = json.loads((Path(__file__).parent / "reference" / "design_power.json").read_text())
 

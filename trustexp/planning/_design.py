@@ -205,8 +205,9 @@ def _simulate(config: TrialConfig, settings: DesignSettings, layout: Layout,
     pooled = layout.sites[0]
     outs, ids = [], []
     for o in config.outcomes:
-        rows = [by.get((pooled, o.id, a)) for a in arms]
-        if any(r is None for r in rows):
+        found = [by.get((pooled, o.id, a)) for a in arms]
+        rows = [r for r in found if r is not None]
+        if len(rows) < len(found) or not rows:
             continue
         binary = is_binary(o)
         level = rows[0]["control_mean"] if binary else rows[0]["control_sd"]

@@ -51,8 +51,9 @@ def design_html(result: Any, *, lang: str = "en") -> str:
         binary = r.get("outcome_type") == "binary"
         scale, digits = (100.0, 1) if binary else (1.0, 2)
 
-        def eff(x: Any, scale: float = scale, digits: int = digits) -> str:
-            return _num(loc, None if x is None else x * scale, digits) + (" pp" if binary and x is not None else "")
+        def eff(x: Any, scale: float = scale, digits: int = digits, binary: bool = binary) -> str:
+            unit = " pp" if binary and x is not None else ""
+            return _num(loc, None if x is None else x * scale, digits) + unit
 
         rows.append([str(r["site"]), labels.get(r["outcome"], r["outcome"]), arms.get(r["arm"], r["arm"]),
                      "<" + str(cfg.analysis.min_cell) if r.get("n_arm") is None else loc.integer(r["n_arm"]),

@@ -25,7 +25,7 @@ def _detectable(c: Context) -> dict[str, Any]:
         return c.na("detectable.none")
     by = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r for r in recs}
     sites = sorted({str(r["site"]) for r in recs} - {POOLED})
-    tables = []
+    tables: list[Any] = []
     for site in [POOLED, *sites]:
         caption = (loc.t("detectable.caption") if site == POOLED
                    else loc.t("detectable.caption_site", site=site))
@@ -53,8 +53,8 @@ def _detectable(c: Context) -> dict[str, Any]:
                                    scale=unit.scale, withheld=hide))
         tables.append(c.add_table(tb))
     first = recs[0]
-    power = first.get("power") if _finite(first.get("power")) else 0.8
-    return {"intro": loc.t("detectable.intro", power=round(100 * float(power)),
+    power = float(first["power"]) if _finite(first.get("power")) else 0.8
+    return {"intro": loc.t("detectable.intro", power=round(100 * power),
                            method=loc.t(f"method.{c.cfg.analysis.multiple_testing}")),
             "note": loc.t("detectable.note"), "tables": tables}
 
