@@ -158,6 +158,14 @@ def _participants_only(folder: Path, config: TrialConfig) -> pd.DataFrame | None
     return _frame(checked.tables["participants"], config)
 
 
+def _se_type(config: TrialConfig, layout: Layout) -> str:
+    """The standard errors of the default estimate, cluster-robust when the design has clusters."""
+    se = effective_se_type(config)
+    if layout.clusters is not None and not se.startswith("CR"):
+        se = {"HC0": "CR0", "HC1": "CR1"}.get(se, "CR2")
+    return se
+
+
 def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layout,
                      min_cell: int) -> list[dict[str, Any]]:
     rows = []
@@ -175,7 +183,7 @@ def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layo
                     "control_sd": scale.sd, **f,
                     "mde_observed": math.nan, "estimate": math.nan, "std_error": math.nan,
                     "ci_low": math.nan, "ci_high": math.nan, "df": math.nan,
-                    "se_type": effective_se_type(config), "outcome_type": o.type,
+                    "se_type": _se_type(config, layout), "outcome_type": o.type,
                     "outcome_label": o.display_label, "arm_label": arm_labels[arm],
                 }
                 small = [k for k in ("n_arm", "n_control") if 0 < r[k] < min_cell]
@@ -225,7 +233,7 @@ def _simulate(config: TrialConfig, settings: DesignSettings, layout: Layout,
         ids.append(o.id)
     if not outs or simulations <= 0:
         return
-    se = effective_se_type(config)
+    se = _se_type(config, layout)
     spec = SimulationSpec(
         arm=layout.arm, n_arms=len(arms) + 1, strata=layout.strata, clusters=layout.clusters,
         site_masks=tuple(layout.mask(s) for s in layout.sites), outcomes=tuple(outs),
