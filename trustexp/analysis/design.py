@@ -23,7 +23,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from trustexp.analysis.effects import effect_facts, estimate_effects
+from trustexp.analysis.effects import _build as build_effects
+from trustexp.analysis.effects import effect_facts
 from trustexp.frames import FrameSpec, Inputs, count, key, label, register, statistic, typed_frame
 from trustexp.planning.layout import Cell
 from trustexp.planning.mde import declared_scale, formula_row, observed_mde
@@ -53,7 +54,7 @@ def _cell(sample, rows: np.ndarray, arm_code: int) -> Cell:  # type: ignore[no-u
 def _build(inp: Inputs) -> pd.DataFrame:
     cfg = inp.config
     settings = dataclasses.replace(design_settings(cfg), attrition=0.0)
-    effects = estimate_effects(cfg, inp.outcomes, inp.samples, permutations=0)
+    effects = build_effects(inp)
     samples = {s.site: s for s in inp.samples}
     outcomes = {o.id: o for o in cfg.outcomes}
     rows = []

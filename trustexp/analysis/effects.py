@@ -374,8 +374,10 @@ def _typed(effects: pd.DataFrame) -> pd.DataFrame:
 # -- the frame ----------------------------------------------------------------
 
 def _build(inp: Inputs) -> pd.DataFrame:
-    return estimate_effects(inp.config, inp.outcomes, inp.samples,
-                            permutations=inp.permutations, progress=inp.progress)
+    """The effects frame, estimated once per evaluation (the ``design`` frame reads it too)."""
+    return groups._memo(inp, "effects", lambda: estimate_effects(
+        inp.config, inp.outcomes, inp.samples, permutations=inp.permutations,
+        progress=inp.progress))
 
 
 def effect_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
