@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SKIPPED_WHEN_QUICK = {"validation_national.py"}
+SKIPPED_WHEN_QUICK = {"validation_national.py", "design_dask.py"}
 
 
 def scripts(quick: bool) -> list[Path]:

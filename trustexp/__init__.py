@@ -6,6 +6,7 @@ The public API, in the order the data flow::
     trial = trustexp.load_trial("my-trial")       # validated tables and plan
     ev = trustexp.evaluate("my-trial")            # effects, balance, attrition, inference
     trustexp.report(ev, "rapport.html")           # self-contained HTML report
+    trustexp.design("my-trial")                   # what the trial could detect (also before data)
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from trustexp.errors import (
 # Public names that live in heavier modules are imported on first use, so that
 # ``import trustexp`` and the command line start quickly.
 _LAZY = {
+    "DesignResult": "trustexp.planning",
     "Evaluation": "trustexp.evaluation",
     "Trial": "trustexp.trial",
     "TrialConfig": "trustexp.config",
     "ValidationReport": "trustexp.validation",
+    "design": "trustexp.planning",
     "evaluate": "trustexp.evaluation",
     "load_trial": "trustexp.trial",
     "pseudonymise": "trustexp.pseudonym",
@@ -40,6 +43,7 @@ _LAZY = {
 __all__ = [
     "ConfigError",
     "ContractError",
+    "DesignResult",
     "Evaluation",
     "InputError",
     "OptionError",
@@ -48,6 +52,7 @@ __all__ = [
     "TrustexpError",
     "ValidationReport",
     "__version__",
+    "design",
     "evaluate",
     "load_trial",
     "pseudonymise",

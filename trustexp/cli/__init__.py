@@ -7,6 +7,7 @@ traceback (set ``TRUSTEXP_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import sys
@@ -68,6 +69,9 @@ def _register() -> None:
 
     for module in (init, validate, estimate, report, simulate, pseudonymise, pool):
         cli.add_command(module.command)
+    cli.add_command(importlib.import_module("trustexp.cli.design").command)
+    cli.add_command(importlib.import_module("trustexp.cli.randomise").command)
+    cli.add_command(importlib.import_module("trustexp.cli.lock").command)
 
 
 def _argv_language(argv: Sequence[str]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustexp.analysis.plan import not_prespecified
 from trustexp.reporting.figures import (
     Panel,
     coefficient_plot,
@@ -36,6 +37,7 @@ def _effects(c: Context) -> dict[str, Any]:
     by = {(str(r["outcome"]), str(r["arm"])): r for r in pooled}
     has_ri = any(_finite(r.get("p_value_ri")) for r in pooled)
     method = c.cfg.analysis.multiple_testing
+    unplanned = not_prespecified(_records(c.frame("deviations")))
     families = []
     for fi, fam in enumerate(c.family_order(), start=1):
         outcomes = sorted(c.cfg.families[fam], key=lambda o: not o.primary)
@@ -51,6 +53,8 @@ def _effects(c: Context) -> dict[str, Any]:
             unit = c.unit(o.id)
             rows = []
             title = o.label_in(loc.lang) + (f" ({loc.t('effects.primary_mark')})" if o.primary else "")
+            if o.id in unplanned:
+                title += f" ({loc.t('registration.not_prespecified')})"
             if _needs_unit(o.label_in(loc.lang), unit, loc):
                 title += f" \u2013 {unit.title(loc)}"
             tb.group(title)
