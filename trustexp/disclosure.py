@@ -184,8 +184,18 @@ class _Ledger:
     counted: dict[Fact, int] = field(default_factory=lambda: defaultdict(int))
     valued: dict[Fact, list[_Row]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, name: str, spec: FrameSpec, facts: FrameFacts) -> list[_Row]:
+    def add(self, name: str, spec: FrameSpec, facts: FrameFacts,
+            frame: pd.DataFrame | None = None) -> list[_Row]:
         self.people.update({f: int(n) for f, n in facts.people.items()})
+        if frame is not None:  # a count column's value is the size of the group it counts
+            for col in {c for cells in facts.cells for c in cells}:
+                if col not in frame.columns:
+                    continue
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+                for cells, v in zip(facts.cells, values, strict=False):
+                    f = cells.get(col)
+                    if f is not None and np.isfinite(v):
+                        self.people.setdefault(f, int(round(v)))
         self.relations.extend(facts.relations)
         self.dominated |= set(facts.dominated)
         out = []
@@ -438,7 +448,7 @@ def release(evaluation: Evaluation, min_cell: int | None = None) -> Released:
     rows: dict[str, list[_Row]] = {}
     if m > 0:
         for name, frame in frames.items():
-            rows[name] = ledger.add(name, specs[name], specs[name].facts(frame, inputs))
+            rows[name] = ledger.add(name, specs[name], specs[name].facts(frame, inputs), frame)
         ledger.relations.extend(_site_relations(ledger, inputs.sites))
     gate = _Gate(ledger, m)
     if m > 0:
