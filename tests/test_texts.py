@@ -17,7 +17,7 @@ NAMES = sorted({p.name.split(".")[0] for p in TEXTS.glob("*.toml")})
 
 
 def test_catalogues_exist():
-    assert NAMES == ["cli", "init", "pseudonymise", "validate"]
+    assert NAMES == ["cli", "init", "pseudonymise", "report", "validate"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -61,8 +61,11 @@ def _emitted_rules() -> set[str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_unused_key(name, lang):
     cat = catalogue(name, lang)
-    if name == "cli":
-        assert set(cat) == _cli_keys()
+    if name == "cli":  # every text is used (commands added later fall back to English help)
+        assert set(cat) <= _cli_keys()
+        return
+    if name == "report":
+        _report_keys_used(cat)
         return
     rules = _emitted_rules() | {"other", "type-date"}
     for key in cat:
@@ -100,3 +103,35 @@ def test_help_in_dutch(capsys):
     assert "Controleer TRIAL_DIR tegen het datacontract" in out
     assert main(["init", "--help", "--lang", "en"]) == 0
     assert "Draft a commented trial.toml" in capsys.readouterr().out
+
+
+#: Report keys built at run time from a prefix (``loc.t(f"kind.{arm.kind}")``).
+_DYNAMIC = ("kind.", "method.", "type.", "source.", "section.", "reason.", "attrition.trimmed.",
+            "paths.series.", "unit.", "methods.se.", "methods.df.", "repro.", "consort.",
+            "options.", "design.", "survival.", "subgroups.", "margins.", "pooling.",
+            "registration.", "deviation.", "regtable.", "workbook.", "power.", "adjustment.",
+            "sites.method_", "sites.se_", "pool.how_", "pool.kind_", "detectable.source_")
+
+
+def _report_keys_used(cat) -> None:
+    templates = Path(trustexp.__file__).parent.parent / "report_templates"
+    text = SOURCE + "\n".join(p.read_text("utf-8") for p in templates.rglob("*.j2"))
+    unused = [k for k in cat if f'"{k}"' not in text and f"'{k}'" not in text
+              and not k.startswith(_DYNAMIC)]
+    assert not unused, f"report.{cat.lang}: keys never used: {unused}"
+
+
+def test_report_texts_can_be_replaced_from_a_template_folder(tmp_path):
+    from trustexp.errors import InputError
+    from trustexp.reporting.i18n import Locale
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "report.nl.toml").write_text(
+        '"doc.toc" = "Inhoudsopgave"\n', encoding="utf-8")
+    loc = Locale("nl").with_texts(tmp_path)
+    assert loc.t("doc.toc") == "Inhoudsopgave" and Locale("nl").t("doc.toc") == "Inhoud"
+    (tmp_path / "texts" / "report.nl.toml").write_text('"no.such" = "x"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="no text 'no.such'"):
+        Locale("nl").with_texts(tmp_path)
+    with pytest.raises(MissingText, match="no key 'no.such'"):
+        Locale("nl").t("no.such")

@@ -105,7 +105,7 @@ def report(
     from trustexp.reporting.sections import build_content
 
     config = evaluation.config
-    loc = Locale(check_language(lang or config.language))
+    loc = Locale(check_language(lang or config.language)).with_texts(template_dir)
     cells = check_min_cell(config.analysis.min_cell if min_cell is None else min_cell,
                            where="report")
     epoch = _epoch(source_date_epoch)
