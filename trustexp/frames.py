@@ -350,7 +350,7 @@ KEY_NAMES = frozenset({"site", "outcome", "arm", "covariate", "wave", "month", "
 #: Column names that count people wherever they appear.
 COUNT_NAMES = frozenset({"n", "n_arm", "n_control", "n_randomised", "n_analysed", "n_missing",
                          "n_missing_arm", "n_missing_control",
-                         "n_responded", "n_at_risk", "n_events", "n_sites", "n_clusters"})
+                         "n_responded", "n_at_risk", "n_events"})
 
 
 def infer_columns(names: Sequence[str], types: Mapping[str, str] | None = None) -> tuple[Column, ...]:

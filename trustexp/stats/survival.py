@@ -121,7 +121,11 @@ def logrank(time: np.ndarray, event: np.ndarray, group: np.ndarray,
     if np.unique(group).size < 2 or event.sum() == 0:
         return float("nan"), float("nan")
     kw = {} if strata is None else {"strata": strata}
-    chisq, p = survdiff(np.asarray(time, float), np.asarray(event, float), group, **kw)
+    try:
+        chisq, p = survdiff(np.asarray(time, float), np.asarray(event, float), group, **kw)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+        # no information in any stratum (every stratum has a single group, or no exit)
+        return float("nan"), float("nan")
     return float(chisq), float(p)
 
 
