@@ -575,6 +575,12 @@ NL: dict[str, str] = {
     "options.declared": "trial.toml",
     "options.all_outcomes": "alle {n} uitkomsten van trial.toml",
     "options.caption": "Gebruikte analyse-instellingen",
+    "balance.caption_wide": (
+        "Tabel 1. Kenmerken bij de start per groep, alle locaties samen: gemiddelde "
+        "(standaardafwijking) en gestandaardiseerd verschil met de controlegroep (d)"
+    ),
+    "balance.std_diff_short": "d",
+    "effects.std_error": "Standaardfout",
     "doc.authors": "Auteurs: {authors}",
     "doc.registry": "Trialregistratie: {registry}",
     "doc.registry_on": "Trialregistratie: {registry}, geregistreerd op {date}",
@@ -1131,6 +1137,12 @@ EN: dict[str, str] = {
     "options.declared": "trial.toml",
     "options.all_outcomes": "all {n} outcomes of trial.toml",
     "options.caption": "Analysis options used",
+    "balance.caption_wide": (
+        "Table 1. Baseline characteristics by group, all sites together: mean (standard "
+        "deviation) and standardised difference from the control group (d)"
+    ),
+    "balance.std_diff_short": "d",
+    "effects.std_error": "Std. error",
     "doc.authors": "Authors: {authors}",
     "doc.registry": "Trial registration: {registry}",
     "doc.registry_on": "Trial registration: {registry}, registered on {date}",
