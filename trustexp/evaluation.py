@@ -220,12 +220,13 @@ class Evaluation:
         checked = check_options("with_options", options, self.config, self._trial.participants)
         base = self._provenance.get("overrides", {})
         merged = {**base, **checked}
-        config = apply_options(self._original_config, merged)
+        original = self._original_config or self.config
+        config = apply_options(original, merged)
         trial = dataclasses.replace(self._trial, config=config)
         with _single_threaded_blas():
             return _evaluate(trial, int(config.analysis.permutations),
                              self._provenance.get("command"), None,
-                             original=self._original_config, overrides=merged)
+                             original=original, overrides=merged)
 
     # -- outputs: everything goes through the disclosure gate ------------------
     def released(self, *, min_cell: int | None = None) -> Released:
