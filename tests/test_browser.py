@@ -219,3 +219,81 @@ def test_hostile_labels_did_not_become_markup(rendered):
     assert "<img" not in dom
     assert "onerror=alert(1)>" not in dom.replace("onerror=alert(1)&gt;", "")
     assert HOSTILE.replace("<", "&lt;").replace(">", "&gt;") in dom
+
+
+# -- the demo report printed on A4 ------------------------------------------------------
+
+
+def _text_sizes(page) -> list[tuple[float, str]]:
+    """(effective font size in pt, text) of every text run on a PDF page."""
+    out: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a = [tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                 tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]]
+            out.append((size * abs(a[0] * a[3] - a[1] * a[2]) ** 0.5, text))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+
+
+def _unligature(text: str) -> str:
+    for lig, letters in _LIGATURES.items():
+        text = text.replace(lig, letters)
+    return text
+
+
+@pytest.fixture(scope="module")
+def printed_demo(chromium, tmp_path_factory) -> dict[str, Any]:
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    folder = tmp_path_factory.mktemp("demo-print")
+    report = folder / "demo.html"
+    assert main(["report", "--demo", "-o", str(report), "--permutations", "50", "-q"]) == 0
+    with tempfile.TemporaryDirectory() as profile:
+        result = load(chromium, report.as_uri(), Path(profile))
+    reader = pypdf.PdfReader(io.BytesIO(result["pdf"]))
+    result["pages"] = [_unligature(p.extract_text()) for p in reader.pages]
+    result["sizes"] = [_text_sizes(p) for p in reader.pages]
+    result["html"] = report.read_text("utf-8")
+    return result
+
+
+def test_demo_prints_to_at_most_20_pages_with_page_numbers(printed_demo):
+    pages = printed_demo["pages"]
+    assert 5 <= len(pages) <= 20
+    for i, text in enumerate(pages, start=1):
+        assert f"{i} / {len(pages)}" in text, i
+
+
+def test_demo_print_keeps_every_section_and_table(printed_demo):
+    text = "\n".join(printed_demo["pages"])
+    flat = re.sub(r"\s+", " ", text)
+    for heading in re.findall(r'<h2 id="[a-z-]+">([^<]+)</h2>', printed_demo["html"]):
+        if heading != "Inhoud":  # the table of contents is for the screen
+            assert re.sub(r"\s+", " ", heading) in flat, heading
+    for caption in re.findall(r"<caption>([^<]+)</caption>", printed_demo["html"]):
+        caption = re.sub(r"\s+", " ", caption.replace("&#39;", "'").replace("&amp;", "&"))
+        assert caption[:40] in flat, caption
+
+
+def test_no_heading_at_a_page_foot(printed_demo):
+    html = printed_demo["html"]
+    headings = {re.sub(r"\s+", " ", h) for h in re.findall(r"<h[234][^>]*>([^<]+)</h[234]>", html)}
+    # the title rows of grouped tables are headings too
+    headings |= {re.sub(r"\s+", " ", h) for h in
+                 re.findall(r'<tr class="group"><th scope="rowgroup"[^>]*>([^<]+)</th>', html)}
+    for i, text in enumerate(printed_demo["pages"][:-1], start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines and lines[-1] not in headings, (i, lines[-1])
+
+
+def test_printed_text_is_at_least_8_pt(printed_demo):
+    small = [(round(s, 2), t[:30]) for page in printed_demo["sizes"] for s, t in page if s < 7.95]
+    assert small == []
+    assert any(s >= 8 for page in printed_demo["sizes"] for s, _ in page)

@@ -68,3 +68,43 @@ def test_methods_cover_every_method_used(registered):
         assert phrase in paragraphs, phrase
     nl = " ".join(_content(registered, "nl").sections["methods"]["paragraphs"])
     assert "robuust voor heteroskedasticiteit" in nl and "Lee-grenzen" in nl
+
+
+def test_table_one_has_one_column_per_arm(registered):
+    c = _content(registered, "en")
+    t1 = next(t for t in c.tables if t.id == "balance")
+    cfg = registered.config
+    arms = [a.label for a in cfg.treatment_arms]
+    assert t1.columns[:2] == ("Characteristic", cfg.arm(cfg.control_arm).label) or \
+        t1.columns[1] == cfg.arm(cfg.control_arm).label
+    assert list(t1.columns[2::2]) == arms and set(t1.columns[3::2]) == {"d"}
+    rows = {r[0].text: r for r in t1.rows}
+    assert list(rows)[0] == "n"
+    assert set(cfg.analysis.covariates) <= set(rows)
+    bal = registered.balance
+    bal = bal[bal["site"] == "all"].set_index(["covariate", "arm"])
+    loc = Locale("en")
+    for j, arm in enumerate(a.id for a in cfg.treatment_arms):
+        r = bal.loc[("age", arm)]
+        assert rows["age"][2 + 2 * j].text == (f"{loc.number(r['mean_arm'], 2)} "
+                                               f"({loc.number(r['sd_arm'], 2)})")
+        assert rows["age"][3 + 2 * j].text.rstrip("*") == loc.number(r["std_diff"], 3)
+
+
+def test_effects_tables_have_a_standard_error_column(registered):
+    c = _content(registered, "en")
+    for t in c.tables:
+        if t.id.startswith(("effects-", "sites-")):
+            assert "Std. error" in t.columns, t.id
+    ses = [float(x) for x in registered.effects["std_error"]]
+    shown = 0
+    for t in c.tables:
+        if t.id.startswith(("effects-", "sites-")):
+            j = t.columns.index("Std. error")
+            for row in t.rows:
+                v = row[j].value
+                if v is not None:
+                    shown += 1
+                    # binary outcomes in percentage points
+                    assert any(abs(v - se * k) < 1e-8 for se in ses for k in (1, 100)), v
+    assert shown >= 10

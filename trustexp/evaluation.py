@@ -98,6 +98,7 @@ class Evaluation:
     _provenance: Mapping[str, Any] = field(repr=False)
     _inputs: Inputs = field(repr=False)
     _original_config: TrialConfig | None = field(default=None, repr=False)
+    _overrides: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         frames = self.__dict__.get("_frames")
@@ -219,14 +220,15 @@ class Evaluation:
             An unknown option or an invalid value.
         """
         checked = check_options("with_options", options, self.config, self._trial.participants)
-        base = self._provenance.get("overrides", {})
+        base = self._overrides
         merged = {**base, **checked}
-        config = apply_options(self._original_config, merged)
+        original = self._original_config or self.config
+        config = apply_options(original, merged)
         trial = dataclasses.replace(self._trial, config=config)
         with _single_threaded_blas():
             return _evaluate(trial, int(config.analysis.permutations),
                              self._provenance.get("command"), None,
-                             original=self._original_config, overrides=merged)
+                             original=original, overrides=merged)
 
     # -- outputs: everything goes through the disclosure gate ------------------
     def released(self, *, min_cell: int | None = None) -> Released:
@@ -437,7 +439,6 @@ def _evaluate(
         frames[name] = typed_frame(spec, frame, drop=drop)
     prov = make_provenance(trial, seed=config.analysis.seed, permutations=b, command=command)
     prov["options"] = describe_options(config, overrides or {})
-    prov["overrides"] = dict(overrides or {})
     return Evaluation(
         config=config,
         _trial=trial,
@@ -447,4 +448,5 @@ def _evaluate(
         _provenance=MappingProxyType(prov),
         _inputs=inputs,
         _original_config=original or config,
+        _overrides=MappingProxyType(dict(overrides or {})),
     )

@@ -306,8 +306,8 @@ def _effect_cell(c: Context, tb: TableBuilder, unit: Unit, x: Any, hide: bool):
 def _effect_columns(c: Context, first: str, has_ri: bool) -> list[str]:
     """Headers of an effects table: ``first``, estimate, interval, p, adjusted p (and RI p)."""
     loc = c.loc
-    cols = [first, loc.t("effects.estimate"), loc.t("effects.ci", level=c.level),
-            loc.t("effects.p"), loc.t("effects.p_adjusted")]
+    cols = [first, loc.t("effects.estimate"), loc.t("effects.std_error"),
+            loc.t("effects.ci", level=c.level), loc.t("effects.p"), loc.t("effects.p_adjusted")]
     if has_ri:
         cols.append(loc.t("effects.p_ri"))
     return cols
@@ -318,6 +318,7 @@ def _effect_cells(c: Context, tb: TableBuilder, unit: Unit, r: Mapping[str, Any]
     """The cells of one effect under :func:`_effect_columns`, ``label`` first."""
     cells = [tb.text(label),
              _effect_cell(c, tb, unit, r.get("estimate"), hide),
+             tb.number(r.get("std_error"), unit.digits + 1, scale=unit.scale, withheld=hide),
              tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits,
                          scale=unit.scale, withheld=hide),
              tb.p(r.get("p_value"), withheld=hide),

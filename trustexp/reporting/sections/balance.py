@@ -25,35 +25,10 @@ def _balance(c: Context) -> dict[str, Any]:
     bal = _pooled(c.frame("balance"))
     if bal.empty or not c.cfg.analysis.covariates:
         return c.na("balance.none")
-    tb = c.table("balance", loc.t("balance.caption"),
-                 [loc.t("balance.arm"), loc.t("balance.mean_arm"),
-                  loc.t("balance.mean_control"), loc.t("balance.std_diff"),
-                  loc.t("balance.n_arm"), loc.t("balance.n_control")])
-    tb.group_column = loc.t("balance.covariate")
-    current = None
-    flagged = False
     recs = _records(bal)
     order = {cov: i for i, cov in enumerate(c.cfg.analysis.covariates)}
     arm_pos = {a: i for i, a in enumerate(c.cfg.arm_ids)}
-    recs.sort(key=lambda r: (order.get(str(r.get("variable") or r["covariate"]), 99),
-                             str(r.get("level") or ""), arm_pos.get(str(r["arm"]), 99)))
-    for r in recs:
-        hide = c.withheld(r)
-        d = r.get("std_diff")
-        cell = tb.number(d, 3, withheld=hide)
-        if not hide and _finite(d) and abs(d) > 0.1:
-            flagged = True
-            cell = type(cell)(cell.text + "*", cell.value, cell.kind)
-        if r["covariate"] != current:
-            current = r["covariate"]
-            variable = str(r.get("variable") or current)
-            level = r.get("level")
-            tb.group(c.cfg.column_label(variable, loc.lang)
-                     + (f": {level}" if isinstance(level, str) else ""))
-        tb.add(tb.text(c.arm_label(r["arm"])),
-               _mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide),
-               _mean_sd(tb, r.get("mean_control"), r.get("sd_control"), hide),
-               cell, tb.count(r.get("n_arm")), tb.count(r.get("n_control")))
+    tb, flagged = _table_one(c, recs, order)
     if flagged:
         tb.note(loc.t("balance.flag_note"))
     missing = _covariate_missing(c, recs)
@@ -106,6 +81,48 @@ def _test_p(c: Context, tb: TableBuilder, r: Mapping[str, Any], hide: bool) -> C
     if r.get("testable") is False:
         return tb.text(c.loc.t("balance.not_testable"))
     return tb.p(r.get("p_value"), withheld=hide)
+def _table_one(c: Context, recs: list[dict[str, Any]],
+               order: dict[str, int]) -> tuple[TableBuilder, bool]:
+    """Table 1: one row per baseline characteristic, one column per arm (mean (SD)), each
+    treatment arm followed by its standardised difference with control; n in the first row."""
+    loc = c.loc
+    arms = [a for a in c.treatment_ids if any(str(r["arm"]) == a for r in recs)]
+    columns = [loc.t("balance.covariate"), c.arm_label(c.control)]
+    for a in arms:
+        columns += [c.arm_label(a), loc.t("balance.std_diff_short")]
+    tb = c.table("balance", loc.t("balance.caption_wide"), columns)
+    by = {(str(r["covariate"]), str(r["arm"])): r for r in recs}
+    covs = sorted({str(r["covariate"]) for r in recs}, key=lambda v: (order.get(v, 99), v))
+    first = {a: next((by[(v, a)] for v in covs if (v, a) in by), None) for a in arms}
+    ref = next((r for r in first.values() if r is not None), None)
+    n_row = [tb.text("n"), tb.count(ref.get("n_control")) if ref else tb.text(None)]
+    for a in arms:
+        n_row += [tb.count(first[a].get("n_arm")) if first[a] else tb.text(None), tb.text("")]
+    tb.add(*n_row)
+    flagged = False
+    for v in covs:
+        any_rec = next((by[(v, a)] for a in arms if (v, a) in by), {})
+        variable = str(any_rec.get("variable") or v)
+        level = any_rec.get("level")
+        row = [tb.text(c.cfg.column_label(variable, loc.lang)
+                       + (f": {level}" if isinstance(level, str) else ""))]
+        control = next((by[(v, a)] for a in arms if (v, a) in by), None)
+        row.append(_mean_sd(tb, control.get("mean_control"), control.get("sd_control"),
+                            c.withheld(control)) if control else tb.text(None))
+        for a in arms:
+            r = by.get((v, a))
+            if r is None:
+                row += [tb.text(None), tb.text(None)]
+                continue
+            hide = c.withheld(r)
+            d = r.get("std_diff")
+            cell = tb.number(d, 3, withheld=hide)
+            if not hide and _finite(d) and abs(d) > 0.1:
+                flagged = True
+                cell = type(cell)(cell.text + "*", cell.value, cell.kind)
+            row += [_mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide), cell]
+        tb.add(*row)
+    return tb, flagged
 
 
 def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):
