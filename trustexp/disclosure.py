@@ -341,6 +341,7 @@ class _Gate:
     def _solve(self, known: np.ndarray, pub: np.ndarray) -> list[tuple[list[int], int]]:
         """Small groups that the relations determine together (linear algebra)."""
         rels = [i for i, mem in enumerate(self.members) if any(not known[j] for j in mem)]
+        rel_set = set(rels)
         # connected groups of unknown facts, joined by relations
         parent = {}
 
@@ -366,7 +367,7 @@ class _Gate:
                 self.note.append(f"joint check skipped for {len(comp)} unknown groups")
                 continue
             col = {j: c for c, j in enumerate(sorted(comp))}
-            crel = sorted({i for j in comp for i in self.by_fact[j] if i in set(rels)})
+            crel = sorted({i for j in comp for i in self.by_fact[j] if i in rel_set})
             a = np.zeros((len(crel), len(col)))
             for r, i in enumerate(crel):
                 mem = self.members[i]
