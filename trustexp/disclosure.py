@@ -342,7 +342,7 @@ class _Gate:
         """Small groups that the relations determine together (linear algebra)."""
         rels = [i for i, mem in enumerate(self.members) if any(not known[j] for j in mem)]
         # connected groups of unknown facts, joined by relations
-        parent = {}
+        parent: dict[int, int] = {}
 
         def find(x: int) -> int:
             while parent.setdefault(x, x) != x:

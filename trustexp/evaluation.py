@@ -221,6 +221,7 @@ class Evaluation:
         checked = check_options("with_options", options, self.config, self._trial.participants)
         base = self._provenance.get("overrides", {})
         merged = {**base, **checked}
+        assert self._original_config is not None  # evaluate() always sets it
         config = apply_options(self._original_config, merged)
         trial = dataclasses.replace(self._trial, config=config)
         with _single_threaded_blas():
