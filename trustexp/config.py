@@ -191,7 +191,6 @@ class Outcome:
     wave: int | None = None
     primary: bool = False
     label: str | None = None
-    window: tuple[int, int] | None = None
     labels: Label = field(default_factory=Label)
 
     @property

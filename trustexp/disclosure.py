@@ -343,7 +343,7 @@ class _Gate:
         rels = [i for i, mem in enumerate(self.members) if any(not known[j] for j in mem)]
         rel_set = set(rels)
         # connected groups of unknown facts, joined by relations
-        parent = {}
+        parent: dict[int, int] = {}
 
         def find(x: int) -> int:
             while parent.setdefault(x, x) != x:

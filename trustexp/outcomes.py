@@ -258,13 +258,14 @@ def derive_outcomes(trial: Trial) -> pd.DataFrame:
     config: TrialConfig = trial.config
     parts = trial.participants
     n = len(parts)
+    arm = parts["arm"].astype("str").to_numpy()
     out: dict[str, object] = {
         "person_id": parts["person_id"].astype("str").to_numpy(),
         "site": parts["site"].astype("str").to_numpy(),
-        "arm": parts["arm"].astype("str").to_numpy(),
+        "arm": arm,
     }
     randomised_ids = {a.id for a in config.randomised_arms}
-    randomised = np.isin(out["arm"], list(randomised_ids))
+    randomised = np.isin(arm, list(randomised_ids))
 
     monthly = [o for o in config.outcomes if o.source == "monthly"]
     panel_frame = follow_up_months(parts, trial.monthly) if monthly else None

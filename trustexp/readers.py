@@ -350,8 +350,9 @@ def read_table(path: Path, name: str) -> RawTable:
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
     try:
-        result = reader(path)
-        table, dialect = result[0], result[1]
+        result: tuple[Any, ...] = reader(path)
+        table: pa.Table = result[0]
+        dialect: CsvDialect | None = result[1]
         extra: dict[str, Any] = result[2] if len(result) > 2 else {}
     except InputError:
         raise
@@ -757,10 +758,12 @@ def _object_column(values: list[object]) -> pa.Array:
                 return pa.array(values, type=pa.int64(), from_pandas=True)
             except (OverflowError, pa.ArrowInvalid):
                 pass
-        return pa.array([None if v is None else float(v) for v in values], type=pa.float64(), from_pandas=True)
+        return pa.array([float(v) if isinstance(v, int | float) else None for v in values],
+                        type=pa.float64(), from_pandas=True)
     if present and all(isinstance(v, dt.date) for v in present):
         stamps = [
-            None if v is None or _is_nan(v) else (v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day))
+            None if not isinstance(v, dt.date)
+            else (v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day))
             for v in values
         ]
         return pa.array(stamps, type=pa.timestamp("us"))

@@ -93,7 +93,7 @@ def direction(config: TrialConfig, outcome: str) -> Direction:
     """Which way is better for an outcome (default ``"higher"``)."""
     for o in config.raw.get("outcomes", ()):
         if o.get("id") == outcome:
-            return o.get("direction", "higher")  # type: ignore[no-any-return]
+            return o.get("direction", "higher")
     return "higher"
 
 

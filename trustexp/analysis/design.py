@@ -37,7 +37,7 @@ SIMULATED_COLUMNS = ("simulations", "effect_sim", "power_sim", "power_mcse", "bi
                      "coverage", "type_s", "type_m")
 
 
-def _cell(sample, rows: np.ndarray, arm_code: int) -> Cell:  # type: ignore[no-untyped-def]
+def _cell(sample, rows: np.ndarray, arm_code: int) -> Cell:
     a = sample.arm[rows]
     n1, n0 = int((a == arm_code).sum()), int((a == 0).sum())
     if sample.clusters is None:

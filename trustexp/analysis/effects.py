@@ -97,6 +97,7 @@ from trustexp.frames import (
     register,
     statistic,
 )
+from trustexp.literals import MultipleTesting
 from trustexp.outcomes import BASELINE_SUFFIX, EVENT_SUFFIX
 
 __all__ = ["EFFECTS", "EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "effect_facts", "estimate_effects"]
@@ -336,7 +337,7 @@ def _estimate_outcome(
     nan = np.full(k, np.nan)
     est = {"estimate": nan, "std_error": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
            "df": nan, "statistic": nan}
-    se_type = sample.se_type
+    se_type: str = sample.se_type
     control_mean = float(np.mean(y[obs & (sample.arm == 0)])) if n_control else np.nan
     p_ri = nan
     reason = ("",) * k
@@ -350,7 +351,7 @@ def _estimate_outcome(
             strata=refactor(None if sample.blocks is None else sample.blocks[obs]),
             clusters=refactor(None if sample.clusters is None else sample.clusters[obs]),
             adjustment=an.adjustment,
-            se_type=se_type,
+            se_type=sample.se_type,
             alpha=an.alpha,
         )
         est = {
@@ -521,7 +522,7 @@ class _Inputs:
         self.outcomes = outcomes
 
 
-def _adjust_families(frame: pd.DataFrame, method: str, t_draws: np.ndarray | None) -> np.ndarray:
+def _adjust_families(frame: pd.DataFrame, method: MultipleTesting, t_draws: np.ndarray | None) -> np.ndarray:
     from trustexp.stats import adjust
 
     p = frame["p_value"].to_numpy(dtype=float)

@@ -76,7 +76,7 @@ def tost(estimate: np.ndarray, std_error: np.ndarray, df: np.ndarray, margin: fl
             "ci_low": ci_low, "ci_high": ci_high, "bound": bound, "ruled_out": ruled}
 
 
-def margin_tests(effects: pd.DataFrame, config) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def margin_tests(effects: pd.DataFrame, config) -> pd.DataFrame:
     """The ``equivalence`` frame from an effects frame and the plan."""
     rows = []
     alpha = config.analysis.alpha

@@ -77,7 +77,7 @@ def binary_values(values: np.ndarray) -> bool:
     return bool(v.size) and bool(np.isin(v, (0.0, 1.0)).all())
 
 
-def _memo(inp: Inputs, name: str, compute):  # type: ignore[no-untyped-def]
+def _memo(inp: Inputs, name: str, compute):
     store = inp.__dict__.setdefault("_groups_memo", {})
     if name not in store:
         store[name] = compute()

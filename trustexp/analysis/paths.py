@@ -127,7 +127,7 @@ def _build(inp: Inputs) -> pd.DataFrame:
                 values[sample.rows], sample.arm, n_arms=sample.n_arms,
                 covariates=sample.covariates if sample.covariates.shape[1] else None,
                 strata=refactor(sample.blocks), clusters=refactor(sample.clusters),
-                adjustment=an.adjustment, se_type=sample.se_type,  # type: ignore[arg-type]
+                adjustment=an.adjustment, se_type=sample.se_type,
                 alpha=an.alpha, draws=plan.draws, seed=sample.seed,
             )
             for t in range(plan.months):

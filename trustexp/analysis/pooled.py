@@ -87,7 +87,8 @@ def pooled_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
         sites = [s for s in str(r["sites"]).split(",") if s]
         cells.append({"n": Fact("n", POOLED, "*", (o,)), "n_arm": Fact("analysed", POOLED, a, (o,)),
                       "n_control": Fact("analysed", POOLED, ctrl, (o,))})
-        rest, val = [], []
+        rest: list[Fact] = []
+        val: list[Fact] = []
         for s in sites:
             for arm in (a, ctrl):
                 rest.extend(groups.outcome_facts(inp, s, arm, o))

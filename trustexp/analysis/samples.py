@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from trustexp.config import Arm, TrialConfig
-from trustexp.literals import POOLED
+from trustexp.literals import POOLED, SeType
 
 __all__ = [
     "POOLED",
@@ -108,7 +108,7 @@ class AnalysisSample:
     covariates: np.ndarray
     covariate_names: tuple[str, ...]
     seed: int
-    se_type: str
+    se_type: SeType
     design_clusters: np.ndarray | None = None
 
     @property
@@ -122,7 +122,7 @@ class AnalysisSample:
         return bool((self.arm == 0).any())
 
 
-def effective_se_type(config: TrialConfig) -> str:
+def effective_se_type(config: TrialConfig) -> SeType:
     """The standard errors used (:attr:`trustexp.config.TrialConfig.se_type`)."""
     return config.se_type
 

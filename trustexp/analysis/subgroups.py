@@ -35,8 +35,10 @@ Multiple testing (``p_adjusted``)
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -57,6 +59,10 @@ from trustexp.frames import (
     typed_frame,
 )
 from trustexp.frames import statistic as stat_col
+from trustexp.literals import Adjustment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.stats import ITTResult
 
 __all__ = ["SUBGROUPS", "SUBGROUP_DRAWS", "interaction_test", "subgroup_effects"]
 
@@ -66,7 +72,7 @@ SUBGROUP_DRAWS = 200
 MIN_GROUP = 2
 
 
-def interaction_test(estimate: np.ndarray, std_error: np.ndarray, df: np.ndarray,
+def interaction_test(estimate: npt.ArrayLike, std_error: npt.ArrayLike, df: npt.ArrayLike,
                      alpha: float = 0.05) -> dict[str, float]:
     """The Wald test of equal effects across independent groups (see the module documentation)."""
     b, se, d = (np.asarray(x, dtype=float) for x in (estimate, std_error, df))
@@ -91,7 +97,7 @@ def interaction_test(estimate: np.ndarray, std_error: np.ndarray, df: np.ndarray
 
 
 def _fit(y: np.ndarray, arm: np.ndarray, n_arms: int, cov: np.ndarray | None, sample: AnalysisSample,
-         rows: np.ndarray, alpha: float, adjustment: str):  # type: ignore[no-untyped-def]
+         rows: np.ndarray, alpha: float, adjustment: Adjustment) -> ITTResult:
     from trustexp.stats import estimate_itt
 
     return estimate_itt(
@@ -99,8 +105,8 @@ def _fit(y: np.ndarray, arm: np.ndarray, n_arms: int, cov: np.ndarray | None, sa
         covariates=None if cov is None else _kept(cov[rows]),
         strata=refactor(None if sample.blocks is None else sample.blocks[rows]),
         clusters=refactor(None if sample.clusters is None else sample.clusters[rows]),
-        adjustment=adjustment,  # type: ignore[arg-type]
-        se_type=sample.se_type,  # type: ignore[arg-type]
+        adjustment=adjustment,
+        se_type=sample.se_type,
         alpha=alpha,
     )
 
@@ -149,14 +155,14 @@ def subgroup_effects(inp: Inputs) -> pd.DataFrame:
                     sel, res = fits[g]
                     n_arm = int((sample.arm[sel] == j + 1).sum())
                     n_ctrl = int((sample.arm[sel] == 0).sum())
-                    ok = res is not None and min(n_arm, n_ctrl) >= MIN_GROUP
-                    rec = {"estimate": float(res.estimate[j]) if ok else np.nan,
-                           "std_error": float(res.std_error[j]) if ok else np.nan,
-                           "statistic": float(res.statistic[j]) if ok else np.nan,
-                           "p_value": float(res.p_value[j]) if ok else np.nan,
-                           "ci_low": float(res.ci_low[j]) if ok else np.nan,
-                           "ci_high": float(res.ci_high[j]) if ok else np.nan,
-                           "df": float(res.df[j]) if ok else np.nan}
+                    fit = res if res is not None and min(n_arm, n_ctrl) >= MIN_GROUP else None
+                    rec = {"estimate": float(fit.estimate[j]) if fit is not None else np.nan,
+                           "std_error": float(fit.std_error[j]) if fit is not None else np.nan,
+                           "statistic": float(fit.statistic[j]) if fit is not None else np.nan,
+                           "p_value": float(fit.p_value[j]) if fit is not None else np.nan,
+                           "ci_low": float(fit.ci_low[j]) if fit is not None else np.nan,
+                           "ci_high": float(fit.ci_high[j]) if fit is not None else np.nan,
+                           "df": float(fit.df[j]) if fit is not None else np.nan}
                     per.append(rec)
                     rows.append({"site": POOLED, "subgroup": sub.id, "group": g, "term": "effect",
                                  "outcome": o.id, "arm": arm.id, **rec, "df1": np.nan,
@@ -187,7 +193,7 @@ def subgroup_effects(inp: Inputs) -> pd.DataFrame:
 
 
 def _randomisation_p(d, sample: AnalysisSample, group: np.ndarray, names: tuple[str, ...], code: int,
-                     tau: float, draws: int, seed: int, an, draw_assignments) -> float:  # type: ignore[no-untyped-def]
+                     tau: float, draws: int, seed: int, an, draw_assignments) -> float:
     pair = np.flatnonzero(d.obs & np.isin(sample.arm, (0, code)) & (group != MISSING_GROUP))
     treated = (sample.arm[pair] == code).astype(np.int64)
     y0 = d.y[pair] - tau * treated
@@ -251,6 +257,7 @@ def _hc_draws(y0: np.ndarray, tau: float, arms: np.ndarray, blocks: np.ndarray |
     cols = [np.ones((n, 1))]
     if blocks is not None and np.unique(blocks).size > 1:
         codes = refactor(blocks)
+        assert codes is not None
         cols.append(np.eye(int(codes.max()) + 1)[codes][:, 1:])
     if cov is not None:
         kept = _kept(cov)

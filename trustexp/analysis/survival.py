@@ -23,7 +23,7 @@ derives it) and every analysis (pooled, then each site), with the kernels of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,13 @@ __all__ = [
 ]
 
 
+class _WithOutcomes(Protocol):
+    """What ``window_length`` reads of :class:`~trustexp.frames.Inputs`."""
+
+    @property
+    def outcomes(self) -> pd.DataFrame: ...
+
+
 def survival_outcomes(inp: Inputs) -> list[Any]:
     """The declared ``time_to_exit`` outcomes."""
     return [o for o in inp.config.outcomes
@@ -63,7 +70,7 @@ def survival_outcomes(inp: Inputs) -> list[Any]:
             and o.id + EVENT_SUFFIX in inp.outcomes.columns]
 
 
-def window_length(outcome: Any, inp: Inputs) -> int:
+def window_length(outcome: Any, inp: _WithOutcomes) -> int:
     """``tau``: the number of months of the outcome's window."""
     if outcome.window is not None:
         return int(outcome.window[1]) - int(outcome.window[0]) + 1
@@ -183,7 +190,7 @@ def _at_risk_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     relations: list[Relation] = []
     sizes = _exits(inp)
     for key_, part in frame.groupby(["site", "outcome", "arm"], sort=False):
-        s, o, a = (str(k) for k in key_)  # type: ignore[union-attr]
+        s, o, a = (str(k) for k in key_)
         analysed = Fact("analysed", s, a, (o,))
         people[analysed] = sizes.get((s, a, o), (0, 0))[0]
         months = part["month"].to_numpy()

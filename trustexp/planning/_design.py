@@ -91,7 +91,7 @@ class DesignResult:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        return self.table._repr_html_()  # type: ignore[operator]
+        return self.table._repr_html_()
 
     def __str__(self) -> str:
         return self.summary()
@@ -160,7 +160,7 @@ def _participants_only(folder: Path, config: TrialConfig) -> pd.DataFrame | None
 
 def _se_type(config: TrialConfig, layout: Layout) -> str:
     """The standard errors of the default estimate, cluster-robust when the design has clusters."""
-    se = effective_se_type(config)
+    se: str = effective_se_type(config)
     if layout.clusters is not None and not se.startswith("CR"):
         se = {"HC0": "CR0", "HC1": "CR1"}.get(se, "CR2")
     return se

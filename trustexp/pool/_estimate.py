@@ -42,7 +42,7 @@ from trustexp.frames import (
     typed_frame,
 )
 from trustexp.pool._match import OutcomeMatch
-from trustexp.stats.meta import random_effects
+from trustexp.stats.meta import MetaMethod, random_effects
 
 __all__ = ["ONE_STAGE", "POOL_TRIALS", "POOLED_TRIALS", "TrialInput", "one_stage", "two_stage"]
 
@@ -97,7 +97,7 @@ def _effect(ev: Any, outcome: str, arm: str) -> dict[str, Any] | None:
 
 
 def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], arms: Mapping[str, Mapping[str, str]],
-              *, method: str, knapp_hartung: bool, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+              *, method: MetaMethod, knapp_hartung: bool, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``pool_trials`` and ``pooled`` frames."""
     per_trial, pooled = [], []
     for m in outcomes:
@@ -117,7 +117,7 @@ def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], ar
             if len(rows) < 2:
                 continue
             res = random_effects([r["estimate"] for r in rows], [r["std_error"] for r in rows],
-                                 method=method, knapp_hartung=knapp_hartung, alpha=alpha)  # type: ignore[arg-type]
+                                 method=method, knapp_hartung=knapp_hartung, alpha=alpha)
             ok = [np.isfinite(r["estimate"]) and r["std_error"] > 0 for r in rows]
             w = iter(res.weights)
             for r, good in zip(rows, ok, strict=True):
@@ -136,7 +136,7 @@ def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], ar
     return typed_frame(POOL_TRIALS, per_trial), typed_frame(POOLED_TRIALS, pooled)
 
 
-def _stacked(trials: Sequence[TrialInput], m: OutcomeMatch, arm_ids: Mapping[str, str]):  # type: ignore[no-untyped-def]
+def _stacked(trials: Sequence[TrialInput], m: OutcomeMatch, arm_ids: Mapping[str, str]):
     ys, ds, blocks, clusters, used = [], [], [], [], []
     clustered = False
     for t in trials:

@@ -74,7 +74,7 @@ def match_outcomes(configs: Mapping[str, TrialConfig], plan: PoolPlan) -> tuple[
     matches: list[OutcomeMatch] = []
     left: list[Left] = []
 
-    def add(key: str, label, how: str, ids: Mapping[str, str]) -> None:  # type: ignore[no-untyped-def]
+    def add(key: str, label, how: str, ids: Mapping[str, str]) -> None:
         types = {outcomes[t][i].type for t, i in ids.items()}
         if len(types) > 1:
             left.extend(Left("outcome", t, i, "pool.left_outcome_types") for t, i in ids.items())

@@ -25,10 +25,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from trustexp.errors import ConfigError, InputError
-from trustexp.stats.meta import METHODS
+from trustexp.stats.meta import METHODS, MetaMethod
 
 __all__ = ["PoolPlan", "read_plan"]
 
@@ -37,7 +37,7 @@ __all__ = ["PoolPlan", "read_plan"]
 class PoolPlan:
     """The parsed ``pool.toml`` (every field has a default)."""
 
-    method: str = "reml"
+    method: MetaMethod = "reml"
     knapp_hartung: bool = True
     min_cell: int | None = None
     alpha: float = 0.05
@@ -106,5 +106,5 @@ def read_plan(path: str | Path | None) -> PoolPlan:
         trials = o.get("trials")
         if not isinstance(trials, Mapping) or len(trials) < 2 or not all(isinstance(v, str) for v in trials.values()):
             raise _fail(name, f"outcomes[{i}].trials", "must map two or more trial keys to outcome ids", trials)
-    return PoolPlan(method=method, knapp_hartung=kh, min_cell=mc, alpha=float(alpha), language=lang,
+    return PoolPlan(method=cast(MetaMethod, method), knapp_hartung=kh, min_cell=mc, alpha=float(alpha), language=lang,
                     outcomes=tuple(outs), source=str(p), raw=raw)

@@ -46,12 +46,14 @@ def _row(loc: Locale, unit: Unit, r: Mapping[str, Any], label: str, style: Any, 
     lo, hi = r.get("ci_low"), r.get("ci_high")
     text = f"{unit.effect(loc, est)} ({unit.bound(loc, lo)} {loc.t('doc.to')} {unit.bound(loc, hi)})"
     pl, ph = r.get("pi_low"), r.get("pi_high")
-    pi = diamond and _finite(pl) and _finite(ph)
-    if pi:
+    pi_low: float | None = None
+    pi_high: float | None = None
+    if diamond and _finite(pl) and _finite(ph):
         text += f"; {loc.t('sites.pi_short')} {unit.bound(loc, pl)} {loc.t('doc.to')} {unit.bound(loc, ph)}"
+        pi_low, pi_high = pl * unit.scale, ph * unit.scale
     return CoefRow(label, est * unit.scale, lo * unit.scale if _finite(lo) else None,
                    hi * unit.scale if _finite(hi) else None, text, style, pooled=pooled, diamond=diamond,
-                   pi_low=pl * unit.scale if pi else None, pi_high=ph * unit.scale if pi else None)
+                   pi_low=pi_low, pi_high=pi_high)
 
 
 def render_pool(result: Any, *, lang: str | None = None, min_cell: int | None = None,

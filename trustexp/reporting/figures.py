@@ -237,7 +237,7 @@ def _finite_or_none(v: float | None) -> bool:
     return v is not None and math.isfinite(v)
 
 
-def _diamond(canvas: Canvas, sx, r: CoefRow, mid: float, colour: str) -> None:  # type: ignore[no-untyped-def]
+def _diamond(canvas: Canvas, sx, r: CoefRow, mid: float, colour: str) -> None:
     """A random-effects summary: the prediction interval dashed, the interval as a diamond."""
     if _finite_or_none(r.pi_low) and _finite_or_none(r.pi_high):
         canvas.line(sx(r.pi_low), mid, sx(r.pi_high), mid, stroke=colour, width=1.5, dash=(4, 3))

@@ -216,7 +216,8 @@ def render_html(content: Content, loc: Locale, *, template_dir: str | Path | Non
     try:
         html = env.get_template(BASE_TEMPLATE).render(context)
     except jinja2.TemplateError as exc:
-        where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)  # syntax errors carry their place, others not
+        where = f" ({getattr(exc, 'filename', None)}, line {lineno})" if lineno else ""
         raise InputError(f"the report template could not be rendered{where}: {exc}") from None
     except InputError:
         raise

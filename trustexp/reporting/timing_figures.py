@@ -66,7 +66,7 @@ def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float
 
 
 def _band(canvas: Canvas, xs: Sequence[float], lows: Sequence[float | None],
-          highs: Sequence[float | None], sy, fill: str) -> None:  # type: ignore[no-untyped-def]
+          highs: Sequence[float | None], sy, fill: str) -> None:
     """Filled areas between ``lows`` and ``highs`` where both are known."""
     seg: list[tuple[float, float, float]] = []
     for x, lo, hi in [*zip(xs, lows, highs, strict=True), (math.nan, None, None)]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -264,12 +264,8 @@ def simulate(
     )
     if out_dir is not None:
         path = write_trial(trial, out_dir)
-        trial = SimulatedTrial(**{**_fields(trial), "path": path})
+        trial = replace(trial, path=path)
     return trial
-
-
-def _fields(trial: SimulatedTrial) -> dict[str, object]:
-    return {k: getattr(trial, k) for k in trial.__dataclass_fields__}
 
 
 def write_files(trial: SimulatedTrial, folder: Path) -> list[Path]:

@@ -95,14 +95,14 @@ def fit(x: np.ndarray, y: np.ndarray) -> LinearFit:
     )
 
 
-def zero_variance(var: np.ndarray, y_var: float, bread_diag: np.ndarray) -> np.ndarray:
+def zero_variance(var: np.ndarray, y_var: float | np.ndarray, bread_diag: np.ndarray) -> np.ndarray:
     """Which variances are zero up to rounding (see ``ZERO_VARIANCE_RTOL``).
 
     Parameters
     ----------
     var : (..., j) float
         Robust variances of coefficients.
-    y_var : float
+    y_var : float or array broadcasting against ``var``
         Variance of the outcome (``ddof=0``).
     bread_diag : (..., j) float
         The matching diagonal entries of ``(X'X)^{-1}``.

@@ -134,7 +134,11 @@ def wald_f(
     fitted = _ols.fit(x[:, keep], y)
     where = np.cumsum(keep)[cols] - 1
     vcov, _ = _ols.robust_vcov(fitted, se_type, clusters, df_for=np.array([], dtype=np.int64))
-    df2 = float(n - k) if se_type.startswith("HC") else float(np.unique(clusters).size - 1)
+    if se_type.startswith("HC"):
+        df2 = float(n - k)
+    else:
+        assert clusters is not None  # robust_vcov requires them for the CR types
+        df2 = float(np.unique(clusters).size - 1)
     v = vcov[np.ix_(where, where)]
     b = fitted.coef[where]
     eig = np.linalg.eigvalsh(v)

@@ -131,7 +131,7 @@ class _Cell:
     var_lower: float
     var_upper: float
     p: float
-    group: str
+    group: TrimmedGroup
     weight: float  # n_x * q_low
     var_weight: float
     n: int
@@ -145,6 +145,7 @@ def _cell(y1: np.ndarray, y0: np.ndarray, n_t: int, n_c: int) -> _Cell:
     m_t, m_c = y1.size, y0.size
     q_t, q_c = m_t / n_t, m_c / n_c
     var_p = (1 - q_t) / (n_t * q_t) + (1 - q_c) / (n_c * q_c)
+    group: TrimmedGroup
     if q_t >= q_c:
         trimmed, other, m_trim, m_other, sign = y1, y0, m_t, m_c, 1.0
         p = (q_t - q_c) / q_t

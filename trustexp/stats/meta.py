@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
+import numpy.typing as npt
 from scipy import optimize, stats
 
 from trustexp.errors import OptionError
@@ -106,7 +107,7 @@ def _mu(y: np.ndarray, v: np.ndarray, tau2: float) -> tuple[float, np.ndarray]:
     return float(np.sum(w * y) / np.sum(w)), w
 
 
-def _root(f, lo: float = 0.0) -> float:  # type: ignore[no-untyped-def]
+def _root(f, lo: float = 0.0) -> float:
     """The root of a decreasing ``f`` on ``[lo, inf)`` with ``f(lo) > 0``."""
     hi = 1.0
     while f(hi) > 0:
@@ -141,8 +142,8 @@ def _tau2(y: np.ndarray, v: np.ndarray, method: str) -> float:
 
 
 def random_effects(
-    estimate: np.ndarray,
-    std_error: np.ndarray,
+    estimate: npt.ArrayLike,
+    std_error: npt.ArrayLike,
     *,
     method: MetaMethod = "reml",
     knapp_hartung: bool = True,

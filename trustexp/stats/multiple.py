@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from trustexp.config import MultipleTesting
 from trustexp.errors import OptionError
@@ -39,7 +40,7 @@ def _pvalues(function: str, p: Any) -> np.ndarray:
     return arr
 
 
-def holm(p: np.ndarray) -> np.ndarray:
+def holm(p: npt.ArrayLike) -> np.ndarray:
     """Holm's step-down adjustment (as R ``p.adjust(p, "holm")``).
 
     Parameters

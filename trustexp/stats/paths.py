@@ -179,7 +179,7 @@ def estimate_paths(
     )
 
 
-def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:  # type: ignore[no-untyped-def]
+def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:
     """The design over ``rows`` (as estimate_itt builds it), the width of its fixed block,
     and which covariates it kept (as bytes, to compare)."""
     n = rows.size
@@ -207,7 +207,7 @@ def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:  # typ
 _SAFE_PIVOT = 1e-4
 
 
-def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type: ignore[no-untyped-def]
+def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
                out: dict[str, np.ndarray], psi: np.ndarray,
                hint: tuple[np.ndarray, bytes] | None = None) -> None:
     """One solve for the months ``cols`` that share the observed persons ``rows``.
@@ -293,7 +293,7 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,  # type:
         var = np.einsum("gjt,gjt->tj", sums, sums)
     y_var = yg.var(axis=0)
     bread_diag = np.diag(bread)[wanted]
-    zero = _ols.zero_variance(var, y_var[:, None], bread_diag[None, :])  # type: ignore[arg-type]
+    zero = _ols.zero_variance(var, y_var[:, None], bread_diag[None, :])
     var = np.where(zero, np.nan, var)
     arms = np.flatnonzero(identified)
     est = out["estimate"]

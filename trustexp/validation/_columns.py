@@ -58,6 +58,13 @@ class Parsed:
         """True where a valid value is present."""
         return ~(self.missing | self.invalid)
 
+    @property
+    def texts(self) -> np.ndarray:
+        """The distinct texts of a string column (``uniques``, which must be set)."""
+        if self.uniques is None:
+            raise TypeError(f"a {self.kind} column has no distinct texts")
+        return self.uniques
+
 
 def parse(
     column: pa.ChunkedArray,

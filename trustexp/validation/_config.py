@@ -299,7 +299,7 @@ def _custom_message(err: ValidationError, raw: Any) -> str | None:
         return template
 
 
-class _Default(dict):  # type: ignore[type-arg]
+class _Default(dict):
     def __missing__(self, key: str) -> str:
         return "?"
 

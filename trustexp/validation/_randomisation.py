@@ -62,8 +62,8 @@ def _randomised(plan: Plan, people: CheckedTable) -> np.ndarray:
     arm = people.parsed.get("arm")
     if arm is None or plan.randomised_arms is None:
         return np.zeros(people.n, dtype=bool) if arm is None else arm.ok
-    known = np.isin(arm.uniques, np.asarray(plan.randomised_arms, dtype=object))
-    return arm.ok & known[np.maximum(arm.values, 0)] if len(arm.uniques) else arm.ok
+    known = np.isin(arm.texts, np.asarray(plan.randomised_arms, dtype=object))
+    return arm.ok & known[np.maximum(arm.values, 0)] if len(arm.texts) else arm.ok
 
 
 def _clusters(plan: Plan, people: CheckedTable, out: Collector) -> None:
@@ -87,7 +87,7 @@ def _clusters(plan: Plan, people: CheckedTable, out: Collector) -> None:
         for code in spread.index[spread.to_numpy() > 1]:
             sub = frame[frame["cluster"] == code].drop_duplicates("group")
             where = "; ".join(_label(people, columns, int(r)) for r in sub["row"].head(5))
-            name = cl.uniques[code]
+            name = cl.texts[code]
             if rule == "cluster-strata":
                 msg = (
                     f"All clusters must be contained within strata: cluster {name!r} has people "
@@ -119,7 +119,7 @@ def _single_arm_strata(plan: Plan, people: CheckedTable, out: Collector) -> None
     for stratum in groups.itertuples():
         if stratum.arms == 1:
             label = _label(people, plan.strata, int(stratum.row))
-            only = arm.uniques[arm.values[int(stratum.row)]]
+            only = arm.texts[arm.values[int(stratum.row)]]
             out.add(
                 Problem(
                     "participants", None, ", ".join(plan.strata), label, "single-arm-stratum",
@@ -149,7 +149,7 @@ def _allocation(plan: Plan, people: CheckedTable, out: Collector) -> None:
     else:
         counts = frame.groupby(["site", "arm"], sort=True).size().unstack(fill_value=0)
     for site_code, row in counts.iterrows():
-        names = [arm.uniques[c] for c in row.index]
+        names = [arm.texts[c] for c in row.index]
         observed = row.to_numpy(dtype=float)
         if plan.allocation:
             weights = np.array([plan.allocation.get(a, 0.0) for a in names])
@@ -168,7 +168,7 @@ def _allocation(plan: Plan, people: CheckedTable, out: Collector) -> None:
         expected = observed.sum() * weights / weights.sum()
         p = float(stats.chisquare(observed, expected).pvalue)
         if p < ALLOCATION_P:
-            site_name = site.uniques[site_code]
+            site_name = site.texts[site_code]
             sizes = ", ".join(f"{a}: {int(o)}" for a, o in zip(names, observed, strict=True))
             out.add(
                 Problem(

@@ -176,9 +176,9 @@ def check_table(
     """
     name = spec.name
     wanted: list[tuple[FieldSpec, str | None]] = [(f, None) for f in spec.fields]
-    for f, why in _declared(spec, plan):
+    for f, reason in _declared(spec, plan):
         wanted = [(g, w) for g, w in wanted if g.name != f.name]
-        wanted.append((f, why))
+        wanted.append((f, reason))
     export_names = dict(plan.columns.get(name, {}))
     raw = resolve_columns(raw, [f.name for f, _ in wanted], plan, out)
     raw = map_codes(raw, plan, out)
@@ -254,8 +254,8 @@ def _generic(table: CheckedTable, f: FieldSpec, p: Parsed, out: Collector) -> No
     ok = p.ok
     if f.enum is not None:
         if p.kind == "string":
-            allowed = np.isin(p.uniques, np.asarray([str(e) for e in f.enum], dtype=object))
-            bad = ok & ~allowed[np.maximum(p.values, 0)] if len(p.uniques) else np.zeros(len(ok), bool)
+            allowed = np.isin(p.texts, np.asarray([str(e) for e in f.enum], dtype=object))
+            bad = ok & ~allowed[np.maximum(p.values, 0)] if len(p.texts) else np.zeros(len(ok), bool)
         else:
             bad = ok & ~np.isin(p.values, np.asarray(f.enum))
         listed = ", ".join(str(e) for e in f.enum)
@@ -267,11 +267,11 @@ def _generic(table: CheckedTable, f: FieldSpec, p: Parsed, out: Collector) -> No
     if f.maximum is not None and p.kind in ("integer", "number"):
         out.rows(name, column, "maximum", ok & (p.values > f.maximum), value,
                  lambda i, v: f"{v} in column {column!r} is above the maximum {f.maximum}")
-    if f.pattern is not None and p.kind == "string" and len(p.uniques):
+    if f.pattern is not None and p.kind == "string" and len(p.texts):
         import re
 
         rx = re.compile(f.pattern)
-        matches = np.fromiter((bool(rx.fullmatch(u)) for u in p.uniques), bool, len(p.uniques))
+        matches = np.fromiter((bool(rx.fullmatch(u)) for u in p.texts), np.bool_, len(p.texts))
         out.rows(name, column, "pattern", ok & ~matches[np.maximum(p.values, 0)], value,
                  lambda i, v: f"{v!r} in column {column!r} does not match the pattern {f.pattern}")
     if f.unique:
@@ -290,7 +290,7 @@ def _key_part(p: Parsed) -> np.ndarray:
 
 def _first_rows(p: Parsed) -> np.ndarray:
     """For a string column: the first row of each distinct value (-1 if none)."""
-    first = np.full(len(p.uniques), -1, dtype=np.int64)
+    first = np.full(len(p.texts), -1, dtype=np.int64)
     ok = np.flatnonzero(p.values >= 0)
     codes = p.values[ok]
     # reversed assignment leaves the first occurrence in place
@@ -369,7 +369,7 @@ def _foreign_key(
     if p is None or q is None:
         return
     index = pd.Index(q.uniques)
-    mapped = index.get_indexer(p.uniques) if len(p.uniques) else np.zeros(0, dtype=np.int64)
+    mapped = index.get_indexer(p.texts) if len(p.texts) else np.zeros(0, dtype=np.int64)
     code_ok = p.values >= 0
     parent_code = np.where(code_ok, mapped[np.maximum(p.values, 0)] if len(mapped) else -1, -1)
     unknown = code_ok & (parent_code < 0)
@@ -430,14 +430,15 @@ def _declared_arm(table: CheckedTable, column: str, rule: str, plan: Plan, paren
     if plan.arms is None:
         return
     p = table.parsed[column]
-    if not len(p.uniques):
+    if not len(p.texts):
         return
-    known = np.isin(p.uniques, np.asarray(plan.arms, dtype=object))
+    known = np.isin(p.texts, np.asarray(plan.arms, dtype=object))
     bad = (p.values >= 0) & ~known[np.maximum(p.values, 0)]
     declared = ", ".join(repr(a) for a in plan.arms)
+    choices = list(plan.arms)
 
     def message(i: int, v: str | None) -> str:
-        close = difflib.get_close_matches(str(v), list(plan.arms), n=1)
+        close = difflib.get_close_matches(str(v), choices, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"arm {v!r} is not declared in trial.toml [arms] (declared: {declared}){hint}"
 

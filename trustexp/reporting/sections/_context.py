@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import pandas as pd
 from markupsafe import Markup
@@ -25,6 +25,7 @@ from trustexp.reporting.tables import Cell, Table, TableBuilder
 from trustexp.reporting.units import Unit, unit_for
 
 if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.config import Outcome
     from trustexp.evaluation import Evaluation
 
 from trustexp.literals import POOLED
@@ -85,7 +86,7 @@ def _py(v: Any) -> Any:
     return v
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: Any) -> TypeGuard[float]:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
@@ -200,7 +201,7 @@ class Context:
 
     def outcome_order(self) -> list[str]:
         """Outcomes: primary first, then by family and declaration order."""
-        order = []
+        order: list[Outcome] = []
         for family, outcomes in self.cfg.families.items():
             del family
             order.extend(o for o in outcomes)
