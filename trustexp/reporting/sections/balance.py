@@ -97,7 +97,8 @@ def _table_one(c: Context, recs: list[dict[str, Any]],
     ref = next((r for r in first.values() if r is not None), None)
     n_row = [tb.text("n"), tb.count(ref.get("n_control")) if ref else tb.text(None)]
     for a in arms:
-        n_row += [tb.count(first[a].get("n_arm")) if first[a] else tb.text(None), tb.text("")]
+        rec = first[a]
+        n_row += [tb.count(rec.get("n_arm")) if rec is not None else tb.text(None), tb.text("")]
     tb.add(*n_row)
     flagged = False
     for v in covs:
