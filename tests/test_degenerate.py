@@ -111,6 +111,9 @@ def test_the_report_says_why_a_degenerate_arm_has_no_interval(tmp_path):
     first = eff.index[(eff["site"] == "all") & eff["primary"]][0]
     eff.loc[first, ["reason", "std_error", "ci_low", "ci_high", "p_value", "p_adjusted"]] = [
         "exact_fit", None, None, None, None, None]
-    html = report(dataclasses.replace(fake, effects=eff), tmp_path / "r.html",
+    from types import MappingProxyType
+
+    frames = MappingProxyType({**fake._frames, "effects": eff})
+    html = report(dataclasses.replace(fake, _frames=frames), tmp_path / "r.html",
                   lang="en").read_text("utf-8")
     assert "variance cannot be estimated" in html
