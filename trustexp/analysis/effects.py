@@ -553,16 +553,15 @@ def _typed(effects: pd.DataFrame) -> pd.DataFrame:
 
 # -- the frame ----------------------------------------------------------------
 
-def _build(inp: Inputs) -> pd.DataFrame:
-    frame = estimate_effects(inp.config, inp.outcomes, inp.samples,
-                             permutations=inp.permutations, progress=inp.progress)
-    inp.__dict__.setdefault("_groups_memo", {})["effects"] = frame
-    return frame
-
-
 def effects_of(inp: Inputs) -> pd.DataFrame:
-    """The effects frame of these inputs (built once; frames that derive from it read it here)."""
-    return groups._memo(inp, "effects", lambda: estimate_effects(inp.config, inp.outcomes, inp.samples))
+    """The effects frame of these inputs, estimated once per evaluation (with its
+    permutations); the frames that derive from it (pooling, margins, design) read it here."""
+    return groups._memo(inp, "effects", lambda: estimate_effects(
+        inp.config, inp.outcomes, inp.samples, permutations=inp.permutations,
+        progress=inp.progress))
+
+
+_build = effects_of
 
 
 def effect_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
