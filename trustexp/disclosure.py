@@ -70,6 +70,9 @@ DEFAULT_MIN_CELL = 10
 #: (it would reveal a withheld value), ``group`` (a statistic of a withheld group).
 Rule = Literal["small", "dominance", "secondary", "group"]
 
+#: Fields written as integers in the JSON when their value is whole.
+_WHOLE = frozenset({"df", "df1", "df2"})
+
 #: Largest number of unknown groups for the exact check by linear algebra.
 _EXACT_LIMIT = 4000
 
@@ -135,6 +138,10 @@ class Released:
         for r in self.records.get(name, ()):
             keys = [k for k in (spec.record_names if spec else r) if k in r and k != "suppressed"]
             rec = {k: _json_value(r[k]) for k in keys}
+            for k in _WHOLE & rec.keys():  # degrees of freedom that are whole are integers
+                v = rec[k]
+                if isinstance(v, float) and v.is_integer():
+                    rec[k] = int(v)
             rec["suppressed"] = sorted(r.get("suppressed", {}))
             out.append(rec)
         return out
