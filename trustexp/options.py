@@ -166,11 +166,11 @@ def _check_against_trial(
                             given["outcomes"], _did_you_mean(ident, ids))
     if config is not None:
         se = out.get("standard_errors", config.analysis.standard_errors)
-        cluster = out.get("cluster", config.cluster)
+        cluster = out.get("cluster", config.se_cluster)
         if str(se).startswith("CR") and cluster is None:
             raise _fail(func, "standard_errors", "one of ['HC0', 'HC1', 'HC2', 'HC3'] without a "
                         "cluster", se, " CR standard errors need a cluster column: give "
-                        "'cluster' or declare it in [randomisation].")
+                        "'cluster', or declare it in [randomisation] or [analysis].")
     if participants is None:
         return
     columns = [str(c) for c in participants.columns]

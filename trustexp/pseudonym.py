@@ -69,8 +69,6 @@ MIN_KEY_BYTES = 16
 #: A key file longer than this is refused (it is not a key; e.g. ``/dev/zero``).
 MAX_KEY_BYTES = 4096
 _ID = "person_id"
-#: The largest key file read, in bytes.
-MAX_KEY_BYTES = 1 << 16
 
 BsnColumns = Literal["stop", "replace", "drop"]
 

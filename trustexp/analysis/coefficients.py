@@ -122,7 +122,10 @@ def _fits(inp: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     fits: list[dict] = []
     for sample in inp.samples:
         for outcome in inp.config.outcomes:
-            t, f = model_terms(inp.config, inp.outcomes, sample, outcome)
+            try:
+                t, f = model_terms(inp.config, inp.outcomes, sample, outcome)
+            except (ValueError, np.linalg.LinAlgError):  # degenerate data: not estimable
+                continue
             terms += t
             if f is not None:
                 fits.append(f)

@@ -123,13 +123,16 @@ def _build(inp: Inputs) -> pd.DataFrame:
         for sample in inp.samples:
             if not sample.has_control or not sample.arms:
                 continue
-            res = estimate_paths(
-                values[sample.rows], sample.arm, n_arms=sample.n_arms,
-                covariates=sample.covariates if sample.covariates.shape[1] else None,
-                strata=refactor(sample.blocks), clusters=refactor(sample.clusters),
-                adjustment=an.adjustment, se_type=sample.se_type,
-                alpha=an.alpha, draws=plan.draws, seed=sample.seed,
-            )
+            try:
+                res = estimate_paths(
+                    values[sample.rows], sample.arm, n_arms=sample.n_arms,
+                    covariates=sample.covariates if sample.covariates.shape[1] else None,
+                    strata=refactor(sample.blocks), clusters=refactor(sample.clusters),
+                    adjustment=an.adjustment, se_type=sample.se_type,
+                    alpha=an.alpha, draws=plan.draws, seed=sample.seed,
+                )
+            except (ValueError, np.linalg.LinAlgError):  # degenerate data (say 1e308)
+                continue  # the month-by-month effects of this analysis are not estimable
             for t in range(plan.months):
                 month = t + 1
                 for j, arm in enumerate(sample.arms):

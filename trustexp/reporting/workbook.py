@@ -72,11 +72,12 @@ def check_dialect(value: str | None, lang: str, *, where: str = "report") -> Csv
 
 
 def _neutral(value: Any) -> Any:
-    from trustexp.reporting.export import neutralise
+    """A cell value a spreadsheet shows as it is: no formula, no control character."""
+    from trustexp.reporting.export import _cell, neutralise
 
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return neutralise(value)
+    return _cell(neutralise(value))
 
 
 def _field(value: Any, dialect: CsvDialect) -> str:
