@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from types import MappingProxyType
 from openpyxl import load_workbook
 from test_report_fake import HOSTILE, fake_evaluation
 
@@ -319,12 +320,13 @@ def test_no_small_count_anywhere(tmp_path):
                     assert v in ("", "<10", "x", "0") or float(v) >= 10, (path.name, col, v)
     results = json.loads((out / "results.json").read_text("utf-8"))
     assert results["min_cell"] == 10
-    for rec in results["effects"]:
+    for rec in results["effects"]:  # contract v1.1: a withheld count is null, named in suppressed
         for key in ("n", "n_arm", "n_control"):
-            assert rec[key] == "<10" or rec[key] >= 10
-        if rec["n_arm"] == "<10":
-            assert rec["estimate"] is None and rec["p_value"] is None
-    assert any(rec["n_arm"] == "<10" for rec in results["effects"])
+            assert rec[key] is None or rec[key] == 0 or rec[key] >= 10
+            assert (rec[key] is None) == (key in rec["suppressed"])
+        if "n_arm" in rec["suppressed"] and rec["estimate"] is None:
+            assert rec["p_value"] is None
+    assert any("n_arm" in rec["suppressed"] for rec in results["effects"])
 
 
 def test_min_cell_override(demo, tmp_path):
@@ -350,13 +352,14 @@ def test_exports_hold_every_table_and_figure(demo, tmp_path):
     assert {"effects-1.csv", "effects-1.xlsx", "fig-flow.svg", "fig-flow.png"} <= names
     assert "output-check.csv" in names
     csvs = {n[:-4] for n in names if n.endswith(".csv")} - {"output-check"}
-    assert csvs == {n[:-5] for n in names if n.endswith(".xlsx")}
+    assert "tabellen.xlsx" in names  # the one workbook with a sheet per table
+    assert csvs == {n[:-5] for n in names if n.endswith(".xlsx")} - {"tabellen"}
     svgs = {n[:-4] for n in names if n.endswith(".svg")}
     assert svgs == {n[:-4] for n in names if n.endswith(".png")}
     assert (out / "fig-flow.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "fig-flow.svg").read_text("utf-8").startswith("<?xml")
-    rows = list(csv.reader((out / "effects-1.csv").open(encoding="utf-8")))
-    assert rows[0][:3] == ["Uitkomst", "Groep", "Effect"]
+    rows = list(csv.reader((out / "effects-1.csv").open(encoding="utf-8-sig"), delimiter=";"))
+    assert rows[0][:3] == ["Uitkomst", "Groep", "Effect"]  # Dutch dialect: semicolons, BOM
     assert "95%-interval (ondergrens)" in rows[0]
     wb = load_workbook(out / "effects-1.xlsx")
     ws = wb.active
@@ -428,7 +431,8 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
     att = fake.attrition_tests.copy()
     att["testable"] = True
     att.loc[att["wave"] == 1, ["testable", "p_value", "statistic"]] = [False, None, None]
-    ev = dataclasses.replace(fake, balance_tests=bt, attrition_tests=att)
+    ev = dataclasses.replace(fake, _frames=MappingProxyType(
+        {**fake._frames, "balance_tests": bt, "attrition_tests": att}))
     html = report(ev, tmp_path / "a.html", lang="en").read_text("utf-8")
     summary = html[html.index('<section id="summary"'):html.index('<section id="design"')]
     assert f"none of the {len(bt)} joint tests" in summary
@@ -437,7 +441,8 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
     bt2 = bt.copy()
     first = bt2.index[0]
     bt2.loc[first, "p_value"] = 1e-5
-    ev2 = dataclasses.replace(fake, balance_tests=bt2, attrition_tests=att)
+    ev2 = dataclasses.replace(fake, _frames=MappingProxyType(
+        {**fake._frames, "balance_tests": bt2, "attrition_tests": att}))
     html2 = report(ev2, tmp_path / "b.html", lang="en").read_text("utf-8")
     summary2 = html2[html2.index('<section id="summary"'):html2.index('<section id="design"')]
     assert f"Holm correction for {len(bt2)} joint tests" in summary2
