@@ -13,9 +13,9 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
-from types import MappingProxyType
 from openpyxl import load_workbook
 from test_report_fake import HOSTILE, fake_evaluation
 

@@ -604,8 +604,17 @@ def _data(section: Any, doc: Mapping[str, Any], directory: Path) -> dict[str, An
     sources = {str(k): v for k, v in _table(section).items() if isinstance(v, str)}
     return {
         "sources": MappingProxyType(sources),
-        "data": {k: (directory / v).resolve() for k, v in sources.items()},
+        "data": {k: _resolved(directory / v) for k, v in sources.items()},
     }
+
+
+def _resolved(path: Path) -> Path:
+    """The absolute path; as given when it cannot be resolved (a NUL byte, a loop): the
+    reader then refuses it with a message."""
+    try:
+        return path.resolve()
+    except (ValueError, OSError, RuntimeError):
+        return path
 
 
 def _columns(section: Any, doc: Mapping[str, Any], directory: Path) -> dict[str, Any]:
