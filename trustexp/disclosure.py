@@ -51,6 +51,7 @@ import pandas as pd
 from trustexp.errors import OptionError
 from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, frame_specs
 from trustexp.literals import POOLED
+from trustexp.stats._threads import blas_limited
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.evaluation import Evaluation
@@ -365,34 +366,83 @@ class _Gate:
         groups_: dict[int, list[int]] = defaultdict(list)
         for j in list(parent):
             groups_[find(j)].append(j)
-        found = []
+        found: list[tuple[list[int], int]] = []
         for comp in groups_.values():
             targets = [j for j in comp if self.sensitive[j] and not self.accepted[j]]
             if not targets:
                 continue
-            if len(comp) > _EXACT_LIMIT:
-                self.note.append(f"joint check skipped for {len(comp)} unknown groups")
-                continue
-            col = {j: c for c, j in enumerate(sorted(comp))}
             crel = sorted({i for j in comp for i in self.by_fact[j] if i in rel_set})
-            a = np.zeros((len(crel), len(col)))
-            for r, i in enumerate(crel):
-                mem = self.members[i]
-                for pos, j in enumerate(mem):
+            determined = self._determined(comp, targets, crel)
+            # released numbers of the relations that pin a target down
+            released = sorted({g for i in crel for g in self.members[i] if pub[g]})
+            found.extend((released, j) for j in targets if j in determined)
+        return found
+
+    def _determined(self, comp: list[int], targets: list[int], crel: list[int]) -> set[int]:
+        """The targets that the relations ``crel`` pin down, over the unknowns ``comp``.
+
+        ``e_j`` is determined exactly when it lies in the row space of the
+        relations restricted to the unknowns. A relation holding an unknown
+        that is no target and occurs in no other relation can never help (its
+        coefficient would have to be zero), so such relations are dropped first,
+        repeatedly; what is left is split into connected blocks and each block
+        is checked by least squares. Dropping is exact, so the answer is that of
+        one solve over the whole component, at a fraction of the cost.
+        """
+        unknown = set(comp)
+        target_set = set(targets)
+        rows = {i: [j for j in self.members[i] if j in unknown] for i in crel}
+        uses: dict[int, set[int]] = defaultdict(set)
+        for i, hid in rows.items():
+            for j in hid:
+                uses[j].add(i)
+        queue = [j for j, r in uses.items() if len(r) == 1 and j not in target_set]
+        while queue:
+            j = queue.pop()
+            if len(uses[j]) != 1:
+                continue
+            (i,) = uses[j]
+            for k in rows.pop(i):
+                uses[k].discard(i)
+                if len(uses[k]) == 1 and k not in target_set:
+                    queue.append(k)
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for hid in rows.values():
+            for j in hid[1:]:
+                parent[find(j)] = find(hid[0])
+        blocks: dict[int, list[int]] = defaultdict(list)
+        for i, hid in rows.items():
+            blocks[find(hid[0])].append(i)
+        determined: set[int] = set()
+        for block in blocks.values():
+            cols = sorted({j for i in block for j in rows[i]})
+            aims = [j for j in cols if j in target_set]
+            if not aims:
+                continue
+            if len(cols) > _EXACT_LIMIT:
+                self.note.append(f"joint check skipped for {len(cols)} unknown groups")
+                continue
+            col = {j: c for c, j in enumerate(cols)}
+            a = np.zeros((len(block), len(cols)))
+            for r, i in enumerate(block):
+                for pos, j in enumerate(self.members[i]):
                     if j in col:
                         a[r, col[j]] += 1.0 if pos == 0 else -1.0
             # e_j lies in the row space of a exactly when a.T x = e_j has an exact solution
-            e = np.zeros((len(col), len(targets)))
-            for t, j in enumerate(targets):
+            e = np.zeros((len(cols), len(aims)))
+            for t, j in enumerate(aims):
                 e[col[j], t] = 1.0
             x, *_ = np.linalg.lstsq(a.T, e, rcond=None)
             resid = np.abs(a.T @ x - e).max(axis=0)
-            # released numbers of the relations that pin a target down
-            released = sorted({g for i in crel for g in self.members[i] if pub[g]})
-            for t, j in enumerate(targets):
-                if resid[t] < 1e-8:
-                    found.append((released, j))
-        return found
+            determined.update(j for t, j in enumerate(aims) if resid[t] < 1e-8)
+        return determined
 
     def _sources(self, i: int, pub: np.ndarray, via: Mapping[int, int]) -> list[int]:
         """The published facts from which relation ``i`` was worked out (nearest first)."""
@@ -432,6 +482,7 @@ class _Gate:
                 self.withhold(j)
 
 
+@blas_limited
 def release(evaluation: Evaluation, min_cell: int | None = None) -> Released:
     """Pass every frame of an evaluation through the disclosure gate.
 
