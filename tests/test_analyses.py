@@ -25,6 +25,7 @@ def _run(script: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_one_trial_end_to_end():
     proc = _run("01_one_trial_end_to_end.py")
     assert proc.returncode == 0, proc.stderr
@@ -39,6 +40,7 @@ def test_one_trial_end_to_end():
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_compare_sites():
     proc = _run("02_compare_sites.py")
     assert proc.returncode == 0, proc.stderr
@@ -73,6 +75,7 @@ def test_cochran_q_too_few_sites():
     assert got["q"] != got["q"]  # NaN
 
 
+@pytest.mark.slow
 def test_options_and_tables_notebook():
     proc = _run("03_options_and_tables.py")
     assert proc.returncode == 0, proc.stderr

@@ -39,6 +39,7 @@ def _evaluation(trial, adjustment: str, se_type: str):
 @pytest.mark.parametrize(("adjustment", "se_type"),
                          [("additive", "CR2"), ("lin", "CR2"), ("additive", "HC2"),
                           ("lin", "HC2")])
+@pytest.mark.slow
 def test_matches_estimatr(trial, adjustment, se_type):
     ev = _evaluation(trial, adjustment, se_type)
     coef, fit = ev.coefficients, ev.model_fit
@@ -57,6 +58,7 @@ def test_matches_estimatr(trial, adjustment, se_type):
         assert f["fixed_effects"] == "strata"
 
 
+@pytest.mark.slow
 def test_released_through_the_gate(trial):
     ev = evaluate(REFERENCE / "evaluation_trial", permutations=0)
     rel = ev.released()

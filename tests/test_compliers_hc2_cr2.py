@@ -41,6 +41,7 @@ def _variant(trial, se_type: str, clustered: bool):
 
 
 @pytest.mark.parametrize("se_type", list(DECLARED))
+@pytest.mark.slow
 def test_compliers_match_iv_robust(trial, se_type):
     declared, clustered = DECLARED[se_type]
     comp = evaluate(_variant(trial, declared, clustered), permutations=0).compliers

@@ -50,6 +50,7 @@ def _variant(trial, clustered: bool):
 
 
 @pytest.mark.parametrize("clustered", [True, False], ids=["CR1", "HC1"])
+@pytest.mark.slow
 def test_compliers_match_r(trial, clustered):
     comp = evaluate(_variant(trial, clustered), permutations=0).compliers
     cases = [c for c in CASES if c["clustered"] == clustered]

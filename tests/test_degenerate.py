@@ -75,6 +75,7 @@ def test_an_arm_in_one_cluster_gets_no_standard_error():
     assert np.isnan(res.p_value[1]) and np.isfinite(res.p_value[0])
 
 
+@pytest.mark.slow
 def test_a_degenerate_arm_stays_out_of_its_family_and_has_a_reason_in_the_record():
     """Issue 8: the tiny arm's p-value of 1e-8 entered the adjustment of its family."""
     from tests._evalkit import base_raw, memory_trial, simulate_tables
@@ -98,6 +99,7 @@ def test_a_degenerate_arm_stays_out_of_its_family_and_has_a_reason_in_the_record
     assert (eff.query("family == 'work' and reason != ''")["p_adjusted"].isna()).all()
 
 
+@pytest.mark.slow
 def test_the_report_says_why_a_degenerate_arm_has_no_interval(tmp_path):
     import dataclasses
 

@@ -80,6 +80,7 @@ def test_planned_clusters_and_attrition(planned: Path) -> None:
     assert r["mde"] == pytest.approx(want, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_simulated_power_at_the_mde(planned: Path) -> None:
     res = design(planned, simulations=200, seed=11)
     t = res.table
@@ -97,6 +98,7 @@ def test_simulation_does_not_depend_on_chunks(planned: Path) -> None:
     assert np.array_equal(a[cols].to_numpy(), b[cols].to_numpy(), equal_nan=True)
 
 
+@pytest.mark.slow
 def test_randomised_folder_without_outcome_tables(tmp_path: Path) -> None:
     folder = tmp_path / "randomised"
     folder.mkdir()
@@ -116,6 +118,7 @@ def test_randomised_folder_without_outcome_tables(tmp_path: Path) -> None:
     assert set(res.table["site"]) == {"all", *p["site"].unique()}
 
 
+@pytest.mark.slow
 def test_observed_design_frame_equals_brute_force() -> None:
     import trustexp
 

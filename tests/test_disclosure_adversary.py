@@ -225,6 +225,7 @@ def knowledge(pub: dict[str, Any]) -> Knowledge:
     return kn
 
 
+@pytest.mark.slow
 def test_no_planted_count_is_recoverable(published):
     plant, trial = published["plant"], published["trial"]
     kn = knowledge(published)

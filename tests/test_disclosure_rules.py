@@ -40,6 +40,7 @@ def _rows(rel, name, **where):
 # -- primary suppression -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_small_group_and_its_statistics_are_withheld(tiny):
     ev, plant = tiny
     rel = ev.released()
@@ -53,6 +54,7 @@ def test_small_group_and_its_statistics_are_withheld(tiny):
     assert ((n_arm > 0) & (n_arm <= 4)).all()
 
 
+@pytest.mark.slow
 def test_group_at_min_cell_is_released(roomy):
     ev, plant = roomy
     rel = ev.released()
@@ -76,6 +78,7 @@ def roomy_guidance():
 
 @pytest.mark.parametrize("frame", ["effects", "compliers", "lee_bounds", "balance_tests",
                                    "balance"])
+@pytest.mark.slow
 def test_every_frame_withholds_the_small_arm_as_effects_do(tiny_guidance, roomy_guidance, frame):
     stats = frame_specs()[frame].of_role("statistic")
     ev, plant = tiny_guidance
@@ -87,6 +90,7 @@ def test_every_frame_withholds_the_small_arm_as_effects_do(tiny_guidance, roomy_
         assert not shown, (frame, shown)
 
 
+@pytest.mark.slow
 def test_attrition_tests_of_a_site_with_a_small_arm_are_withheld(tiny):
     ev, plant = tiny
     rows = _rows(ev.released(), "attrition_tests", site=plant["site"])
@@ -95,6 +99,7 @@ def test_attrition_tests_of_a_site_with_a_small_arm_are_withheld(tiny):
                for r in _rows(ev.released(), "attrition_tests", site="all"))
 
 
+@pytest.mark.slow
 def test_binary_share_with_one_event_is_withheld():
     trial, plant = planted("one_event")
     rel = evaluate(trial, permutations=0).released()
@@ -107,6 +112,7 @@ def test_binary_share_with_one_event_is_withheld():
 # -- dominance ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dominant_earner_withholds_the_euro_statistics():
     trial, plant = planted("dominant_earner")
     rel = evaluate(trial, permutations=0).released()
@@ -149,6 +155,7 @@ def test_pooled_minus_sites_cannot_give_the_small_arm(tiny):
         alloc[("all", plant["arm"])], Withheld)
 
 
+@pytest.mark.slow
 def test_nothing_secondary_when_nothing_is_small():
     tables = simulate_tables(seed=3, n=400, gap_rate=0.0)
     tables["participants"]["age"] = tables["participants"]["age"].fillna(40.0)
@@ -190,6 +197,7 @@ def test_no_extreme_of_a_person_level_variable():
 
 @pytest.mark.parametrize("declared", ["HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"])
 @pytest.mark.parametrize("clustered", [False, True])
+@pytest.mark.slow
 def test_methods_state_the_effective_standard_errors(declared, clustered, tmp_path):
     from trustexp.reporting import report
 

@@ -166,6 +166,7 @@ def _check_complete(records, outcomes, arms, sites):
     assert len(records) == len(want)
 
 
+@pytest.mark.slow
 def test_demo_json_every_outcome_arm_site(run):
     rc, out, err = run("estimate", "--demo", "--format", "json", "--permutations", "25")
     assert rc == 0, err
@@ -183,6 +184,7 @@ def test_demo_json_every_outcome_arm_site(run):
     assert not any(r["arm"] == "reference" for r in recs)
 
 
+@pytest.mark.slow
 def test_demo_csv_and_text(run):
     rc, out_json, _ = run("estimate", "--demo", "--permutations", "0")
     assert rc == 0
@@ -202,6 +204,7 @@ def test_demo_csv_and_text(run):
     assert "exit_to_work_24m" in out_text
 
 
+@pytest.mark.slow
 def test_output_file_written_atomically(run, tmp_path):
     target = tmp_path / "effects.json"
     target.write_text("old", encoding="utf-8")
@@ -238,6 +241,7 @@ def test_contract_minimal_example(run, tmp_path):
     assert rec["control_mean"] == pytest.approx(p.loc[p["arm"] == "control", "income"].mean())
 
 
+@pytest.mark.slow
 def test_contract_full_example(run, tmp_path):
     folder = _full_folder(tmp_path / "vertrouwen")
     rc, out, err = run("estimate", folder, "--format", "json")
@@ -259,6 +263,7 @@ def test_contract_full_example(run, tmp_path):
 
 
 @pytest.mark.parametrize(("declared", "used"), [("CR2", "CR2"), ("HC1", "CR1"), ("CR0", "CR0")])
+@pytest.mark.slow
 def test_contract_full_example_clustered_se(run, tmp_path, declared, used):
     folder = _full_folder(tmp_path / "vertrouwen")
     toml = (folder / "trial.toml").read_text(encoding="utf-8")
@@ -311,6 +316,7 @@ def test_usage_errors_exit_2(run, tmp_path):
     assert (folder / "participants.csv").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_subprocess_exit_codes(tmp_path):
     folder = _minimal_folder(tmp_path / "pilot")
     env = dict(os.environ)

@@ -69,6 +69,7 @@ def tables():
         ({"multiple_testing": "romano-wolf"}, 0),  # draws made for Romano-Wolf only
     ],
 )
+@pytest.mark.slow
 def test_grouped_randomisation_tests_equal_one_call_per_outcome(
     monkeypatch, tables, analysis, permutations
 ):
@@ -87,6 +88,7 @@ def test_grouped_randomisation_tests_equal_one_call_per_outcome(
 
 
 @pytest.mark.parametrize(("adjustment", "se"), [("lin", "CR2"), ("additive", "CR1")])
+@pytest.mark.slow
 def test_grouped_equals_one_call_per_outcome_with_clusters(monkeypatch, adjustment, se):
     tables = simulate_tables(seed=13, n=240)
     p = tables["participants"]
@@ -155,6 +157,7 @@ def test_romano_wolf_of_a_grouped_family_against_separate_tests(tables):
     np.testing.assert_allclose(eff["p_adjusted"], want, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_demo_grouped_equals_one_call_per_outcome(monkeypatch):
     """The demo, with Romano-Wolf over its families: the same effects either way."""
     from trustexp.trial import load_trial
@@ -170,6 +173,7 @@ def test_demo_grouped_equals_one_call_per_outcome(monkeypatch):
     assert max(grouped_calls) >= 5  # the fully observed monthly outcomes
 
 
+@pytest.mark.slow
 def test_monthly_curves_equal_a_groupby():
     tables = simulate_tables(seed=5, n=300, sites=("A", "B", "C"), gap_rate=0.1)
     trial = memory_trial(base_raw(), tables)

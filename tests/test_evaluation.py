@@ -75,6 +75,7 @@ def _statsmodels(trial, site, outcome_id):
 
 @pytest.mark.parametrize("site", ["all", "Noord", "Zuid"])
 @pytest.mark.parametrize("outcome", ["income", "wb2", "exit12", "earn6"])
+@pytest.mark.slow
 def test_effects_match_statsmodels_hc2(trial, ev, site, outcome):
     fit = _statsmodels(trial, site, outcome)
     ci = fit.conf_int(alpha=0.05)
@@ -130,6 +131,7 @@ def test_effects_shape(trial, ev):
     assert eff.loc[eff["outcome"] == "exit12", "primary"].all()
 
 
+@pytest.mark.slow
 def test_reference_arm_never_estimated(trial):
     # a trial where only the reference group differs: it must not appear anywhere in effects
     ev = evaluate(trial, permutations=0)
@@ -143,6 +145,7 @@ def test_reference_arm_never_estimated(trial):
     assert got["n"].iloc[0] == want.notna().sum()
 
 
+@pytest.mark.slow
 def test_multiple_testing_holm_and_bh(trial, ev):
     for site, g in ev.effects.groupby("site"):
         for fam, f in g.groupby("family"):
@@ -168,6 +171,7 @@ def _tables(trial):
             "survey": trial.survey, "takeup": trial.takeup}
 
 
+@pytest.mark.slow
 def test_randomisation_inference_by_refitting(trial):
     """p_value_ri equals a count over statsmodels refits on the same re-randomisations."""
     from trustexp.stats import draw_assignments
@@ -217,6 +221,7 @@ def _romano_wolf_brute(t_obs, t_draws):
     return adj
 
 
+@pytest.mark.slow
 def test_romano_wolf_uses_joint_draws(trial):
     from trustexp.stats import draw_assignments, permutation_test
 
@@ -426,6 +431,7 @@ def test_compliers_wald_estimator():
     assert got["first_stage"] == pytest.approx(fs, rel=1e-8)
 
 
+@pytest.mark.slow
 def test_lin_and_clusters_run():
     tables = simulate_tables(seed=13, n=200)
     p = tables["participants"]
@@ -458,6 +464,7 @@ def test_evaluation_is_immutable(ev):
     assert isinstance(ev, Evaluation)
 
 
+@pytest.mark.slow
 def test_to_dict_json_csv(trial, ev):
     obj = ev.to_dict()
     assert list(obj)[:5] == ["trial", "trustexp_version", "data_sha256", "min_cell", "effects"]
@@ -481,6 +488,7 @@ def test_to_dict_json_csv(trial, ev):
     np.testing.assert_allclose(frame["estimate"], [r["estimate"] for r in obj["effects"]])
 
 
+@pytest.mark.slow
 def test_json_deterministic_across_runs(trial):
     a = evaluate(trial, permutations=30).to_json()
     b = evaluate(trial, permutations=30).to_json()
@@ -488,6 +496,7 @@ def test_json_deterministic_across_runs(trial):
     assert '"p_value_ri"' in a
 
 
+@pytest.mark.slow
 def test_nan_is_null():
     tables = simulate_tables(seed=14, n=120)
     raw = base_raw()
@@ -501,6 +510,7 @@ def test_nan_is_null():
     assert ",," in ev.to_csv()
 
 
+@pytest.mark.slow
 def test_small_cells_suppressed_in_exports():
     tables = simulate_tables(seed=15, n=150)
     ev = evaluate(memory_trial(base_raw(min_cell=40), tables), permutations=0)
@@ -516,6 +526,7 @@ def test_small_cells_suppressed_in_exports():
         ev.to_dict(min_cell=-1)
 
 
+@pytest.mark.slow
 def test_summary_and_html(trial):
     raw = base_raw()
     raw["trial"]["name"] = "<b>Proef & co</b>"
@@ -548,6 +559,7 @@ def test_provenance_in_memory(ev):
     assert set(prov["files"]) == {"participants", "monthly", "survey", "takeup"}
 
 
+@pytest.mark.slow
 def test_uneven_sites_missing_arm_and_control():
     """A site without one arm gets no row for it; a site without control gets NaN effects."""
     tables = simulate_tables(seed=16, n=300, sites=("A", "B", "C"))
@@ -603,6 +615,7 @@ def test_progress_is_reported(trial):
     assert calls[0][0] == "all: exit12"
 
 
+@pytest.mark.slow
 def test_provenance_of_a_folder(tmp_path):
     import hashlib
 

@@ -39,6 +39,7 @@ def _variant(trial, adjustment: str, se_type: str):
 @pytest.mark.parametrize(("adjustment", "se_type"),
                          [("additive", "CR2"), ("lin", "CR2"), ("additive", "HC2"),
                           ("lin", "HC2")])
+@pytest.mark.slow
 def test_matches_estimatr(trial, adjustment, se_type):
     ev = evaluate(_variant(trial, adjustment, se_type), permutations=0)
     eff = ev.effects

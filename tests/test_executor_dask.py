@@ -43,6 +43,7 @@ def dask_ex():  # type: ignore[no-untyped-def]
         yield ex
 
 
+@pytest.mark.slow
 def test_design_simulation_bit_identical_on_dask(dask_ex) -> None:  # type: ignore[no-untyped-def]
     spec = _spec()
     here = simulate_design(spec, simulations=12, seed=9)

@@ -55,6 +55,7 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.xfail(reason="issue 10 (open): after the merge the wide Table 1 repeats its column header d, and the time-to-exit row is exported unrounded", strict=False)
+@pytest.mark.slow
 def test_dutch_csv_reads_back_exactly(written, content):
     _, out = written
     loc = Locale("nl")
@@ -91,6 +92,7 @@ def test_dutch_csv_numbers_use_the_decimal_comma(written, content):
 
 
 @pytest.mark.xfail(reason="issue 10 (open): after the merge the wide Table 1 repeats its column header d, and the time-to-exit row is exported unrounded", strict=False)
+@pytest.mark.slow
 def test_workbook_has_a_named_sheet_per_table(written, content):
     _, out = written
     wb = load_workbook(out / "tabellen.xlsx")
@@ -142,6 +144,7 @@ def test_word_report_has_every_section(written, demo):
     assert d.core_properties.language == "nl"
 
 
+@pytest.mark.slow
 def test_word_report_holds_no_withheld_number(written, demo):
     """Every pooled effect the gate withheld is absent from the Word document too."""
     path, _ = written
@@ -157,6 +160,7 @@ def test_word_report_holds_no_withheld_number(written, demo):
         assert "x" in text or "<10" in text
 
 
+@pytest.mark.slow
 def test_csv_dialect_option(demo, tmp_path):
     out = tmp_path / "plain"
     trustexp.report(demo, tmp_path / "r.html", export_dir=out, csv_dialect="plain")
@@ -168,6 +172,7 @@ def test_csv_dialect_option(demo, tmp_path):
         trustexp.report(demo, tmp_path / "s.html", format="pdf")
 
 
+@pytest.mark.slow
 def test_report_prints_its_path_and_a_summary(tmp_path, capsys):
     out = tmp_path / "rapport.html"
     assert main(["report", "--demo", "-o", str(out), "--permutations", "0",

@@ -45,6 +45,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+@pytest.mark.slow
 def test_degenerate_data_give_a_report_not_an_internal_error(make_trial, tmp_path, case):
     trial = make_trial(tables=_mutated(CASES[case]), fmt="parquet")
     out, export = tmp_path / "r.html", tmp_path / "export"
@@ -66,6 +67,7 @@ def test_a_constant_outcome_is_not_estimable_in_every_frame(make_trial):
     assert comp["estimate"].isna().all()
 
 
+@pytest.mark.slow
 def test_the_report_says_not_estimable_and_why(make_trial, tmp_path):
     trial = make_trial(tables=_mutated({("monthly", "employed"): 0}))
     ev = trustexp.evaluate(trial, permutations=0)

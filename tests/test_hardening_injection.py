@@ -89,6 +89,7 @@ def hostile_trial(make_trial):
     return make_trial(tables=_hostile_sites(trial_tables()), fmt="parquet")
 
 
+@pytest.mark.slow
 def test_estimate_csv_and_text_are_safe(hostile_trial, capsys):
     assert main(["estimate", str(hostile_trial), "--format", "csv"]) == 0
     out = capsys.readouterr().out
@@ -100,6 +101,7 @@ def test_estimate_csv_and_text_are_safe(hostile_trial, capsys):
     assert "=Tilburg" in out and "+Utrecht\\x07" in out
 
 
+@pytest.mark.slow
 def test_control_characters_in_a_site_reach_the_xlsx_export(hostile_trial, tmp_path):
     import openpyxl
 

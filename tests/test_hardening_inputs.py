@@ -61,6 +61,7 @@ def test_a_fifo_device_or_folder_as_a_table_is_refused(make_trial):
         validate(trial)
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_a_fifo_with_exit_2(make_trial):
     trial = make_trial()
     (trial / "trial.toml").unlink()
@@ -81,6 +82,7 @@ def test_strange_data_paths_give_a_message(make_trial, path):
         validate(trial)
 
 
+@pytest.mark.slow
 def test_a_folder_name_that_is_not_utf8_reads_normally(tmp_path):
     folder = Path(os.fsdecode(bytes(tmp_path) + b"/proef-\xe9\xff"))
     folder.mkdir()
@@ -195,6 +197,7 @@ def test_parquet_column_types_the_contract_cannot_hold_are_refused(make_trial, a
     lambda n: pa.array([35] * n).dictionary_encode(),
     lambda n: pa.nulls(n, pa.float64()),
 ], ids=["uint64-huge", "uint64", "decimal", "float16", "dictionary", "null"])
+@pytest.mark.slow
 def test_odd_but_plain_parquet_numbers_are_read(make_trial, array, tmp_path):
     trial = _parquet_trial(make_trial, "age", array)
     assert validate(trial).valid
@@ -257,6 +260,7 @@ def test_an_arm_id_with_a_trailing_newline_is_refused(make_trial):
 
 
 @pytest.mark.parametrize("name", ["a\x00b", "y" * 300])
+@pytest.mark.slow
 def test_a_strange_trial_folder_or_output_path_gives_a_message(make_trial, tmp_path, name):
     with pytest.raises(InputError):
         validate(tmp_path / name)

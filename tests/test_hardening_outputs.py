@@ -25,6 +25,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
+@pytest.mark.slow
 def test_a_failed_html_write_after_the_export_leaves_no_export(make_trial, tmp_path, monkeypatch):
     ev = trustexp.evaluate(make_trial(), permutations=0)
     real_replace = os.replace
@@ -42,6 +43,7 @@ def test_a_failed_html_write_after_the_export_leaves_no_export(make_trial, tmp_p
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_exporting_leaves_nothing(make_trial, tmp_path, monkeypatch):
     ev = trustexp.evaluate(make_trial(), permutations=0)
     (tmp_path / "r.html").write_text("the previous report", "utf-8")
@@ -124,6 +126,7 @@ def test_a_second_writer_of_the_same_target_gets_a_message(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_two_reports_sharing_an_export_folder_do_not_crash(make_trial, tmp_path):
     trial = make_trial()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -150,6 +153,7 @@ def test_an_error_inside_a_group_moves_nothing_into_place(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_sigterm_during_report_export_leaves_nothing_behind(make_trial, tmp_path):
     trial = make_trial()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

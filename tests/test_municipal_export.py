@@ -31,6 +31,7 @@ def export(tmp_path_factory) -> Path:
     return build_export(tmp_path_factory.mktemp("municipal") / "export")
 
 
+@pytest.mark.slow
 def test_export_as_it_comes_from_init_to_report(export, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TRUSTEXP_PSEUDONYM_KEY", KEY)
     before = _hashes(export)

@@ -101,6 +101,7 @@ def test_overrides_change_the_model_and_are_recorded(ev):
     assert third.config.analysis.adjustment == "lin" and third.config.analysis.alpha == 0.2
 
 
+@pytest.mark.slow
 def test_outcomes_select_the_estimates():
     ev = trustexp.evaluate(demo=True, permutations=0, outcomes=["exit_to_work_24m"])
     assert set(ev.effects["outcome"]) == {"exit_to_work_24m"}

@@ -158,6 +158,7 @@ def _raw_with_measures(window, min_hours):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(("window", "min_hours"), [(1, None), (6, None), (12, 12.0), (15, 30)])
+@pytest.mark.slow
 def test_monthly_measures_match_brute_force(seed, window, min_hours):
     tables = simulate_tables(seed=seed, n=80, gap_rate=0.03)
     trial = memory_trial(_raw_with_measures(window, min_hours), tables)

@@ -49,6 +49,7 @@ def test_lock_hash_ignores_metadata_and_files(trial: Path) -> None:
         ("outcome_removed", "exit_to_work_24m")]
 
 
+@pytest.mark.slow
 def test_locked_demo_with_an_added_outcome_shows_the_deviation(
         trial: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1504224000")  # 2017-09-01
@@ -83,6 +84,7 @@ def test_locked_demo_with_an_added_outcome_shows_the_deviation(
     assert html.count("(not pre-specified)") == 1
 
 
+@pytest.mark.slow
 def test_unlocked_trial_says_so(trial: Path) -> None:
     import trustexp
 

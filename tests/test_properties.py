@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from conftest import TRIAL_TOML, trial_tables, write_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,6 +51,7 @@ def _check(folder: Path) -> None:
     drop=st.lists(st.tuples(st.sampled_from(TABLES), st.integers(0, 10)), max_size=2),
     fmt=st.sampled_from(["csv", "csv;", "parquet"]),
 )
+@pytest.mark.slow
 def test_mutated_tables(edits, drop, fmt):
     tables = {k: v.astype(str) for k, v in BASE.items()}
     for table, row, col, value in edits:

@@ -78,6 +78,7 @@ def test_assignment_is_draw_zero_of_the_ri_randomiser() -> None:
         assert (counts == [res.certificate["counts"][s][x] for x in ARMS]).all()
 
 
+@pytest.mark.slow
 def test_same_distribution_as_the_permutation_draws() -> None:
     """Over seeds, the assignments of 6 persons 3/3 are uniform on the 20 patterns, as RI's draws."""
     p = pd.DataFrame({"person_id": [f"p{i}" for i in range(6)]})

@@ -66,6 +66,7 @@ WRITERS = {
 
 
 @pytest.mark.parametrize("fmt", list(WRITERS))
+@pytest.mark.slow
 def test_every_format_validates_and_loads_the_same(tmp_path, fmt):
     tables = _dutch(trial_tables())
     folder = tmp_path / fmt

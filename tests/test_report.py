@@ -97,6 +97,7 @@ def nl_html(demo, tmp_path_factory):
 # -- structure and accessibility -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_document_outline(nl_html):
     page = Page(nl_html)
     assert page.count("h1") == 1
@@ -160,6 +161,7 @@ def test_reference_group_is_marked_wherever_it_is_shown(nl_html):
         assert warning in body, section
 
 
+@pytest.mark.slow
 def test_english_report(demo, tmp_path):
     path = report(demo, tmp_path / "report.html", lang="en")
     html = path.read_text("utf-8")
@@ -182,6 +184,7 @@ def test_randomisation_inference_is_described(nl_html):
     assert "p (RI)" in body
 
 
+@pytest.mark.slow
 def test_validation_warnings_show_no_person_level_values(fake, tmp_path):
     html = report(fake, tmp_path / "r.html").read_text("utf-8")
     body = html[html.index('<section id="validation"'):html.index('<section id="balance"')]
@@ -198,6 +201,7 @@ def test_no_person_ids_anywhere(demo, nl_html):
 # -- determinism ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_bytes(demo, tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     a = report(demo, tmp_path / "a.html").read_bytes()
@@ -219,6 +223,7 @@ def test_bad_source_date_epoch(fake, tmp_path, monkeypatch):
 # -- escaping of user strings --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_labels_are_text_not_markup(tmp_path):
     ev = fake_evaluation(hostile=True)
     out = tmp_path / "exp"
@@ -238,6 +243,7 @@ def test_hostile_labels_are_text_not_markup(tmp_path):
 # -- template overrides ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_section_can_be_overridden(demo, tmp_path):
     folder = tmp_path / "templates"
     (folder / "sections").mkdir(parents=True)
@@ -251,6 +257,7 @@ def test_one_section_can_be_overridden(demo, tmp_path):
     assert '<section id="methods"' in html  # the rest still comes from trustexp
 
 
+@pytest.mark.slow
 def test_user_templates_are_autoescaped_too(tmp_path):
     ev = fake_evaluation(hostile=True)
     folder = tmp_path / "templates"
@@ -261,6 +268,7 @@ def test_user_templates_are_autoescaped_too(tmp_path):
     assert "<script>alert(1)</script>" not in html
 
 
+@pytest.mark.slow
 def test_css_can_be_overridden_and_is_inlined(demo, tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()
@@ -270,6 +278,7 @@ def test_css_can_be_overridden_and_is_inlined(demo, tmp_path):
     assert "<script>" not in html
 
 
+@pytest.mark.slow
 def test_broken_template_leaves_no_file_and_keeps_the_old_one(demo, tmp_path):
     folder = tmp_path / "templates"
     (folder / "sections").mkdir(parents=True)
@@ -290,6 +299,7 @@ def test_missing_template_dir_is_an_input_error(fake, tmp_path):
 # -- disclosure control ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_small_count_anywhere(tmp_path):
     ev = fake_evaluation(tiny_site=True)
     out = tmp_path / "exp"
@@ -329,6 +339,7 @@ def test_no_small_count_anywhere(tmp_path):
     assert any("n_arm" in rec["suppressed"] for rec in results["effects"])
 
 
+@pytest.mark.slow
 def test_min_cell_override(demo, tmp_path):
     html = report(demo, tmp_path / "r.html", min_cell=60).read_text("utf-8")
     assert "&lt;60" in html
@@ -344,6 +355,7 @@ def test_min_cell_override(demo, tmp_path):
 # -- exports -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_exports_hold_every_table_and_figure(demo, tmp_path):
     out = tmp_path / "exp"
     report(demo, tmp_path / "r.html", export_dir=out)
@@ -368,6 +380,7 @@ def test_exports_hold_every_table_and_figure(demo, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_hostile_spreadsheet_text_is_neutralised(tmp_path):
     ev = fake_evaluation()
     object.__setattr__(ev.config.arms[1], "label", '=HYPERLINK("http://evil","click")')
@@ -381,6 +394,7 @@ def test_hostile_spreadsheet_text_is_neutralised(tmp_path):
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
 
 
+@pytest.mark.slow
 def test_exports_are_deterministic(demo, tmp_path):
     report(demo, tmp_path / "a.html", export_dir=tmp_path / "a", source_date_epoch=1700000000)
     report(demo, tmp_path / "b.html", export_dir=tmp_path / "b", source_date_epoch=1700000000)
@@ -388,6 +402,7 @@ def test_exports_are_deterministic(demo, tmp_path):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
+@pytest.mark.slow
 def test_existing_export_folder_is_refused(demo, tmp_path):
     out = tmp_path / "exp"
     out.mkdir()
@@ -407,6 +422,7 @@ def test_output_folder_must_exist(fake, tmp_path):
         report(fake, tmp_path / "missing" / "r.html")
 
 
+@pytest.mark.slow
 def test_progress_is_reported(demo, tmp_path):
     steps: list[str] = []
     report(demo, tmp_path / "r.html", progress=steps.append)
@@ -419,6 +435,7 @@ def test_report_written_is_readable_by_others(fake, tmp_path):
     assert Path(path).stat().st_mode & 0o044
 
 
+@pytest.mark.slow
 def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path):
     """Issue 8: the smallest p over arms and sites against 0.05 said "imbalance" in a
     quarter of valid 4-arm trials; the sentence now corrects for the number of tests and

@@ -100,6 +100,7 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert run(trial, "-o", tmp_path / "r.html", "--lang", "de") == 2
 
 
+@pytest.mark.slow
 def test_hostile_strings_in_trial_toml_and_data_stay_text(tmp_path):
     trial = make_trial(tmp_path / "t", hostile=True, reference=15)
     out, exp = tmp_path / "r.html", tmp_path / "exp"
@@ -113,6 +114,7 @@ def test_hostile_strings_in_trial_toml_and_data_stay_text(tmp_path):
         assert "<script>" not in text and "<img" not in text
 
 
+@pytest.mark.slow
 def test_no_count_below_min_cell_in_a_trial_with_a_tiny_arm(tmp_path):
     trial = make_trial(tmp_path / "t", tiny=True)
     out, exp = tmp_path / "r.html", tmp_path / "exp"
@@ -134,6 +136,7 @@ def test_no_count_below_min_cell_in_a_trial_with_a_tiny_arm(tmp_path):
         assert all(rec[k] is None or rec[k] >= 10 for k in ("n", "n_arm", "n_control"))
 
 
+@pytest.mark.slow
 def test_same_trial_same_bytes(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     trial = make_trial(tmp_path / "t", sites={"Pilot": 100}, arms=("control", "exemption"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
+import pytest
 from _evalkit import memory_trial, simulate_tables
 
 from trustexp.evaluation import Evaluation, evaluate
@@ -103,6 +104,7 @@ def fake_evaluation(
                     command="trustexp report --demo -o demo-report.html")
 
 
+@pytest.mark.slow
 def test_fake_has_the_evaluation_frames():
     ev = fake_evaluation()
     assert list(ev.effects.columns[:16]) == [

@@ -29,6 +29,7 @@ def _content(ev, lang="nl"):
     return build_content(ev, Locale(lang), Disclosure(rel.min_cell), rel)
 
 
+@pytest.mark.slow
 def test_title_page_has_authors_and_registration(registered, tmp_path):
     meta = _content(registered).meta
     assert meta["authors"] == "Auteurs: R. Muffels en A. N. Other"
@@ -41,6 +42,7 @@ def test_title_page_has_authors_and_registration(registered, tmp_path):
     assert "14 November 2023" in head  # the date of the report
 
 
+@pytest.mark.slow
 def test_unregistered_trial_says_so():
     ev = trustexp.evaluate(demo=True, permutations=0, outcomes=["exit_to_work_24m"])
     meta = _content(ev, "en").meta
@@ -48,6 +50,7 @@ def test_unregistered_trial_says_so():
     assert meta["registry"].startswith("Not registered in advance")
 
 
+@pytest.mark.slow
 def test_options_used_are_in_the_report(registered):
     c = _content(registered, "en")
     table = next(t for t in c.tables if t.id == "options")
@@ -60,6 +63,7 @@ def test_options_used_are_in_the_report(registered):
     assert rows["covariates"][0].startswith("age, woman")
 
 
+@pytest.mark.slow
 def test_methods_cover_every_method_used(registered):
     paragraphs = " ".join(_content(registered, "en").sections["methods"]["paragraphs"])
     for phrase in ("Balance at baseline", "Differential attrition", "Lee bounds",
@@ -70,6 +74,7 @@ def test_methods_cover_every_method_used(registered):
     assert "robuust voor heteroskedasticiteit" in nl and "Lee-grenzen" in nl
 
 
+@pytest.mark.slow
 def test_table_one_has_one_column_per_arm(registered):
     c = _content(registered, "en")
     t1 = next(t for t in c.tables if t.id == "balance")
@@ -91,6 +96,7 @@ def test_table_one_has_one_column_per_arm(registered):
         assert rows["age"][3 + 2 * j].text.rstrip("*") == loc.number(r["std_diff"], 3)
 
 
+@pytest.mark.slow
 def test_effects_tables_have_a_standard_error_column(registered):
     c = _content(registered, "en")
     effect_tables = [t for t in c.tables if t.id.startswith(("effects-", "sites-"))

@@ -62,6 +62,7 @@ def test_interval_ends_match_a_brute_force_grid(seed):
     assert ci.ci_low < est < ci.ci_high
 
 
+@pytest.mark.slow
 def test_primary_outcomes_get_ri_intervals_in_the_effects():
     from tests._evalkit import base_raw, memory_trial, simulate_tables
     from trustexp.evaluation import evaluate

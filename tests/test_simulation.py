@@ -249,6 +249,7 @@ def test_monthly_panel_covers_the_window(demo) -> None:
     assert m.loc[m["rel"] == 0, "month"].nunique() >= 6
 
 
+@pytest.mark.slow
 def test_planted_part_time_effects_are_recovered(big, big_people) -> None:
     people = big_people
     planted = big.effects.set_index(["arm", "quantity"])["effect"]

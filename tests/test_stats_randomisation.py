@@ -131,6 +131,7 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
+@pytest.mark.slow
 def test_permutation_test_equals_refitting_each_draw(name):
     y_col, covs, use_strata, adjustment, se_type = CONFIGS[name]
     frame, arm, n_arms, strata, clusters = _case(name)

@@ -152,6 +152,7 @@ def demo():
     return trial, evaluate(trial, permutations=0)
 
 
+@pytest.mark.slow
 def test_paths_equal_estimate_itt_on_the_raw_panel(demo):
     """One month of one series, from the raw monthly table with pandas, refitted."""
     trial, ev = demo
@@ -208,6 +209,7 @@ def test_survival_frames_equal_the_kernels(demo):
     np.testing.assert_allclose(effects["estimate"], surv["estimate"], atol=1e-12)
 
 
+@pytest.mark.slow
 def test_gate_withholds_small_groups_of_timing_frames(demo):
     _, ev = demo
     rel = ev.released(min_cell=10)

@@ -201,6 +201,7 @@ RULE_CASES = [
 
 
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c[0] for c in RULE_CASES])
+@pytest.mark.slow
 def test_rule_fails_and_passes(make_trial, case):
     _, change, expected, passing = case
     if change is not None:
