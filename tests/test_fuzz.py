@@ -367,7 +367,6 @@ def test_fuzz_numbers_through_report(case):
         check_everything(folder, Path(out))
 
 
-@pytest.mark.xfail(reason="not yet checked after the merge of the other issues' frames", strict=False)
 def test_the_fixed_examples_of_the_issue_run_through_the_fuzz_checks():
     """The strategies' corners, run every time: constant, denormal and extreme numbers."""
     for column, values in (("income", [0.0] * 4), ("income", [5e-324, 0.0, 1e-323, 0.0]),
