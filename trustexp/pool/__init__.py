@@ -87,6 +87,7 @@ class PoolResult:
                        for t in self.trials],
             "method": self.plan.method,
             "knapp_hartung": self.plan.knapp_hartung,
+            "prediction": self.plan.prediction,
             "min_cell": rel.min_cell,
             "matched_outcomes": [{"outcome": m.key, "how": m.how, "trials": dict(m.ids)} for m in self.outcomes],
             "matched_arms": [{"arm": k, "trials": dict(v)} for k, v in self.arms.items()],
@@ -156,7 +157,7 @@ def pool_trials(dirs: Sequence[str | Path], *, plan: str | Path | PoolPlan | Non
     arms, left_arms = match_arms(configs)
     outcomes, left_out = match_outcomes(configs, p)
     per_trial, pooled = two_stage(trials, outcomes, arms, method=p.method, knapp_hartung=p.knapp_hartung,
-                                  alpha=p.alpha)
+                                  alpha=p.alpha, prediction=p.prediction)
     one = one_stage(trials, outcomes, arms, alpha=p.alpha)
     m = min_cell if min_cell is not None else (
         p.min_cell if p.min_cell is not None else max(t.ev.config.analysis.min_cell for t in trials))
