@@ -221,3 +221,48 @@ def test_methods_state_the_effective_standard_errors(declared, clustered, tmp_pa
     df = {"CR2": "Bell-McCaffrey", "CR0": "G − 1", "CR1": "G − 1"}.get(used, "n − k")
     assert df in methods
     assert ("the plan named" in methods) == (used != declared)
+
+
+# -- the public gate for frames of one's own (trustexp pool) ---------------------------
+def _own_frame():
+    import pandas as pd
+
+    from trustexp.frames import Fact, FrameFacts, FrameSpec, Relation, count, key, statistic
+
+    spec = FrameSpec("groups", "two groups and their total", (key("group"), count("n"), statistic("mean")),
+                     lambda inp: None, lambda frame, inp: FrameFacts())  # type: ignore[arg-type,return-value]
+    frame = pd.DataFrame({"group": ["a", "b", "total"], "n": [4, 40, 44], "mean": [1.5, 2.0, 1.95]})
+    facts = {f"{g}": Fact("people", "x", g) for g in ("a", "b", "total")}
+
+    def declared(s, f):
+        assert s is spec and f is frame
+        return FrameFacts(cells=[{"n": facts[g]} for g in frame["group"]],
+                          rests=[(facts[g],) for g in frame["group"]],
+                          relations=[Relation(facts["total"], (facts["a"], facts["b"]))])
+    return spec, frame, declared
+
+
+def test_release_frames_applies_every_rule_to_declared_facts():
+    from trustexp.disclosure import release_frames
+
+    spec, frame, declared = _own_frame()
+    rel = release_frames([(spec, frame)], declared, 10)
+    recs = {r["group"]: r for r in rel.frame("groups")}
+    assert isinstance(recs["a"]["n"], Withheld) and recs["a"]["suppressed"]["n"] == "small"
+    assert isinstance(recs["a"]["mean"], Withheld)
+    # a = total - b: one of the two is withheld as well
+    assert sum(isinstance(recs[g]["n"], Withheld) for g in ("b", "total")) == 1
+    assert set(rel.log["column"]) == {"n", "mean"} and (rel.log["frame"] == "groups").all()
+    assert rel.json_records("groups", spec)[0]["n"] is None
+    off = release_frames([(spec, frame)], declared, 0)
+    assert [r["n"] for r in off.frame("groups")] == [4, 40, 44]
+
+
+def test_release_frames_refuses_bad_arguments():
+    from trustexp.disclosure import release_frames
+
+    spec, frame, declared = _own_frame()
+    with pytest.raises(OptionError, match="'min_cell' parameter of release_frames"):
+        release_frames([(spec, frame)], declared, -1)
+    with pytest.raises(OptionError, match="name each frame once"):
+        release_frames([(spec, frame), (spec, frame)], declared, 10)

@@ -87,6 +87,17 @@ def test_pooled_sites_match_metafor(ev, ref):
                  "pi_low", "pi_high"):
         assert got[name] == pytest.approx(ref[name], rel=1e-6, abs=1e-9), name
     assert got["n_sites"] == 3 and got["se_type"] == "knha-adhoc" and got["method"] == "reml"
+    assert got["prediction"] == "sj" and got["pi_df"] == 1
+
+
+@pytest.mark.parametrize("ref", R["pooled"], ids=lambda r: f"{r['outcome']}-{r['arm']}")
+def test_metafor_prediction_interval_of_the_sites_on_request(ev, ref):
+    from trustexp.analysis.pooled import pool_sites
+
+    got = _row(pool_sites(ev.effects, prediction="metafor"), outcome=ref["outcome"], arm=ref["arm"])
+    assert got["prediction"] == "metafor" and got["pi_df"] == 2
+    for end in ("low", "high"):
+        assert got[f"pi_{end}"] == pytest.approx(ref[f"pi_metafor_{end}"], rel=1e-6, abs=1e-9), end
 
 
 def test_new_frames_are_in_the_results_json(ev):

@@ -370,7 +370,6 @@ def test_fuzz_numbers_through_report(case):
         check_everything(folder, Path(out))
 
 
-@pytest.mark.xfail(reason="not yet checked after the merge of the other issues' frames", strict=False)
 @pytest.mark.slow
 def test_the_fixed_examples_of_the_issue_run_through_the_fuzz_checks():
     """The strategies' corners, run every time: constant, denormal and extreme numbers."""

@@ -64,6 +64,16 @@ def test_two_stage_matches_metafor(pooled, method, ref):
 
 
 @pytest.mark.parametrize("ref", R, ids=lambda r: r["outcome"])
+def test_metafor_prediction_interval_on_request(ref):
+    plan = PoolPlan(**{**read_plan(REFERENCE / "pool.toml").__dict__, "prediction": "metafor"})
+    got = _one(pool_trials(TRIALS, plan=plan).frames["pooled"], outcome=ref["outcome"], arm="exemption")
+    assert got["prediction"] == "metafor" and got["pi_df"] == 1
+    for end in ("low", "high"):
+        assert got[f"pi_{end}"] == pytest.approx(ref["reml"][f"pi_metafor_{end}"], rel=1e-6), end
+    assert got["estimate"] == pytest.approx(ref["reml"]["estimate"], rel=1e-6)
+
+
+@pytest.mark.parametrize("ref", R, ids=lambda r: r["outcome"])
 def test_one_stage_matches_lm_robust(pooled, ref):
     got = _one(pooled["reml"].frames["one_stage"], outcome=ref["outcome"], arm="exemption")
     for name in ("estimate", "std_error", "df", "p_value", "ci_low", "ci_high"):
@@ -92,6 +102,10 @@ def test_cli_errors_exit_2(tmp_path, capsys):
     assert main(["pool", *map(str, TRIALS), "-o", str(tmp_path / "x.html"), "--plan", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "pooling.method" in err and "Traceback" not in err
+    bad.write_text('[pooling]\nprediction = "z"\n')
+    assert main(["pool", *map(str, TRIALS), "-o", str(tmp_path / "x.html"), "--plan", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "pooling.prediction" in err and "Traceback" not in err
     assert not (tmp_path / "x.html").exists()
 
 
@@ -101,7 +115,6 @@ def test_small_groups_are_withheld(pooled):
     assert recs and all(r["suppressed"] for r in recs if r["trial"] == "pool_b")
 
 
-@pytest.mark.xfail(reason="the demo's monthly panel was regenerated (issue 11); the metafor fixture of the demo pool must be rerun (pool_demo.R)", strict=False)
 @pytest.mark.slow
 def test_demo_pooled_with_a_second_simulated_trial_matches_metafor(tmp_path):
     """The issue's example: the demo and a second trial (other sites, one arm fewer)."""
@@ -127,5 +140,6 @@ def test_demo_pooled_with_a_second_simulated_trial_matches_metafor(tmp_path):
         for name in FIELDS:
             if got[name] is not None:  # a withheld value is null
                 assert got[name] == pytest.approx(r[name], rel=1e-6, abs=1e-9), name
+        assert got["prediction"] == "sj"
     assert {x["item"] for x in out["left_out"]} >= {"intensive_guidance"}
     assert "Random effects" in html.read_text() or "Random-effects" in html.read_text()

@@ -27,6 +27,27 @@ def test_random_effects_matches_metafor(fit):
     assert got.k == len(fit["yi"])
 
 
+@pytest.mark.parametrize("prediction", ["hts", "metafor"])
+@pytest.mark.parametrize("fit", FITS, ids=lambda f: f"{f['case']}-{f['method']}-{f['test']}")
+def test_other_prediction_intervals_match_metafor(fit, prediction):
+    # "hts": predict(fit, pi.type = "riley"); "metafor": predict(fit)
+    got = random_effects(fit["yi"], fit["sei"], method=fit["method"], prediction=prediction,
+                         **OPTIONS[fit["test"]])
+    for end in ("low", "high"):
+        assert getattr(got, f"pi_{end}") == pytest.approx(fit[f"pi_{prediction}_{end}"], rel=1e-6, abs=1e-9)
+    same = random_effects(fit["yi"], fit["sei"], method=fit["method"], **OPTIONS[fit["test"]])
+    assert (got.estimate, got.ci_low, got.tau2) == (same.estimate, same.ci_low, same.tau2)
+
+
+def test_default_prediction_interval_is_wider_than_metafors_with_few_sites():
+    fit = next(f for f in FITS if f["case"] == "four_heterogeneous" and f["method"] == "reml"
+               and f["test"] == "adhoc")
+    sj = random_effects(fit["yi"], fit["sei"])
+    mf = random_effects(fit["yi"], fit["sei"], prediction="metafor")
+    assert sj.pi_df == 2 and mf.pi_df == 3 and sj.prediction == "sj"
+    assert sj.pi_high - sj.pi_low > mf.pi_high - mf.pi_low
+
+
 def test_adhoc_never_narrower_than_z_interval():
     # six homogeneous sites: plain Knapp-Hartung is narrower than the z interval
     fit = {f["test"]: f for f in FITS if f["case"] == "six_homogeneous" and f["method"] == "reml"}
@@ -60,3 +81,5 @@ def test_too_few_estimates_give_nan():
 def test_bad_method_is_named():
     with pytest.raises(OptionError, match="'method' parameter of random_effects"):
         random_effects([0.1, 0.2], [0.05, 0.05], method="ml")  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="'prediction' parameter of random_effects"):
+        random_effects([0.1, 0.2], [0.05, 0.05], prediction="z")  # type: ignore[arg-type]

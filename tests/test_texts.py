@@ -110,7 +110,7 @@ _DYNAMIC = ("kind.", "method.", "type.", "source.", "section.", "reason.", "attr
             "paths.series.", "unit.", "methods.se.", "methods.df.", "repro.", "consort.",
             "options.", "design.", "survival.", "subgroups.", "margins.", "pooling.",
             "registration.", "deviation.", "regtable.", "workbook.", "power.", "adjustment.",
-            "sites.method_", "sites.se_", "pool.how_", "pool.kind_", "detectable.source_")
+            "sites.method_", "sites.se_", "sites.predict_", "pool.how_", "pool.kind_", "detectable.source_")
 
 
 def _report_keys_used(cat) -> None:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,6 +63,7 @@ __all__ = [
     "Withheld",
     "check_min_cell",
     "release",
+    "release_frames",
 ]
 
 DEFAULT_MIN_CELL = 10
@@ -132,9 +133,13 @@ class Released:
         """The released records of one frame (copies; empty when the frame is absent)."""
         return [dict(r) for r in self.records.get(name, ())]
 
-    def json_records(self, name: str) -> list[dict[str, Any]]:
-        """Records for the results JSON: a withheld value is ``None``; keys as the registry says."""
-        spec = frame_specs().get(name)
+    def json_records(self, name: str, spec: FrameSpec | None = None) -> list[dict[str, Any]]:
+        """Records for the results JSON: a withheld value is ``None``.
+
+        Keys in the order of ``spec`` (default: the registry's frame of that
+        name), then ``"suppressed"``: the names of the withheld fields.
+        """
+        spec = spec if spec is not None else frame_specs().get(name)
         out = []
         for r in self.records.get(name, ()):
             keys = [k for k in (spec.record_names if spec else r) if k in r and k != "suppressed"]
@@ -502,26 +507,74 @@ def release(evaluation: Evaluation, min_cell: int | None = None) -> Released:
     m = check_min_cell(evaluation.config.analysis.min_cell if min_cell is None else min_cell)
     inputs: Inputs = evaluation._inputs
     specs = frame_specs()
-    frames = {name: evaluation._frames[name] for name in specs if name in evaluation._frames}
+    frames = [(specs[name], evaluation._frames[name]) for name in specs if name in evaluation._frames]
+    return release_frames(frames, lambda spec, frame: spec.facts(frame, inputs), m, sites=inputs.sites)
+
+
+def release_frames(
+    frames: Sequence[tuple[FrameSpec, pd.DataFrame]],
+    facts: Callable[[FrameSpec, pd.DataFrame], FrameFacts],
+    min_cell: int,
+    *,
+    sites: Sequence[str] = (),
+) -> Released:
+    """Pass any frames through the disclosure gate, with the facts they declare.
+
+    The one gate for frames that are not an evaluation's (the frames of
+    ``trustexp pool``, say): all four rules of this module apply to the frames
+    together, as :func:`release` applies them to an evaluation's.
+
+    Parameters
+    ----------
+    frames
+        Each frame with its :class:`~trustexp.frames.FrameSpec` (whose roles
+        say which columns are counts and statistics, and whose name is the
+        frame's name in :attr:`Released.records`). Names must be unique.
+    facts
+        ``facts(spec, frame)``: the groups of people the frame's rows count
+        and rest on, and the relations between them (see
+        :class:`~trustexp.frames.FrameFacts`); called once per frame, and only
+        when ``min_cell > 0``. A count column's value is also taken as the size
+        of the group it counts where the facts do not give that size.
+    min_cell
+        The smallest group shown (a whole number >= 0; 0 releases everything).
+    sites
+        The sites whose facts add up to the ``POOLED`` site's, for the
+        relation "the pooled analysis is the sum of the sites" (none by default).
+
+    Returns
+    -------
+    Released
+        The records, and the log of what was withheld.
+
+    Raises
+    ------
+    OptionError
+        ``min_cell`` is not a whole number >= 0, or two frames share a name.
+    """
+    m = check_min_cell(min_cell, where="release_frames")
+    names = [spec.name for spec, _ in frames]
+    if len(set(names)) != len(names):
+        raise OptionError(f"The 'frames' parameter of release_frames must name each frame once. "
+                          f"Got {names!r} instead.")
     ledger = _Ledger()
     rows: dict[str, list[_Row]] = {}
     if m > 0:
-        for name, frame in frames.items():
-            rows[name] = ledger.add(name, specs[name], specs[name].facts(frame, inputs), frame)
-        ledger.relations.extend(_site_relations(ledger, inputs.sites))
+        for spec, frame in frames:
+            rows[spec.name] = ledger.add(spec.name, spec, facts(spec, frame), frame)
+        ledger.relations.extend(_site_relations(ledger, sites))
     gate = _Gate(ledger, m)
     if m > 0:
         gate.run()
     records: dict[str, tuple[Mapping[str, Any], ...]] = {}
     log = []
-    for name, frame in frames.items():
-        spec = specs[name]
-        recs = _released(spec, frame, rows.get(name, []), gate)
+    for spec, frame in frames:
+        recs = _released(spec, frame, rows.get(spec.name, []), gate)
         for i, r in enumerate(recs):
             for col, rule in r["suppressed"].items():
-                log.append({"frame": name, "row": i, "column": col, "rule": rule,
+                log.append({"frame": spec.name, "row": i, "column": col, "rule": rule,
                             "key": _row_key(spec, r)})
-        records[name] = tuple(MappingProxyType(r) for r in recs)
+        records[spec.name] = tuple(MappingProxyType(r) for r in recs)
     log_frame = pd.DataFrame(log, columns=["frame", "row", "column", "rule", "key"])
     return Released(m, MappingProxyType(records), log_frame, tuple(gate.note))
 

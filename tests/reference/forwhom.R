@@ -120,9 +120,11 @@ for (y in outcomes) {
     m <- rma(yi = unname(est), sei = unname(se), method = "REML", test = "adhoc",
              control = list(tol = 1e-12, threshold = 1e-12, maxiter = 10000))
     pr <- predict(m)
+    ps <- predict(rma(yi = unname(est), sei = unname(se), method = "SJ", test = "adhoc"), pi.type = "riley")
     pooled[[length(pooled) + 1]] <- list(outcome = y, arm = a, estimate = unname(coef(m)), std_error = m$se,
       p_value = m$pval, ci_low = m$ci.lb, ci_high = m$ci.ub, tau2 = m$tau2, i2 = m$I2 / 100,
-      q = m$QE, q_p_value = m$QEp, pi_low = pr$pi.lb, pi_high = pr$pi.ub)
+      q = m$QE, q_p_value = m$QEp, pi_low = ps$pi.lb, pi_high = ps$pi.ub,
+      pi_metafor_low = pr$pi.lb, pi_metafor_high = pr$pi.ub)
   }
 }
 writeLines(toJSON(list(estimatr = as.character(packageVersion("estimatr")),

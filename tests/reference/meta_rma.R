@@ -1,7 +1,9 @@
 # Random-effects pooling by metafor::rma, for tests/test_stats_meta.py
 # (trustexp.stats.meta.random_effects): REML, DL and PM, each with the normal
 # distribution (test = "z"), Knapp-Hartung (test = "knha") and Knapp-Hartung
-# with the ad hoc correction (test = "adhoc"), with predict()'s intervals.
+# with the ad hoc correction (test = "adhoc"), with predict()'s intervals: the default
+# (pi_metafor_*), pi.type = "riley" (pi_hts_*) and pi.type = "riley" of the Sidik-Jonkman
+# fit with the same test (pi_low, pi_high: trustexp's default).
 # Run from tests/reference: Rscript meta_rma.R
 suppressPackageStartupMessages({library(metafor); library(jsonlite)})
 set.seed(20261201)
@@ -20,11 +22,14 @@ for (cs in cases) {
       fit <- rma(yi = cs$yi, sei = cs$sei, method = m, test = tt,
                  control = list(tol = 1e-12, threshold = 1e-12, maxiter = 10000))
       pr <- predict(fit)
+      ph <- predict(fit, pi.type = "riley")
+      ps <- predict(rma(yi = cs$yi, sei = cs$sei, method = "SJ", test = tt), pi.type = "riley")
       out[[length(out) + 1]] <- list(
         case = cs$name, yi = cs$yi, sei = cs$sei, method = tolower(m), test = tt,
         estimate = unname(coef(fit)), std_error = fit$se, statistic = fit$zval,
         p_value = fit$pval, ci_low = fit$ci.lb, ci_high = fit$ci.ub, tau2 = fit$tau2,
-        i2 = fit$I2 / 100, q = fit$QE, q_p_value = fit$QEp, pi_low = pr$pi.lb, pi_high = pr$pi.ub)
+        i2 = fit$I2 / 100, q = fit$QE, q_p_value = fit$QEp, pi_low = ps$pi.lb, pi_high = ps$pi.ub,
+        pi_hts_low = ph$pi.lb, pi_hts_high = ph$pi.ub, pi_metafor_low = pr$pi.lb, pi_metafor_high = pr$pi.ub)
     }
   }
 }

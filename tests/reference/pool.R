@@ -49,9 +49,11 @@ for (key in names(pairs)) {
     r <- rma(yi = c(fa$estimate, fb$estimate), sei = c(fa$std_error, fb$std_error), method = m,
              test = "adhoc", control = list(tol = 1e-12, threshold = 1e-12, maxiter = 10000))
     pr <- predict(r)
+    ps <- predict(rma(yi = c(fa$estimate, fb$estimate), sei = c(fa$std_error, fb$std_error), method = "SJ",
+                      test = "adhoc"), pi.type = "riley")
     res[[tolower(m)]] <- list(estimate = unname(coef(r)), std_error = r$se, p_value = r$pval,
       ci_low = r$ci.lb, ci_high = r$ci.ub, tau2 = r$tau2, i2 = r$I2 / 100, q = r$QE, q_p_value = r$QEp,
-      pi_low = pr$pi.lb, pi_high = pr$pi.ub)
+      pi_low = ps$pi.lb, pi_high = ps$pi.ub, pi_metafor_low = pr$pi.lb, pi_metafor_high = pr$pi.ub)
   }
   # one stage: arm and control persons of both trials, trial x stratum fixed effects
   ya <- a[a$arm %in% c("control", "exemption") & !is.na(a[[pairs[[key]][["a"]]]]), ]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from trustexp.config import TrialConfig
 from trustexp.errors import ConfigError
-from trustexp.stats.meta import MetaMethod
+from trustexp.stats.meta import MetaMethod, Prediction
 
 __all__ = ["Margin", "Pooling", "Subgroup", "margins", "pooling", "subgroup_codes", "subgroups"]
 
@@ -64,6 +64,8 @@ class Pooling:
 
     method: MetaMethod = "reml"
     knapp_hartung: bool = True
+    #: the prediction interval (see :mod:`trustexp.stats.meta`)
+    prediction: Prediction = "sj"
 
 
 def subgroups(config: TrialConfig) -> tuple[Subgroup, ...]:
@@ -101,7 +103,8 @@ def pooling(config: TrialConfig | Mapping[str, Any]) -> Pooling:
     """The ``[pooling]`` table (of a trial, or of ``pool.toml``), with its defaults."""
     raw = config.raw if isinstance(config, TrialConfig) else config
     p = raw.get("pooling", {})
-    return Pooling(method=p.get("method", "reml"), knapp_hartung=bool(p.get("knapp_hartung", True)))
+    return Pooling(method=p.get("method", "reml"), knapp_hartung=bool(p.get("knapp_hartung", True)),
+                   prediction=p.get("prediction", "sj"))
 
 
 def _number(x: float) -> str:

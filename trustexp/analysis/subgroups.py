@@ -332,11 +332,22 @@ def _rest_of(sizes: dict, arm: str, o: str, sid: str, gs: list[str]) -> list[Fac
     return out
 
 
+def _all_observed(inp: Inputs, arm: str, outcome: str) -> bool:
+    """Whether every randomised person of ``arm`` has ``outcome`` (the pooled analysis)."""
+    sel = inp.outcomes["arm"].astype("str").to_numpy() == arm
+    return bool(np.isfinite(inp.outcomes[outcome].to_numpy(dtype=float)[sel]).all())
+
+
 def subgroup_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     """An effect row publishes and rests on the analysed persons of its arm and of control
     within the group (``Fact("analysed", "all", arm, (outcome, subgroup, group))``); an
     interaction row on those of every group. The groups of a subgroup (and the persons with
-    the subgroup variable missing) add up to the arm's analysed persons."""
+    the subgroup variable missing) add up to the arm's analysed persons.
+
+    The persons with the subgroup variable missing protect a withheld group only while their
+    number is unknown: when there are none they are no group at all (so a group's complement
+    within the arm reveals it, and is withheld too), and when every person of the arm has the
+    outcome they are the persons the balance table counts with the variable unobserved."""
     ctrl = inp.config.control_arm
     subs = {s.id: s for s in subgroups(inp.config)}
     arms = groups.arms_in(inp, POOLED)
@@ -361,8 +372,10 @@ def subgroup_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
         if (sid, o) in done:
             continue
         done.add((sid, o))
-        every = [*names, MISSING_GROUP]
         for x in arms:
+            # the persons with the subgroup variable missing: a group of their own, unless
+            # there are none (then the groups add up to the arm's analysed persons)
+            every = [*names, MISSING_GROUP] if sizes[(x, o, MISSING_GROUP)].n > 0 else names
             total = 0
             for gg in every:
                 s = sizes[(x, o, gg)]
@@ -387,6 +400,11 @@ def subgroup_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
             kind = "events" if first.events is not None else "sum"
             relations.append(Relation(Fact(kind, POOLED, x, (o,)),
                                       tuple(_facts_of(kind, x, o, sid, gg) for gg in every)))
+            if every is not names and _all_observed(inp, x, o):
+                # everyone of the arm has the outcome: the persons with the subgroup variable
+                # missing are those that the balance table counts as unobserved
+                relations.append(Relation(Fact("unobserved", POOLED, x, (subs[sid].column,)),
+                                          (_facts_of("analysed", x, o, sid, MISSING_GROUP),)))
         for gg in [*names, "*"]:
             n = _facts_of("n", "*", o, sid, gg)
             parts = tuple(_facts_of("analysed", x, o, sid, gg) for x in arms)

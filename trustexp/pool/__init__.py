@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from trustexp._version import __version__
-from trustexp.disclosure import DEFAULT_MIN_CELL, Released, _Gate, _json_value, _Ledger, _released
+from trustexp.disclosure import DEFAULT_MIN_CELL, Released, release_frames
 from trustexp.errors import OptionError
-from trustexp.frames import FrameSpec
+from trustexp.frames import FrameFacts, FrameSpec
 from trustexp.pool._estimate import (
     ONE_STAGE,
     POOL_TRIALS,
@@ -69,14 +69,14 @@ class PoolResult:
     left_out: tuple[Left, ...]
     frames: Mapping[str, pd.DataFrame]
     min_cell: int = DEFAULT_MIN_CELL
-    _released: dict[int, Released] = field(default_factory=dict, repr=False)
+    _cache: dict[int, Released] = field(default_factory=dict, repr=False)
 
     def released(self, *, min_cell: int | None = None) -> Released:
         """The frames after the disclosure gate (see :mod:`trustexp.disclosure`)."""
         m = self.min_cell if min_cell is None else int(min_cell)
-        if m not in self._released:
-            self._released[m] = release_pool(self, m)
-        return self._released[m]
+        if m not in self._cache:
+            self._cache[m] = release_pool(self, m)
+        return self._cache[m]
 
     def to_dict(self, *, min_cell: int | None = None) -> dict[str, Any]:
         """The results object: the trials, what was matched and left out, and the gate's records."""
@@ -87,6 +87,7 @@ class PoolResult:
                        for t in self.trials],
             "method": self.plan.method,
             "knapp_hartung": self.plan.knapp_hartung,
+            "prediction": self.plan.prediction,
             "min_cell": rel.min_cell,
             "matched_outcomes": [{"outcome": m.key, "how": m.how, "trials": dict(m.ids)} for m in self.outcomes],
             "matched_arms": [{"arm": k, "trials": dict(v)} for k, v in self.arms.items()],
@@ -94,12 +95,7 @@ class PoolResult:
                          for x in self.left_out],
         }
         for spec in SPECS:
-            recs = []
-            for r in rel.records.get(spec.name, ()):
-                rec = {k: _json_value(r[k]) for k in spec.names if k in r}
-                rec["suppressed"] = sorted(r.get("suppressed", {}))
-                recs.append(rec)
-            out[spec.name] = recs
+            out[spec.name] = rel.json_records(spec.name, spec)
         return out
 
     def to_json(self, *, min_cell: int | None = None) -> str:
@@ -109,24 +105,10 @@ class PoolResult:
 
 def release_pool(result: PoolResult, min_cell: int) -> Released:
     """Pass the pool frames through the disclosure gate (primary, dominance, secondary)."""
-    ledger = _Ledger()
-    rows = {}
-    if min_cell > 0:
-        for spec in SPECS:
-            frame = result.frames[spec.name]
-            facts = pool_facts(frame, result.trials, result.outcomes, result.arms,
-                               per_trial=spec is POOL_TRIALS)
-            rows[spec.name] = ledger.add(spec.name, spec, facts)
-    gate = _Gate(ledger, min_cell)
-    if min_cell > 0:
-        gate.run()
-    from types import MappingProxyType
+    def facts(spec: FrameSpec, frame: pd.DataFrame) -> FrameFacts:
+        return pool_facts(frame, result.trials, result.outcomes, result.arms, per_trial=spec is POOL_TRIALS)
 
-    records = {spec.name: tuple(MappingProxyType(r) for r in
-                                _released(spec, result.frames[spec.name], rows.get(spec.name, []), gate))
-               for spec in SPECS}
-    log = pd.DataFrame(columns=["frame", "row", "column", "rule", "key"])
-    return Released(min_cell, MappingProxyType(records), log, tuple(gate.note))
+    return release_frames([(spec, result.frames[spec.name]) for spec in SPECS], facts, min_cell)
 
 
 def pool_trials(dirs: Sequence[str | Path], *, plan: str | Path | PoolPlan | None = None,
@@ -156,7 +138,7 @@ def pool_trials(dirs: Sequence[str | Path], *, plan: str | Path | PoolPlan | Non
     arms, left_arms = match_arms(configs)
     outcomes, left_out = match_outcomes(configs, p)
     per_trial, pooled = two_stage(trials, outcomes, arms, method=p.method, knapp_hartung=p.knapp_hartung,
-                                  alpha=p.alpha)
+                                  alpha=p.alpha, prediction=p.prediction)
     one = one_stage(trials, outcomes, arms, alpha=p.alpha)
     m = min_cell if min_cell is not None else (
         p.min_cell if p.min_cell is not None else max(t.ev.config.analysis.min_cell for t in trials))

@@ -42,7 +42,7 @@ from trustexp.frames import (
     typed_frame,
 )
 from trustexp.pool._match import OutcomeMatch
-from trustexp.stats.meta import MetaMethod, random_effects
+from trustexp.stats.meta import MetaMethod, Prediction, random_effects
 
 __all__ = ["ONE_STAGE", "POOL_TRIALS", "POOLED_TRIALS", "TrialInput", "one_stage", "two_stage"]
 
@@ -80,7 +80,8 @@ POOLED_TRIALS = FrameSpec(
     "pooled", "Two-stage random-effects pooling across trials, per matched outcome and arm kind.",
     (key("site", "always 'all'"), key("outcome"), key("arm", "the arm kind"), *_COMMON,
      label("method"), statistic("tau2"), statistic("i2"), statistic("q"), statistic("q_p_value"),
-     statistic("pi_low"), statistic("pi_high"), label("n_trials", dtype="int64"), label("trials")),
+     statistic("pi_low"), statistic("pi_high"), statistic("pi_df"), label("prediction"),
+     label("n_trials", dtype="int64"), label("trials")),
     _no_build, _no_facts, order=2, weight=80)
 
 ONE_STAGE = FrameSpec(
@@ -97,7 +98,8 @@ def _effect(ev: Any, outcome: str, arm: str) -> dict[str, Any] | None:
 
 
 def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], arms: Mapping[str, Mapping[str, str]],
-              *, method: MetaMethod, knapp_hartung: bool, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+              *, method: MetaMethod, knapp_hartung: bool, alpha: float,
+              prediction: Prediction = "sj") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``pool_trials`` and ``pooled`` frames."""
     per_trial, pooled = [], []
     for m in outcomes:
@@ -117,7 +119,7 @@ def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], ar
             if len(rows) < 2:
                 continue
             res = random_effects([r["estimate"] for r in rows], [r["std_error"] for r in rows],
-                                 method=method, knapp_hartung=knapp_hartung, alpha=alpha)
+                                 method=method, knapp_hartung=knapp_hartung, alpha=alpha, prediction=prediction)
             ok = [np.isfinite(r["estimate"]) and r["std_error"] > 0 for r in rows]
             w = iter(res.weights)
             for r, good in zip(rows, ok, strict=True):
@@ -130,7 +132,8 @@ def two_stage(trials: Sequence[TrialInput], outcomes: Sequence[OutcomeMatch], ar
                 "n": sum(r["n"] for r in rows), "n_arm": sum(r["n_arm"] for r in rows),
                 "n_control": sum(r["n_control"] for r in rows), "se_type": res.se_type,
                 "method": res.method, "tau2": res.tau2, "i2": res.i2, "q": res.q, "q_p_value": res.q_p_value,
-                "pi_low": res.pi_low, "pi_high": res.pi_high, "n_trials": res.k,
+                "pi_low": res.pi_low, "pi_high": res.pi_high, "pi_df": res.pi_df,
+                "prediction": res.prediction, "n_trials": res.k,
                 "trials": ",".join(r["trial"] for r, g in zip(rows, ok, strict=True) if g),
             })
     return typed_frame(POOL_TRIALS, per_trial), typed_frame(POOLED_TRIALS, pooled)

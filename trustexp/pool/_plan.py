@@ -4,6 +4,7 @@
 [pooling]
 method = "reml"            # or "dl", "pm"
 knapp_hartung = true       # with the ad hoc correction
+prediction = "sj"          # or "hts", "metafor" (see trustexp.stats.meta)
 min_cell = 10              # smallest group shown (default: the largest of the trials')
 alpha = 0.05
 language = "nl"
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from trustexp.errors import ConfigError, InputError
-from trustexp.stats.meta import METHODS, MetaMethod
+from trustexp.stats.meta import METHODS, PREDICTIONS, MetaMethod, Prediction
 
 __all__ = ["PoolPlan", "read_plan"]
 
@@ -39,6 +40,7 @@ class PoolPlan:
 
     method: MetaMethod = "reml"
     knapp_hartung: bool = True
+    prediction: Prediction = "sj"
     min_cell: int | None = None
     alpha: float = 0.05
     language: str = "nl"
@@ -79,7 +81,7 @@ def read_plan(path: str | Path | None) -> PoolPlan:
     pool = raw.get("pooling", {})
     if not isinstance(pool, Mapping):
         raise _fail(name, "pooling", "must be a table", pool)
-    extra = set(pool) - {"method", "knapp_hartung", "min_cell", "alpha", "language"}
+    extra = set(pool) - {"method", "knapp_hartung", "prediction", "min_cell", "alpha", "language"}
     if extra:
         raise ConfigError(f"{name}: unknown key(s) {sorted(extra)} in [pooling].")
     method = pool.get("method", "reml")
@@ -88,6 +90,9 @@ def read_plan(path: str | Path | None) -> PoolPlan:
     kh = pool.get("knapp_hartung", True)
     if not isinstance(kh, bool):
         raise _fail(name, "pooling.knapp_hartung", "must be true or false", kh)
+    pi = pool.get("prediction", "sj")
+    if pi not in PREDICTIONS:
+        raise _fail(name, "pooling.prediction", f"must be one of {list(PREDICTIONS)}", pi)
     mc = pool.get("min_cell")
     if mc is not None and (not isinstance(mc, int) or isinstance(mc, bool) or mc < 0):
         raise _fail(name, "pooling.min_cell", "must be an integer >= 0", mc)
@@ -106,5 +111,5 @@ def read_plan(path: str | Path | None) -> PoolPlan:
         trials = o.get("trials")
         if not isinstance(trials, Mapping) or len(trials) < 2 or not all(isinstance(v, str) for v in trials.values()):
             raise _fail(name, f"outcomes[{i}].trials", "must map two or more trial keys to outcome ids", trials)
-    return PoolPlan(method=cast(MetaMethod, method), knapp_hartung=kh, min_cell=mc, alpha=float(alpha), language=lang,
+    return PoolPlan(method=cast(MetaMethod, method), knapp_hartung=kh, prediction=cast(Prediction, pi), min_cell=mc, alpha=float(alpha), language=lang,
                     outcomes=tuple(outs), source=str(p), raw=raw)

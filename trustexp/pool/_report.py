@@ -146,7 +146,8 @@ def render_pool(result: Any, *, lang: str | None = None, min_cell: int | None = 
         "trials": [f"{names[t.key]} ({t.key})" for t in result.trials],
         "intro": loc.t("pool.intro", n=len(result.trials), level=level),
         "method": loc.t("pool.methods", method=loc.t(f"sites.method_{result.plan.method}"),
-                        se=loc.t("sites.se_knha-adhoc" if result.plan.knapp_hartung else "sites.se_z")),
+                        se=loc.t("sites.se_knha-adhoc" if result.plan.knapp_hartung else "sites.se_z"),
+                        pi=loc.t(f"sites.predict_{result.plan.prediction}")),
         "matched": tables[0], "left": tables[1] if result.left_out else None, "outcomes": blocks,
         "suppressed_note": loc.t("doc.suppressed_note", min_cell=rel.min_cell) if rel.min_cell else "",
     }

@@ -122,7 +122,8 @@ def _random_effects_table(c: Context, oi: int, label: str, unit: Any, recs: list
                tb.text(str(r.get("n_sites", ""))))
     method = str(recs[0].get("method", "reml"))
     tb.note(loc.t("sites.pooled_note", method=loc.t(f"sites.method_{method}"),
-                  se=loc.t(f"sites.se_{recs[0].get('se_type', 'knha-adhoc')}")))
+                  se=loc.t(f"sites.se_{recs[0].get('se_type', 'knha-adhoc')}"),
+                  pi=loc.t(f"sites.predict_{recs[0].get('prediction', 'sj')}")))
     return c.add_table(tb)
 
 
