@@ -265,7 +265,8 @@ def _simulate(config: TrialConfig, settings: DesignSettings, layout: Layout,
 def design(path: str | Path | None = None, *, demo: bool = False, simulations: int | None = None,
            seed: int | None = None, effects: dict[str, float] | None = None,
            executor: Executor | None = None, chunks: int | None = None,
-           min_cell: int | None = None) -> DesignResult:
+           min_cell: int | None = None, workers: int | None = None,
+           scheduler: str | None = None) -> DesignResult:
     """What a trial could detect: MDE by formula and simulated diagnosands.
 
     Parameters
@@ -285,6 +286,11 @@ def design(path: str | Path | None = None, *, demo: bool = False, simulations: i
         be the declared power).
     executor
         Where the simulated trials run (:func:`trustexp.executor.executor`).
+    workers, scheduler
+        Or: run them on a local Dask cluster of this many workers, or on the
+        Dask scheduler at this address (checked as the options of
+        :func:`trustexp.evaluate` are, :mod:`trustexp.options`). The results
+        are the same bits wherever they run.
     chunks
         Chunks of simulated trials (does not change the result).
     min_cell
@@ -297,8 +303,18 @@ def design(path: str | Path | None = None, *, demo: bool = False, simulations: i
     ConfigError
         No participants table and no ``n_per_arm``.
     """
+    from trustexp.executor import executor as make_executor
+    from trustexp.options import check_options
     from trustexp.validation._run import trial_folder
 
+    run = check_options("design", {"workers": workers, "scheduler": scheduler})
+    if run and executor is not None:
+        raise OptionError("The 'executor' parameter of design cannot be given with 'workers' "
+                          "or 'scheduler'.")
+    if run:
+        with make_executor(**run) as ex:
+            return design(path, demo=demo, simulations=simulations, seed=seed, effects=effects,
+                          executor=ex, chunks=chunks, min_cell=min_cell)
     if simulations is not None and (isinstance(simulations, bool) or not isinstance(simulations, int)
                                     or simulations < 0):
         raise OptionError(
