@@ -78,7 +78,9 @@ class DaskExecutor:
         if not items:
             return []
         [future] = self.client.scatter([shared], broadcast=True, hash=False)
-        futures = self.client.map(fn, [future] * len(items), list(items), pure=False)
+        # the items are sent as data (spread over the workers), not inside the task graph
+        sent = self.client.scatter(list(items), hash=False)
+        futures = self.client.map(fn, [future] * len(items), sent, pure=False)
         return list(self.client.gather(futures))
 
 

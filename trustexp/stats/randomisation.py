@@ -206,7 +206,7 @@ def permutation_test(
     executor : Executor or None
         Where the draws' statistics are computed (:func:`trustexp.executor.executor`;
         default: here). The draws are split into ``tasks`` consecutive slices
-        (default: 4 per worker) whose ends fall on the batches that this
+        (default: 2 per worker) whose ends fall on the batches that this
         function computes in one step, so every draw's statistic comes from the
         same operations on the same numbers wherever it runs: the result is the
         same bits for any executor, any number of workers and any ``tasks``.
@@ -305,7 +305,7 @@ def permutation_test(
         workers = int(getattr(executor, "workers", 1)) if executor is not None else 1
         if executor is not None and not isinstance(executor, InProcess) and draws > chunk:
             args = _Slice(y2, arm, n_arms, cov, strata, clusters, adjustment, se_type, obs)
-            n_tasks = tasks if tasks is not None else 4 * max(1, workers)
+            n_tasks = tasks if tasks is not None else 2 * max(1, workers)
             parts = executor.map(_slice_t_draws, args,
                                  [assign[lo:hi] for lo, hi in _aligned(draws, chunk, n_tasks)])
             t_draws = np.concatenate(parts, axis=0)
