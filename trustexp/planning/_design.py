@@ -168,14 +168,23 @@ def _se_type(config: TrialConfig, layout: Layout) -> str:
 
 def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layout,
                      min_cell: int) -> list[dict[str, Any]]:
+    from trustexp.planning.mde import Hypothesis, simulated_levels
+
     rows = []
     arm_labels = {a.id: a.label for a in config.treatment_arms}
+    keep = 1.0 - settings.attrition
+    levels = simulated_levels(config, settings, [
+        Hypothesis(site, o.id, arm, layout.cell(site, j).n_arm * keep,
+                   layout.cell(site, j).n_control * keep)
+        for site in layout.sites for o in config.outcomes
+        for j, arm in enumerate(layout.arms, start=1)])
     for site in layout.sites:
         for o in config.outcomes:
             scale = declared_scale(settings, o)
             for j, arm in enumerate(layout.arms, start=1):
                 cell = layout.cell(site, j)
-                f = formula_row(config, settings, o, cell, scale, len(layout.arms))
+                f = formula_row(config, settings, o, cell, scale, len(layout.arms),
+                                levels.get((site, o.id, arm)))
                 r: dict[str, Any] = {
                     "site": site, "outcome": o.id, "arm": arm,
                     "n": cell.n_arm + cell.n_control, "n_arm": cell.n_arm, "n_control": cell.n_control,
@@ -185,6 +194,7 @@ def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layo
                     "ci_low": math.nan, "ci_high": math.nan, "df": math.nan,
                     "se_type": _se_type(config, layout), "outcome_type": o.type,
                     "outcome_label": o.display_label, "arm_label": arm_labels[arm],
+                    "mde_correlation": "independent" if levels else "",
                 }
                 small = [k for k in ("n_arm", "n_control") if 0 < r[k] < min_cell]
                 if small and not layout.planned:
