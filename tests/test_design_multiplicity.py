@@ -185,3 +185,32 @@ def _settings():  # type: ignore[no-untyped-def]
     from trustexp.planning.settings import DesignSettings
 
     return DesignSettings(power=POWER, alpha=ALPHA)
+
+
+def test_planned_bh_design_says_which_method_gave_the_mde(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from test_design_api import PLANNED
+
+    from trustexp.planning import design
+    from trustexp.planning._html import design_html
+    from trustexp.planning.power import mde_prop
+
+    folder = tmp_path / "planned"
+    folder.mkdir()
+    text = PLANNED.replace('control_arm = "control"',
+                           'control_arm = "control"\n\n[analysis]\nmultiple_testing = "bh"')
+    (folder / "trial.toml").write_text(text, encoding="utf-8")
+    res = design(folder, simulations=0)
+    t = res.table.set_index(["outcome", "arm"])
+    assert set(t["mde_method"]) == {"simulated-bh"}
+    assert set(t["mde_correlation"]) == {"independent"}
+    r = t.loc[("exit_18m", "guidance")]
+    assert ALPHA / 4 < r["alpha"] < ALPHA  # between Bonferroni and no correction
+    want = mde_prop(0.15, 150, 150, alpha=float(r["alpha"]), r2=0.2)
+    assert r["mde"] == pytest.approx(want, rel=1e-12)
+    import html
+
+    en, nl = html.unescape(design_html(res, lang="en")), html.unescape(design_html(res, lang="nl"))
+    assert "Its MDE was found by simulating the family's test statistics jointly" in en
+    assert "the outcomes taken as independent" in en
+    assert "De MDE is gevonden door de toetsingsgrootheden van de familie samen te simuleren" in nl
+    assert "simulated-bh" in res.summary()

@@ -85,7 +85,11 @@ class DesignResult:
                 f"{_f(r.get('mde'), 4):>9} {_f(r.get('estimate'), 4):>9} "
                 f"{_f(r.get('power_sim'), 3):>9} {_f(r.get('bias'), 4):>8} {_f(r.get('coverage'), 3):>6}"
             )
-        lines += ["", "level: the family's level (alpha / tests, Holm's first step). MDE in the "
+        methods = sorted({str(r.get("mde_method")) for r in self.records if r.get("mde_method")})
+        lines += ["", "level: the test level of the MDE (" + ", ".join(methods) + "; "
+                  "holm-first-step: alpha / tests; simulated-*: the level at which one test "
+                  "needs the effect that the family's procedure rejects with the power, the "
+                  "family's statistics simulated jointly). MDE in the "
                   "outcome's units (binary: proportions; 'standardised': in standard deviations).",
                   "n_arm/n_ctrl: '<' marks a withheld small count."]
         return "\n".join(lines) + "\n"
