@@ -304,7 +304,8 @@ def permutation_test(
         chunk = max(1, CHUNK_BYTES // model.bytes_per_draw())
         workers = int(getattr(executor, "workers", 1)) if executor is not None else 1
         if executor is not None and not isinstance(executor, InProcess) and draws > chunk:
-            args = _Slice(y2, arm, n_arms, cov, strata, clusters, adjustment, se_type, obs)
+            args = _Slice(y2, arm, n_arms, cov, strata, clusters, adjustment, se_type,
+                          np.asarray(obs, dtype=bool))
             n_tasks = tasks if tasks is not None else 2 * max(1, workers)
             parts = executor.map(_slice_t_draws, args,
                                  [assign[lo:hi] for lo, hi in _aligned(draws, chunk, n_tasks)])
