@@ -79,6 +79,11 @@ def timed(fn: Callable[[], Any], ex: Executor | None = None) -> tuple[Any, float
     return out, wall, cpu
 
 
+def say(what: str, figures: tuple) -> None:
+    """Print one timed phase at once (a run cut short by a time limit keeps its figures)."""
+    print(f"{what}: wall {figures[1]:.1f} s, CPU {figures[2]:.1f} s", flush=True)
+
+
 def _row(name: str, size: str, here: tuple, there: tuple, workers: int, same: bool) -> dict:
     speedup = here[1] / there[1]
     return {"run": name, "size": size, "in_process_wall_s": round(here[1], 1),
@@ -104,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "design"):
         spec = design_spec()
         here = timed(lambda: simulate_design(spec, simulations=sims, seed=1))
+        say("design, in process", here)
         t0 = time.perf_counter()
         with executor(workers=args.workers) as ex:
             start = time.perf_counter() - t0
             there = timed(lambda: simulate_design(spec, simulations=sims, seed=1, executor=ex), ex)
+        say("design, on the cluster", there)
         same = all(np.array_equal(getattr(here[0], f), getattr(there[0], f), equal_nan=True)
                    for f in ("estimate", "std_error", "ci_low", "ci_high", "p_value"))
         ok &= same
@@ -119,16 +126,19 @@ def main(argv: list[str] | None = None) -> int:
         y, arm, strata, x = prob["y"], prob["arm"], prob["strata"], prob["covariates"]
         assign, draw_wall, draw_cpu = timed(lambda: draw_assignments(arm, strata=strata,
                                                                      draws=draws, seed=3))
+        say("draw_assignments", (None, draw_wall, draw_cpu))
 
         def test(ex: Executor | None) -> Any:
             return permutation_test(y, arm, assign, n_arms=4, strata=strata, covariates=x,
                                     executor=ex)
 
         here = timed(lambda: test(None))
+        say("randomisation inference, in process", here)
         t0 = time.perf_counter()
         with executor(workers=args.workers) as ex:
             start = time.perf_counter() - t0
             there = timed(lambda: test(ex), ex)
+        say("randomisation inference, on the cluster", there)
         same = bool(np.array_equal(here[0].t_draws, there[0].t_draws, equal_nan=True)
                     and np.array_equal(here[0].p_value, there[0].p_value))
         ok &= same
