@@ -1,20 +1,25 @@
-"""Time the design simulation and chunked randomisation inference, in process and on Dask.
+"""Time the design simulation and randomisation inference, in process and on Dask.
 
-    python benchmarks/design_dask.py            # the issue's sizes (several minutes on 2 cores)
-    python benchmarks/design_dask.py --quick    # a tenth of the work
+    python benchmarks/design_dask.py                 # both, at the sizes below
+    python benchmarks/design_dask.py --only ri       # one of them (design, ri)
+    python benchmarks/design_dask.py --quick         # a tenth of the work
 
 1. The design simulation (:func:`trustexp.planning.simulate.simulate_design`):
    1,000 simulated trials of 2,000 people, control + 3 arms in 10 strata,
    10 outcomes (5 binary, 5 continuous with a covariate), each trial estimated
    with trustexp's estimator (strata fixed effects, HC2).
-2. Randomisation inference (:func:`trustexp.stats.chunked.chunked_permutation_test`):
-   10,000 re-randomisations on 100,000 people (control + 3 arms, 20 strata,
-   2 covariates, one outcome).
+2. Randomisation inference as :func:`trustexp.evaluate` runs it: 10,000
+   re-randomisations on 100,000 people (control + 3 arms, 20 strata, 2
+   covariates, one outcome) drawn by the design's randomiser
+   (:func:`trustexp.stats.draw_assignments`, one seeded stream, drawn in this
+   process) and tested by :func:`trustexp.stats.permutation_test`, whose
+   statistics run on the executor.
 
-Each runs in this process and on a 2-worker ``dask.distributed`` LocalCluster
-(worker processes, one thread each), and the results are checked to be equal
-bit for bit. Wall times with ``time.perf_counter``; the cluster's start-up is
-timed apart.
+Each runs in this process and on a ``dask.distributed`` LocalCluster of
+``--workers`` worker processes (one thread each), and the results are checked to
+be equal bit for bit. Wall times with ``time.perf_counter``; CPU times with
+``time.process_time`` of this process plus, on the cluster, of every worker
+(the cluster's start-up is timed apart and not included).
 """
 
 from __future__ import annotations
@@ -25,15 +30,17 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trustexp.executor import executor
+from trustexp.executor import DaskExecutor, Executor, executor
 from trustexp.planning.simulate import SimOutcome, SimulationSpec, simulate_design
-from trustexp.stats.chunked import chunked_permutation_test
+from trustexp.stats import draw_assignments, permutation_test
 
 
 def design_spec(n: int = 2000, arms: int = 4, outcomes: int = 10) -> SimulationSpec:
@@ -55,15 +62,40 @@ def ri_problem(n: int = 100_000) -> dict:
     return {"y": y, "arm": arm, "n_arms": 4, "strata": strata, "covariates": x}
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
-    t = time.perf_counter()
+def _worker_cpu(ex: Executor) -> float:
+    if not isinstance(ex, DaskExecutor):
+        return 0.0
+    return float(sum(ex.client.run(time.process_time).values()))
+
+
+def timed(fn: Callable[[], Any], ex: Executor | None = None) -> tuple[Any, float, float]:
+    """(result, wall seconds, CPU seconds of this process and of the cluster's workers)."""
+    w0 = _worker_cpu(ex) if ex is not None else 0.0
+    c0, t0 = time.process_time(), time.perf_counter()
     out = fn()
-    return out, time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if ex is not None:
+        cpu += _worker_cpu(ex) - w0
+    return out, wall, cpu
+
+
+def say(what: str, figures: tuple) -> None:
+    """Print one timed phase at once (a run cut short by a time limit keeps its figures)."""
+    print(f"{what}: wall {figures[1]:.1f} s, CPU {figures[2]:.1f} s", flush=True)
+
+
+def _row(name: str, size: str, here: tuple, there: tuple, workers: int, same: bool) -> dict:
+    speedup = here[1] / there[1]
+    return {"run": name, "size": size, "in_process_wall_s": round(here[1], 1),
+            "in_process_cpu_s": round(here[2], 1), "dask_wall_s": round(there[1], 1),
+            "dask_cpu_s": round(there[2], 1), "speedup": round(speedup, 2),
+            "speedup_per_worker": round(speedup / workers, 2), "identical": same}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a tenth of the simulations and draws")
+    ap.add_argument("--only", choices=["design", "ri"], default=None)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--simulations", type=int, default=None, help="design simulations (1,000)")
     ap.add_argument("--draws", type=int, default=None, help="re-randomisations (10,000)")
@@ -71,34 +103,58 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sims = args.simulations or (100 if args.quick else 1000)
     draws = args.draws or (1000 if args.quick else 10_000)
-    spec = design_spec()
-    rows = {}
-    local, t_local = timed(lambda: simulate_design(spec, simulations=sims, seed=1))
-    t0 = time.perf_counter()
-    with executor(workers=args.workers) as ex:
-        t_start = time.perf_counter() - t0
-        dask_res, t_dask = timed(lambda: simulate_design(spec, simulations=sims, seed=1, executor=ex))
-        same_sim = all(np.array_equal(getattr(local, f), getattr(dask_res, f), equal_nan=True)
-                       for f in ("estimate", "std_error", "ci_low", "ci_high", "p_value"))
+    rows: list[dict] = []
+    ok = True
+    load = os.getloadavg()[0]
+    if args.only in (None, "design"):
+        spec = design_spec()
+        here = timed(lambda: simulate_design(spec, simulations=sims, seed=1))
+        say("design, in process", here)
+        t0 = time.perf_counter()
+        with executor(workers=args.workers) as ex:
+            start = time.perf_counter() - t0
+            there = timed(lambda: simulate_design(spec, simulations=sims, seed=1, executor=ex), ex)
+        say("design, on the cluster", there)
+        same = all(np.array_equal(getattr(here[0], f), getattr(there[0], f), equal_nan=True)
+                   for f in ("estimate", "std_error", "ci_low", "ci_high", "p_value"))
+        ok &= same
+        rows.append({**_row("design simulation", f"{sims} trials x 2,000 people x 4 arms x "
+                            "10 outcomes", here, there, args.workers, same),
+                     "cluster_start_s": round(start, 1)})
+    if args.only in (None, "ri"):
         prob = ri_problem()
-        ri_local, t_ri_local = timed(lambda: chunked_permutation_test(**prob, draws=draws, seed=3))
-        ri_dask, t_ri_dask = timed(lambda: chunked_permutation_test(**prob, draws=draws, seed=3,
-                                                                    executor=ex))
-        same_ri = np.array_equal(ri_local.t_draws, ri_dask.t_draws, equal_nan=True)
-    rows = {
-        "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-                   f"Python {platform.python_version()}",
-        "design_simulations": sims, "design_in_process_s": round(t_local, 1),
-        "design_dask_s": round(t_dask, 1), "design_speedup": round(t_local / t_dask, 2),
-        "design_identical": same_sim,
-        "ri_draws": draws, "ri_in_process_s": round(t_ri_local, 1), "ri_dask_s": round(t_ri_dask, 1),
-        "ri_speedup": round(t_ri_local / t_ri_dask, 2), "ri_identical": same_ri,
-        "workers": args.workers, "cluster_start_s": round(t_start, 1),
-    }
-    print(json.dumps(rows, indent=2))
+        y, arm, strata, x = prob["y"], prob["arm"], prob["strata"], prob["covariates"]
+        assign, draw_wall, draw_cpu = timed(lambda: draw_assignments(arm, strata=strata,
+                                                                     draws=draws, seed=3))
+        say("draw_assignments", (None, draw_wall, draw_cpu))
+
+        def test(ex: Executor | None) -> Any:
+            return permutation_test(y, arm, assign, n_arms=4, strata=strata, covariates=x,
+                                    executor=ex)
+
+        here = timed(lambda: test(None))
+        say("randomisation inference, in process", here)
+        t0 = time.perf_counter()
+        with executor(workers=args.workers) as ex:
+            start = time.perf_counter() - t0
+            there = timed(lambda: test(ex), ex)
+        say("randomisation inference, on the cluster", there)
+        same = bool(np.array_equal(here[0].t_draws, there[0].t_draws, equal_nan=True)
+                    and np.array_equal(here[0].p_value, there[0].p_value))
+        ok &= same
+        rows.append({**_row("randomisation inference (statistics)",
+                            f"{draws} draws x 100,000 people", here, there, args.workers, same),
+                     "draw_assignments_wall_s": round(draw_wall, 1),
+                     "draw_assignments_cpu_s": round(draw_cpu, 1),
+                     "cluster_start_s": round(start, 1)})
+    out = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, "
+                      f"Python {platform.python_version()}",
+           "load_average_start": round(load, 1), "load_average_end": round(os.getloadavg()[0], 1),
+           "workers": args.workers, "rows": rows}
+    print(json.dumps(out, indent=2))
     if args.json is not None:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
-    return 0 if same_sim and same_ri else 1
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

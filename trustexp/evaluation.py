@@ -32,7 +32,7 @@ from trustexp.disclosure import DEFAULT_MIN_CELL, Released, release
 from trustexp.errors import ContractError, OptionError
 from trustexp.frames import Inputs, frame_specs, typed_frame
 from trustexp.literals import POOLED
-from trustexp.options import apply_options, check_options, describe_options
+from trustexp.options import apply_options, check_options, describe_options, execution_options
 from trustexp.outcomes import derive_outcomes
 from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
@@ -212,14 +212,16 @@ class Evaluation:
             Any of the options of :func:`evaluate` (``covariates``,
             ``adjustment``, ``standard_errors``, ``cluster``,
             ``multiple_testing``, ``alpha``, ``outcomes``, ``permutations``,
-            ``seed``, ``min_cell``); the others stay as they are here.
+            ``seed``, ``min_cell``, and ``workers`` or ``scheduler``, which
+            apply to this run only); the others stay as they are here.
 
         Raises
         ------
         OptionError
             An unknown option or an invalid value.
         """
-        checked = check_options("with_options", options, self.config, self._trial.participants)
+        checked, run = execution_options(
+            check_options("with_options", options, self.config, self._trial.participants))
         base = self._overrides
         merged = {**base, **checked}
         original = self._original_config or self.config
@@ -228,7 +230,7 @@ class Evaluation:
         with _single_threaded_blas():
             return _evaluate(trial, int(config.analysis.permutations),
                              self._provenance.get("command"), None,
-                             original=original, overrides=merged)
+                             original=original, overrides=merged, run=run)
 
     # -- outputs: everything goes through the disclosure gate ------------------
     def released(self, *, min_cell: int | None = None) -> Released:
@@ -358,6 +360,8 @@ def evaluate(
     permutations: int | None = None,
     seed: int | None = None,
     min_cell: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
     command: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Evaluation:
@@ -379,6 +383,13 @@ def evaluate(
         Override ``[randomisation] cluster`` (a column of participants).
     outcomes
         Estimate only these declared outcome ids.
+    workers
+        Run the randomisation tests on a local ``dask.distributed`` cluster of
+        this many worker processes (``pip install 'trustexp[dask]'``).
+    scheduler
+        Run them on the running Dask scheduler at this address
+        (``tcp://host:8786``) instead. Neither: in this process. The results
+        are the same bits either way (:func:`trustexp.stats.permutation_test`).
     command
         The command line that asked for the evaluation, kept in the provenance.
     progress
@@ -395,16 +406,18 @@ def evaluate(
     given = {"covariates": covariates, "adjustment": adjustment,
              "standard_errors": standard_errors, "cluster": cluster,
              "multiple_testing": multiple_testing, "alpha": alpha, "outcomes": outcomes,
-             "permutations": permutations, "seed": seed, "min_cell": min_cell}
+             "permutations": permutations, "seed": seed, "min_cell": min_cell,
+             "workers": workers, "scheduler": scheduler}
     check_options("evaluate", given)  # before reading the data: a typo fails fast
     trial = _as_trial(path_or_trial, demo)
     original = trial.config
-    checked = check_options("evaluate", given, original, trial.participants)
+    checked, run = execution_options(
+        check_options("evaluate", given, original, trial.participants))
     config = apply_options(original, checked)
     trial = dataclasses.replace(trial, config=config)
     with _single_threaded_blas():
         return _evaluate(trial, int(config.analysis.permutations), command, progress,
-                         original=original, overrides=checked)
+                         original=original, overrides=checked, run=run)
 
 
 @contextlib.contextmanager
@@ -427,16 +440,22 @@ def _single_threaded_blas() -> Iterator[None]:
 def _evaluate(
     trial: Trial, b: int, command: str | None, progress: Callable[[str, int, int], None] | None,
     *, original: TrialConfig | None = None, overrides: Mapping[str, Any] | None = None,
+    run: Mapping[str, Any] | None = None,
 ) -> Evaluation:
+    from trustexp.executor import executor, running_on
+
     config = trial.config
     outcomes = derive_outcomes(trial)
     samples = analysis_samples(config, trial.participants)
     inputs = Inputs(config, trial, outcomes, tuple(samples), permutations=b, progress=progress)
     frames = {}
-    for name, spec in frame_specs().items():
-        frame = spec.build(inputs)
-        drop = [c for c in spec.optional if c not in frame.columns]
-        frames[name] = typed_frame(spec, frame, drop=drop)
+    run = run or {}
+    with executor(workers=run.get("workers"), scheduler=run.get("scheduler")) as ex, \
+            running_on(ex):
+        for name, spec in frame_specs().items():
+            frame = spec.build(inputs)
+            drop = [c for c in spec.optional if c not in frame.columns]
+            frames[name] = typed_frame(spec, frame, drop=drop)
     prov = make_provenance(trial, seed=config.analysis.seed, permutations=b, command=command)
     prov["options"] = describe_options(config, overrides or {})
     return Evaluation(

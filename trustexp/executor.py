@@ -10,6 +10,11 @@ process, on one Dask worker or on many, and for any split into chunks.
 >>> with executor(workers=2) as ex:                # doctest: +SKIP
 ...     out = ex.map(work, shared, chunks)
 
+:func:`running_on` makes an executor the one that :func:`active` returns for
+the duration of a ``with`` block: :func:`trustexp.evaluate` does so with the
+executor of its ``workers`` or ``scheduler`` options, and the randomisation
+tests of the evaluation run on it.
+
 ``dask[distributed]`` is an optional extra (``pip install 'trustexp[dask]'``):
 :func:`executor` imports it only for ``workers`` or ``scheduler``.
 """
@@ -18,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from trustexp.errors import InputError, OptionError
 
-__all__ = ["DaskExecutor", "Executor", "InProcess", "chunk_ranges", "executor", "seed_int",
-           "spawn_seeds"]
+__all__ = ["DaskExecutor", "Executor", "InProcess", "active", "chunk_ranges", "executor",
+           "running_on", "seed_int", "spawn_seeds"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -72,7 +78,9 @@ class DaskExecutor:
         if not items:
             return []
         [future] = self.client.scatter([shared], broadcast=True, hash=False)
-        futures = self.client.map(fn, [future] * len(items), list(items), pure=False)
+        # the items are sent as data (spread over the workers), not inside the task graph
+        sent = self.client.scatter(list(items), hash=False)
+        futures = self.client.map(fn, [future] * len(items), sent, pure=False)
         return list(self.client.gather(futures))
 
 
@@ -133,6 +141,25 @@ def executor(workers: int | None = None, scheduler: str | None = None, *,
     finally:
         client.close()
         cluster.close()
+
+
+_ACTIVE: ContextVar[Executor | None] = ContextVar("trustexp_executor", default=None)
+
+
+def active() -> Executor:
+    """The executor of the innermost :func:`running_on` block (else :class:`InProcess`)."""
+    ex = _ACTIVE.get()
+    return ex if ex is not None else InProcess()
+
+
+@contextmanager
+def running_on(ex: Executor) -> Iterator[Executor]:
+    """Make ``ex`` the executor that :func:`active` returns inside the block."""
+    token = _ACTIVE.set(ex)
+    try:
+        yield ex
+    finally:
+        _ACTIVE.reset(token)
 
 
 def spawn_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:

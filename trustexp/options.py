@@ -4,7 +4,10 @@ Each option is a key of ``trial.toml``: ``covariates``, ``adjustment``,
 ``standard_errors``, ``multiple_testing``, ``alpha``, ``permutations``,
 ``seed`` and ``min_cell`` of ``[analysis]``, ``cluster`` of ``[randomisation]``,
 and ``outcomes``, the ids of the ``[[outcomes]]`` to estimate (a subset, in
-declaration order). A value is checked against the same JSON Schema
+declaration order). Two more say where the re-randomisations run, and change
+no result: ``workers`` (a local Dask cluster of that many workers) and
+``scheduler`` (the address of a running Dask scheduler); see
+:mod:`trustexp.executor`. A value is checked against the same JSON Schema
 (``data_schemas/trial.schema.json``) that checks the key in ``trial.toml``,
 and a column it names against the participants table as the table checks do
 (present, numeric for a covariate). A wrong value raises
@@ -35,7 +38,8 @@ from trustexp.validation._schema import trial_schema
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.config import TrialConfig
 
-__all__ = ["OPTIONS", "apply_options", "check_options", "describe_options"]
+__all__ = ["EXECUTION", "OPTIONS", "apply_options", "check_options", "describe_options",
+           "execution_options"]
 
 #: Option name -> (section of trial.toml, key). ``outcomes`` selects [[outcomes]] by id.
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -51,12 +55,20 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "min_cell": ("analysis", "min_cell"),
 }
 
+#: Options that say where the work runs (not keys of trial.toml; they change no result).
+EXECUTION: dict[str, dict[str, Any]] = {
+    "workers": {"type": "integer", "minimum": 1},
+    "scheduler": {"type": "string", "pattern": r"^[a-z][a-z0-9+.-]*://\S+$"},
+}
+
 _ID_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True,
             "minItems": 1}
 
 
 def _subschema(name: str) -> dict[str, Any]:
     """The JSON Schema of one option: the schema of its key in trial.toml."""
+    if name in EXECUTION:
+        return EXECUTION[name]
     section, key = OPTIONS[name]
     if name == "outcomes":
         return _ID_LIST
@@ -79,6 +91,8 @@ def _expected(schema: Mapping[str, Any]) -> str:
         return word
     if kind == "array":
         return "a list of distinct column names (str)"
+    if kind == "string" and "pattern" in schema:
+        return "a scheduler address such as 'tcp://host:8786' (str)"
     if kind == "string":
         return "a column name (str)"
     return "a valid value"  # pragma: no cover - every option's schema is covered above
@@ -134,10 +148,11 @@ def check_options(
         An unknown option, or a value that the trial.toml key would not accept.
     """
     out: dict[str, Any] = {}
+    known = sorted([*OPTIONS, *EXECUTION])
     for name, raw in options.items():
-        if name not in OPTIONS:
+        if name not in known:
             raise OptionError(f"{func} got an unexpected option {name!r}; the options are "
-                              f"{sorted(OPTIONS)}.{_did_you_mean(name, sorted(OPTIONS))}")
+                              f"{known}.{_did_you_mean(name, known)}")
         if raw is None:
             continue
         value = _normalised(name, raw)
@@ -149,6 +164,11 @@ def check_options(
                 note = _did_you_mean(value, [str(v) for v in schema["enum"]])
             raise _fail(func, name, _expected(schema), raw, note)
         out[name] = tuple(value) if isinstance(value, list) else value
+    if "workers" in out and "scheduler" in out:
+        raise OptionError(f"The 'workers' and 'scheduler' parameters of {func} cannot both be "
+                          f"given: 'workers' starts a local Dask cluster, 'scheduler' uses a "
+                          f"running one. Got workers={options['workers']!r} and "
+                          f"scheduler={options['scheduler']!r}.")
     _check_against_trial(func, out, config, participants,
                          {k: v for k, v in options.items() if v is not None})
     return out
@@ -192,6 +212,12 @@ def _check_against_trial(
                 raise _fail(func, name, "a list of numeric columns of participants", given[name],
                             f" Column {column!r} of participants is not a number in row {row} "
                             f"(rule: type number, value {values.iloc[row - 1]!r}).")
+
+
+def execution_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Checked options split in two: (analysis options, execution options)."""
+    run = {k: v for k, v in options.items() if k in EXECUTION}
+    return {k: v for k, v in options.items() if k not in EXECUTION}, run
 
 
 def apply_options(config: TrialConfig, options: Mapping[str, Any]) -> TrialConfig:

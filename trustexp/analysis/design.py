@@ -9,7 +9,11 @@ One row per (site, outcome, arm): the minimum detectable effect (MDE) at
 * ``mde_observed`` from the estimate's own standard error and degrees of
   freedom (covariates, strata and robust standard errors included);
 
-beside the estimate and its interval. :func:`trustexp.design` adds the
+beside the estimate and its interval. Under Holm the level is the family's
+first, ``alpha / tests``; under Benjamini-Hochberg and Romano-Wolf it is found
+by simulating the family's joint test statistics with the outcomes' observed
+correlation (:mod:`trustexp.planning.multiplicity`), and ``mde_method``,
+``mde_mcse`` and ``mde_correlation`` say so. :func:`trustexp.design` adds the
 simulated diagnosands (``power_sim``, ``bias``, ``rmse``, ``coverage``,
 ``type_s``, ``type_m``) of the same rows, and builds the frame before there
 are data from ``[design]`` alone.
@@ -52,12 +56,15 @@ def _cell(sample, rows: np.ndarray, arm_code: int) -> Cell:
 
 
 def _build(inp: Inputs) -> pd.DataFrame:
+    from trustexp.planning.mde import Hypothesis, simulated_levels
+    from trustexp.planning.multiplicity import outcome_correlation
+
     cfg = inp.config
     settings = dataclasses.replace(design_settings(cfg), attrition=0.0)
     effects = build_effects(inp)
     samples = {s.site: s for s in inp.samples}
     outcomes = {o.id: o for o in cfg.outcomes}
-    rows = []
+    pending = []
     for r in effects.to_dict("records"):
         sample, outcome = samples[r["site"]], outcomes[r["outcome"]]
         y = inp.outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
@@ -65,15 +72,29 @@ def _build(inp: Inputs) -> pd.DataFrame:
         ctrl = y[obs & (sample.arm == 0)]
         observed = {"mean": float(ctrl.mean()) if ctrl.size else math.nan,
                     "sd": float(ctrl.std(ddof=1)) if ctrl.size > 1 else math.nan}
-        scale = declared_scale(settings, outcome, observed)
         code = 1 + [a.id for a in sample.arms].index(r["arm"])
-        f = formula_row(cfg, settings, outcome, _cell(sample, np.flatnonzero(obs), code), scale,
-                        len(sample.arms))
+        pending.append((r, outcome, observed, _cell(sample, np.flatnonzero(obs), code), sample))
+    levels = {}
+    if cfg.analysis.multiple_testing in ("bh", "romano-wolf"):
+        ids = [o.id for o in cfg.outcomes if o.id in inp.outcomes.columns]
+        correlation = {}
+        for sample in inp.samples:
+            values = inp.outcomes[ids].to_numpy(dtype=float)[sample.rows]
+            correlation[sample.site] = (ids, outcome_correlation(values, sample.arm))
+        levels = simulated_levels(cfg, settings, [
+            Hypothesis(str(r["site"]), str(r["outcome"]), str(r["arm"]), cell.n_arm,
+                       cell.n_control) for r, _, _, cell, _ in pending], correlation)
+    rows = []
+    for r, outcome, observed, cell, sample in pending:
+        scale = declared_scale(settings, outcome, observed)
+        f = formula_row(cfg, settings, outcome, cell, scale, len(sample.arms),
+                        levels.get((str(r["site"]), str(r["outcome"]), str(r["arm"]))))
         rows.append({
             **r, **f,
             "control_mean": observed["mean"], "control_sd": observed["sd"],
             "mde_observed": observed_mde(r["std_error"], r["df"], float(f["alpha"]),
                                          settings.power),
+            "mde_correlation": "observed" if levels else "",
         })
     return typed_frame(DESIGN, rows, drop=SIMULATED_COLUMNS)
 
@@ -92,10 +113,17 @@ DESIGN = register(FrameSpec(
         statistic("control_sd", "the control arm's standard deviation"),
         label("scale_source", "where the base rate or sd comes from: observed, declared, standardised"),
         label("tests", "tests in the outcome's family (outcomes x arms)", dtype="int64"),
-        label("alpha", "the level of the family's first test (alpha / tests)", dtype="float64"),
+        label("alpha", "the test level of the MDE: the family's first (alpha / tests), or for "
+              "BH and Romano-Wolf the level found by simulating the procedure", dtype="float64"),
         label("power", "the declared power", dtype="float64"),
         label("deff", "the design effect of the clusters (1 without)", dtype="float64"),
         statistic("mde", "minimum detectable effect by formula, in the outcome's units"),
+        label("mde_method", "how the test level was found: holm-first-step, unadjusted, "
+              "simulated-bh, simulated-romano-wolf"),
+        label("mde_mcse", "Monte Carlo standard error of the MDE (0 when not simulated)",
+              dtype="float64"),
+        label("mde_correlation", "outcome correlation of the simulated family: observed "
+              "(from the data), independent (no outcome data), or empty"),
         statistic("mde_observed", "minimum detectable effect from the estimate's standard error"),
         statistic("estimate", "the estimated effect"),
         statistic("std_error"),

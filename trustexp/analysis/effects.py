@@ -299,6 +299,7 @@ class _RandomisationTests:
         return self._results[i]
 
     def _run(self, members: list[int]) -> None:
+        from trustexp.executor import active
         from trustexp.stats import permutation_test
 
         assert self._assignments is not None
@@ -316,6 +317,7 @@ class _RandomisationTests:
             adjustment=self._config.analysis.adjustment,
             se_type=sample.se_type,
             observed=first.obs,
+            executor=active(),
         )
         for j, i in enumerate(members):
             self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
@@ -400,6 +402,45 @@ def _estimate_outcome(
     return records, t_draws
 
 
+@dataclass(frozen=True)
+class _IntervalJob:
+    """One randomisation-inference interval: an arm against control for one outcome."""
+
+    y: np.ndarray
+    treated: np.ndarray
+    strata: np.ndarray | None
+    clusters: np.ndarray | None
+    covariates: np.ndarray | None
+    estimate: float
+    std_error: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class _IntervalModel:
+    """What the intervals of one analysis share: draws, level and model."""
+
+    draws: int
+    alpha: float
+    adjustment: str
+    se_type: str
+
+
+def _ri_interval(model: _IntervalModel, job: _IntervalJob) -> tuple[float, float]:
+    """The ends of one interval (run in this process or by an executor's worker)."""
+    from trustexp.stats import draw_assignments
+    from trustexp.stats.randomisation import ri_confidence_interval
+
+    assignments = draw_assignments(job.treated, strata=job.strata, clusters=job.clusters,
+                                   draws=model.draws, seed=job.seed).astype(np.int64)
+    ci = ri_confidence_interval(
+        job.y, job.treated, assignments, estimate=job.estimate, std_error=job.std_error,
+        alpha=model.alpha, tol=RI_CI_TOL, covariates=job.covariates, strata=job.strata,
+        clusters=job.clusters, adjustment=model.adjustment, se_type=model.se_type,
+    )  # fmt: skip
+    return ci.ci_low, ci.ci_high
+
+
 def _ri_intervals(
     config: TrialConfig,
     sample: AnalysisSample,
@@ -407,11 +448,17 @@ def _ri_intervals(
     frame: pd.DataFrame,
     draws: int,
 ) -> None:
-    """Fill ``ri_ci_low, ri_ci_high`` of the primary outcomes (module notes), in place."""
-    from trustexp.analysis.samples import site_seed
-    from trustexp.stats import draw_assignments
-    from trustexp.stats.randomisation import ri_confidence_interval
+    """Fill ``ri_ci_low, ri_ci_high`` of the primary outcomes (module notes), in place.
 
+    Each interval draws its own assignments and inverts its own tests, so the
+    intervals run as independent tasks on the active executor
+    (:func:`trustexp.executor.active`), with the same results anywhere.
+    """
+    from trustexp.analysis.samples import site_seed
+    from trustexp.executor import active
+
+    rows_at: list[int] = []
+    jobs: list[_IntervalJob] = []
     for i, outcome in enumerate(config.outcomes):
         d = data[i]
         if not outcome.primary or not d.estimable:
@@ -425,22 +472,26 @@ def _ri_intervals(
             treated = (sample.arm[rows] == k).astype(np.int64)
             if treated.min() == treated.max():
                 continue
-            strata = refactor(None if sample.blocks is None else sample.blocks[rows])
-            clusters = refactor(None if sample.clusters is None else sample.clusters[rows])
-            assignments = draw_assignments(
-                treated, strata=strata, clusters=clusters, draws=draws,
-                seed=site_seed(sample.seed, f"ri_ci:{outcome.id}:{arm.id}"),
-            ).astype(np.int64)  # fmt: skip
-            ci = ri_confidence_interval(
-                d.y[rows], treated, assignments,
+            rows_at.append(int(at[0]))
+            jobs.append(_IntervalJob(
+                y=d.y[rows], treated=treated,
+                strata=refactor(None if sample.blocks is None else sample.blocks[rows]),
+                clusters=refactor(None if sample.clusters is None else sample.clusters[rows]),
+                covariates=None if d.cov is None else d.cov[rows],
                 estimate=float(rec["estimate"]), std_error=float(rec["std_error"]),
-                alpha=config.analysis.alpha, tol=RI_CI_TOL,
-                covariates=None if d.cov is None else d.cov[rows], strata=strata,
-                clusters=clusters, adjustment=config.analysis.adjustment,
-                se_type=sample.se_type,
-            )  # fmt: skip
-            frame.iloc[at[0], frame.columns.get_loc("ri_ci_low")] = ci.ci_low
-            frame.iloc[at[0], frame.columns.get_loc("ri_ci_high")] = ci.ci_high
+                seed=site_seed(sample.seed, f"ri_ci:{outcome.id}:{arm.id}"),
+            ))  # fmt: skip
+    if not jobs:
+        return
+    model = _IntervalModel(draws, config.analysis.alpha, config.analysis.adjustment,
+                           sample.se_type)
+    ends = active().map(_ri_interval, model, jobs)
+    low, high = frame.columns.get_loc("ri_ci_low"), frame.columns.get_loc("ri_ci_high")
+    for at_row, (lo, hi) in zip(rows_at, ends, strict=True):
+        frame.iloc[at_row, low] = lo
+        frame.iloc[at_row, high] = hi
+
+
 def _is_survival(outcome: Outcome, outcomes: pd.DataFrame) -> bool:
     return outcome.type == "duration" and outcome.id + EVENT_SUFFIX in outcomes.columns
 

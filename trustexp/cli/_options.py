@@ -2,7 +2,10 @@
 
 The values arrive as text and are checked by :mod:`trustexp.options`, the same
 checks (and the same messages) as the keyword arguments of
-:func:`trustexp.evaluate`.
+:func:`trustexp.evaluate`. ``--workers`` and ``--scheduler`` (where the
+re-randomisations run; :func:`execution_options` adds them to a command) are
+checked there too, and are left out of the command line kept in the
+provenance, since they change no result.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 import click
 
-__all__ = ["analysis_options", "evaluate_kwargs", "option_flags"]
+__all__ = ["analysis_options", "evaluate_kwargs", "execution_options", "option_flags"]
 
 _FLAGS = {
     "covariates": "--covariates",
@@ -24,6 +27,7 @@ _FLAGS = {
     "outcomes": "--outcomes",
     "seed": "--seed",
 }
+_RUN_FLAGS = {"workers": "--workers", "scheduler": "--scheduler"}
 
 _HELP = {
     "covariates": "Comma-separated covariates (replaces [analysis] covariates; '' for none).",
@@ -34,6 +38,10 @@ _HELP = {
     "alpha": "Significance level in (0, 1); a decimal comma is accepted.",
     "outcomes": "Comma-separated ids of the declared outcomes to estimate.",
     "seed": "Seed of the re-randomisations (an integer >= 0).",
+    "workers": "Run the re-randomisations on a local Dask cluster of N workers "
+               "(pip install 'trustexp[dask]'); the results are the same.",
+    "scheduler": "Run the re-randomisations on the Dask scheduler at this address "
+                 "(tcp://host:8786); the results are the same.",
 }
 
 
@@ -42,6 +50,14 @@ def analysis_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(list(_FLAGS)):
         f = click.option(_FLAGS[name], name, default=None, metavar="TEXT",
                          help=_HELP[name])(f)
+    return f
+
+
+def execution_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--workers`` and ``--scheduler`` to a click command (as text, checked later)."""
+    for name in reversed(list(_RUN_FLAGS)):
+        f = click.option(_RUN_FLAGS[name], name, default=None,
+                         metavar="N" if name == "workers" else "ADDRESS", help=_HELP[name])(f)
     return f
 
 
@@ -59,13 +75,13 @@ def _number(text: str) -> Any:
 def evaluate_kwargs(values: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :func:`trustexp.evaluate` from the options' text."""
     out: dict[str, Any] = {}
-    for name in _FLAGS:
+    for name in [*_FLAGS, *_RUN_FLAGS]:
         text = values.get(name)
         if text is None:
             continue
         if name in ("covariates", "outcomes"):
             out[name] = [t.strip() for t in text.split(",") if t.strip()]
-        elif name in ("alpha", "seed"):
+        elif name in ("alpha", "seed", "workers"):
             out[name] = _number(text)
         else:
             out[name] = text

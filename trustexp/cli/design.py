@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp.cli._options import evaluate_kwargs, execution_options
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -26,23 +27,19 @@ __all__ = ["command"]
               help="Seed of the simulation (default: [analysis] seed).")
 @click.option("--effect", "effects", multiple=True, metavar="OUTCOME=VALUE",
               help="The effect to simulate for an outcome (default: its MDE). Repeatable.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Run the simulation on a local Dask cluster with N workers.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run the simulation on the Dask scheduler at ADDRESS (tcp://host:8786).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the HTML page (default: trial.toml).")
 @click.option("--demo", is_flag=True, help="Use the embedded demo trial.")
+@execution_options
 def command(trial_dir: Path | None, fmt: str, output: Path | None, html: Path | None,
             simulations: int | None, seed: int | None, effects: tuple[str, ...],
-            workers: int | None, scheduler: str | None, lang: str | None, demo: bool) -> int:
+            lang: str | None, demo: bool, workers: str | None, scheduler: str | None) -> int:
     """The minimum detectable effect of every outcome and arm, and simulated power.
 
     TRIAL_DIR may hold only trial.toml (with [design] n_per_arm), trial.toml
     and a participants table (no outcomes yet), or a whole trial. Exit codes:
     0 success, 1 the data break the contract, 2 the command could not run.
     """
-    from trustexp.executor import executor
     from trustexp.planning import design
     from trustexp.planning._html import design_html
 
@@ -59,9 +56,9 @@ def command(trial_dir: Path | None, fmt: str, output: Path | None, html: Path | 
             sep = ""
         if not sep or not name.strip():
             raise OptionError(f"--effect must be OUTCOME=VALUE. Got {item!r} instead.")
-    with executor(workers=workers, scheduler=scheduler) as ex:
-        result = design(trial_dir, demo=demo, simulations=simulations, seed=seed,
-                        effects=wanted, executor=ex)
+    run = evaluate_kwargs({"workers": workers, "scheduler": scheduler})
+    result = design(trial_dir, demo=demo, simulations=simulations, seed=seed, effects=wanted,
+                    **run)
     text = result.to_json() if fmt == "json" else result.summary()
     if html is not None:
         write_atomic(html, design_html(result, lang=lang or result.config.language))

@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import check_output, write_atomic
-from trustexp.cli._options import analysis_options, evaluate_kwargs, option_flags
+from trustexp.cli._options import (
+    analysis_options,
+    evaluate_kwargs,
+    execution_options,
+    option_flags,
+)
 from trustexp.cli._terminal import printable
 from trustexp.errors import EXIT_OK, OptionError
 
@@ -33,6 +38,7 @@ __all__ = ["command"]
               help="Smallest group shown (default: [analysis] min_cell, 10; 0: none withheld).")
 @click.option("--demo", is_flag=True, help="Estimate the embedded demo trial.")
 @analysis_options
+@execution_options
 def command(
     trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None,
     min_cell: int | None, demo: bool, **options: str | None,

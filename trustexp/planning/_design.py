@@ -85,7 +85,11 @@ class DesignResult:
                 f"{_f(r.get('mde'), 4):>9} {_f(r.get('estimate'), 4):>9} "
                 f"{_f(r.get('power_sim'), 3):>9} {_f(r.get('bias'), 4):>8} {_f(r.get('coverage'), 3):>6}"
             )
-        lines += ["", "level: the family's level (alpha / tests, Holm's first step). MDE in the "
+        methods = sorted({str(r.get("mde_method")) for r in self.records if r.get("mde_method")})
+        lines += ["", "level: the test level of the MDE (" + ", ".join(methods) + "; "
+                  "holm-first-step: alpha / tests; simulated-*: the level at which one test "
+                  "needs the effect that the family's procedure rejects with the power, the "
+                  "family's statistics simulated jointly). MDE in the "
                   "outcome's units (binary: proportions; 'standardised': in standard deviations).",
                   "n_arm/n_ctrl: '<' marks a withheld small count."]
         return "\n".join(lines) + "\n"
@@ -168,14 +172,23 @@ def _se_type(config: TrialConfig, layout: Layout) -> str:
 
 def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layout,
                      min_cell: int) -> list[dict[str, Any]]:
+    from trustexp.planning.mde import Hypothesis, simulated_levels
+
     rows = []
     arm_labels = {a.id: a.label for a in config.treatment_arms}
+    keep = 1.0 - settings.attrition
+    levels = simulated_levels(config, settings, [
+        Hypothesis(site, o.id, arm, layout.cell(site, j).n_arm * keep,
+                   layout.cell(site, j).n_control * keep)
+        for site in layout.sites for o in config.outcomes
+        for j, arm in enumerate(layout.arms, start=1)])
     for site in layout.sites:
         for o in config.outcomes:
             scale = declared_scale(settings, o)
             for j, arm in enumerate(layout.arms, start=1):
                 cell = layout.cell(site, j)
-                f = formula_row(config, settings, o, cell, scale, len(layout.arms))
+                f = formula_row(config, settings, o, cell, scale, len(layout.arms),
+                                levels.get((site, o.id, arm)))
                 r: dict[str, Any] = {
                     "site": site, "outcome": o.id, "arm": arm,
                     "n": cell.n_arm + cell.n_control, "n_arm": cell.n_arm, "n_control": cell.n_control,
@@ -185,6 +198,7 @@ def _formula_records(config: TrialConfig, settings: DesignSettings, layout: Layo
                     "ci_low": math.nan, "ci_high": math.nan, "df": math.nan,
                     "se_type": _se_type(config, layout), "outcome_type": o.type,
                     "outcome_label": o.display_label, "arm_label": arm_labels[arm],
+                    "mde_correlation": "independent" if levels else "",
                 }
                 small = [k for k in ("n_arm", "n_control") if 0 < r[k] < min_cell]
                 if small and not layout.planned:
@@ -265,7 +279,8 @@ def _simulate(config: TrialConfig, settings: DesignSettings, layout: Layout,
 def design(path: str | Path | None = None, *, demo: bool = False, simulations: int | None = None,
            seed: int | None = None, effects: dict[str, float] | None = None,
            executor: Executor | None = None, chunks: int | None = None,
-           min_cell: int | None = None) -> DesignResult:
+           min_cell: int | None = None, workers: int | None = None,
+           scheduler: str | None = None) -> DesignResult:
     """What a trial could detect: MDE by formula and simulated diagnosands.
 
     Parameters
@@ -285,6 +300,11 @@ def design(path: str | Path | None = None, *, demo: bool = False, simulations: i
         be the declared power).
     executor
         Where the simulated trials run (:func:`trustexp.executor.executor`).
+    workers, scheduler
+        Or: run them on a local Dask cluster of this many workers, or on the
+        Dask scheduler at this address (checked as the options of
+        :func:`trustexp.evaluate` are, :mod:`trustexp.options`). The results
+        are the same bits wherever they run.
     chunks
         Chunks of simulated trials (does not change the result).
     min_cell
@@ -297,8 +317,18 @@ def design(path: str | Path | None = None, *, demo: bool = False, simulations: i
     ConfigError
         No participants table and no ``n_per_arm``.
     """
+    from trustexp.executor import executor as make_executor
+    from trustexp.options import check_options
     from trustexp.validation._run import trial_folder
 
+    run = check_options("design", {"workers": workers, "scheduler": scheduler})
+    if run and executor is not None:
+        raise OptionError("The 'executor' parameter of design cannot be given with 'workers' "
+                          "or 'scheduler'.")
+    if run:
+        with make_executor(**run) as ex:
+            return design(path, demo=demo, simulations=simulations, seed=seed, effects=effects,
+                          executor=ex, chunks=chunks, min_cell=min_cell)
     if simulations is not None and (isinstance(simulations, bool) or not isinstance(simulations, int)
                                     or simulations < 0):
         raise OptionError(

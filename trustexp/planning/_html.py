@@ -68,5 +68,9 @@ def design_html(result: Any, *, lang: str = "en") -> str:
                   source=loc.t(f"detectable.source_{result.source}"),
                   power=round(100 * result.settings.power), alpha=result.settings.alpha,
                   simulations=loc.integer(sims))
+    from trustexp.reporting.sections.detectable import level_sentence
+
+    intro += " " + level_sentence(loc, result.records, cfg.analysis.multiple_testing,
+                                  result.settings.power)
     return _PAGE.render(lang=lang, title=loc.t("section.detectable"), intro=intro, head=head,
                         rows=rows, note=loc.t("detectable.note"))

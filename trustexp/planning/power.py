@@ -18,8 +18,11 @@ mean cluster size and ``cv`` the coefficient of variation of the sizes.
 
 The family's multiple-testing correction enters as :func:`family_alpha`: the
 level of the first (smallest-p) test of the family, ``alpha / tests`` for
-Holm, Bonferroni-bounded for Benjamini-Hochberg and Romano-Wolf too, so the
-MDE is the one the first rejection needs (a conservative bound for BH).
+Holm, so the MDE is the one the first rejection needs. For
+Benjamini-Hochberg and Romano-Wolf that is only a bound (both reject more);
+the design table uses the level that simulating their procedures gives
+instead (:mod:`trustexp.planning.multiplicity`, through
+:func:`trustexp.planning.mde.simulated_levels`).
 """
 
 from __future__ import annotations

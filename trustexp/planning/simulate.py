@@ -22,7 +22,9 @@ Outcomes:
 
 Diagnosands (DeclareDesign's names), over the simulated trials, for the effect
 ``d`` of each (site, outcome, arm): ``power_sim`` the share rejected at the
-family's level (``alpha / tests``, the level of Holm's first step); ``bias``
+test level of the row's MDE (``alpha / tests``, the level of Holm's first
+step, or under BH and Romano-Wolf the one-test level of the simulated
+procedure's MDE, :mod:`trustexp.planning.multiplicity`); ``bias``
 mean(estimate) - d; ``rmse``; ``coverage`` of the (1 - alpha) interval;
 ``type_s`` the share of rejections with the wrong sign; ``type_m`` the mean
 |estimate| / |d| among rejections (Gelman and Carlin 2014).

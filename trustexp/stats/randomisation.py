@@ -11,14 +11,19 @@ model: see :mod:`trustexp.stats._batched`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trustexp.errors import OptionError
+from trustexp.executor import InProcess, chunk_ranges
 from trustexp.literals import Adjustment, SeType
 from trustexp.stats import _batched, _checks
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.itt import check_inputs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trustexp.executor import Executor
 
 __all__ = [
     "PermutationResult",
@@ -168,6 +173,8 @@ def permutation_test(
     adjustment: Adjustment = "additive",
     se_type: SeType = "HC2",
     observed: np.ndarray | None = None,
+    executor: Executor | None = None,
+    tasks: int | None = None,
 ) -> PermutationResult:
     """Randomisation test of each arm effect with a studentised statistic.
 
@@ -196,6 +203,17 @@ def permutation_test(
     observed : (N,) bool or None
         Rows with the outcome observed; default: where ``y`` is not NaN (in
         every column).
+    executor : Executor or None
+        Where the draws' statistics are computed (:func:`trustexp.executor.executor`;
+        default: here). The draws are split into ``tasks`` consecutive slices
+        (default: 2 per worker) whose ends fall on the batches that this
+        function computes in one step, so every draw's statistic comes from the
+        same operations on the same numbers wherever it runs: the result is the
+        same bits for any executor, any number of workers and any ``tasks``.
+        The assignments themselves are given (drawn here by the caller), so the
+        random stream does not depend on the executor either.
+    tasks : int or None
+        Slices of draws for the executor.
 
     Returns
     -------
@@ -284,13 +302,52 @@ def permutation_test(
         )  # fmt: skip
         t_obs = model.t_statistics(inp.arm[order][None, :])[0]
         chunk = max(1, CHUNK_BYTES // model.bytes_per_draw())
-        t_draws = np.empty((draws, k_out, m))
-        for lo in range(0, draws, chunk):
-            t_draws[lo : lo + chunk] = model.t_statistics(assign[lo : lo + chunk][:, rows])
+        workers = int(getattr(executor, "workers", 1)) if executor is not None else 1
+        if executor is not None and not isinstance(executor, InProcess) and draws > chunk:
+            args = _Slice(y2, arm, n_arms, cov, strata, clusters, adjustment, se_type,
+                          np.asarray(obs, dtype=bool))
+            n_tasks = tasks if tasks is not None else 2 * max(1, workers)
+            parts = executor.map(_slice_t_draws, args,
+                                 [assign[lo:hi] for lo, hi in _aligned(draws, chunk, n_tasks)])
+            t_draws = np.concatenate(parts, axis=0)
+        else:
+            t_draws = np.empty((draws, k_out, m))
+            for lo in range(0, draws, chunk):
+                t_draws[lo : lo + chunk] = model.t_statistics(assign[lo : lo + chunk][:, rows])
     p_value = permutation_p_values(t_obs, t_draws)
     if y_all.ndim == 1:
         return PermutationResult(t_obs[0], t_draws[:, 0, :], p_value[0])
     return PermutationResult(t_obs, t_draws, p_value)
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """The arguments of :func:`permutation_test` other than the assignments, for a worker."""
+
+    y: np.ndarray
+    arm: np.ndarray
+    n_arms: int
+    covariates: np.ndarray | None
+    strata: np.ndarray | None
+    clusters: np.ndarray | None
+    adjustment: Any
+    se_type: Any
+    observed: np.ndarray
+
+
+def _slice_t_draws(args: _Slice, assignments: np.ndarray) -> np.ndarray:
+    """The (draws, K, m) statistics of one slice of draws (run by an executor's worker)."""
+    res = permutation_test(args.y, args.arm, assignments, n_arms=args.n_arms,
+                           covariates=args.covariates, strata=args.strata,
+                           clusters=args.clusters, adjustment=args.adjustment,
+                           se_type=args.se_type, observed=args.observed)
+    return np.array(res.t_draws)
+
+
+def _aligned(draws: int, batch: int, tasks: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` slices of ``range(draws)`` in at most ``tasks`` parts, ends on batches."""
+    n_batches = -(-draws // batch)
+    return [(lo * batch, min(draws, hi * batch)) for lo, hi in chunk_ranges(n_batches, tasks)]
 
 
 def permutation_p_values(t_observed: np.ndarray, t_draws: np.ndarray) -> np.ndarray:

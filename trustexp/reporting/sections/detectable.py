@@ -54,9 +54,33 @@ def _detectable(c: Context) -> dict[str, Any]:
         tables.append(c.add_table(tb))
     first = recs[0]
     power = float(first["power"]) if _finite(first.get("power")) else 0.8
-    return {"intro": loc.t("detectable.intro", power=round(100 * power),
-                           method=loc.t(f"method.{c.cfg.analysis.multiple_testing}")),
+    level = level_sentence(loc, recs, c.cfg.analysis.multiple_testing, power)
+    return {"intro": loc.t("detectable.intro", power=round(100 * power), level=level),
             "note": loc.t("detectable.note"), "tables": tables}
+
+
+def level_sentence(loc: Any, records: Any, method: str, power: float) -> str:
+    """Which method gave the MDE: Holm's first step, no correction, or a simulation."""
+    from trustexp.planning.multiplicity import DRAWS
+
+    kinds = {str(r.get("mde_method") or "") for r in records}
+    if method == "none":
+        return str(loc.t("detectable.level_none"))
+    name = loc.t(f"method.{method}")
+    if method == "holm" or not any(k.startswith("simulated") for k in kinds):
+        return str(loc.t("detectable.level_holm") if method == "holm"
+                   else loc.t("detectable.level_bound", method=name))
+    corr = {str(r.get("mde_correlation") or "") for r in records} - {""}
+    which = ("detectable.correlation_observed" if corr == {"observed"}
+             else "detectable.correlation_independent")
+    worst = 0.0
+    for r in records:
+        m, e = r.get("mde_mcse"), r.get("mde")
+        if _finite(m) and _finite(e) and float(e) != 0:
+            worst = max(worst, abs(float(m) / float(e)))
+    return str(loc.t("detectable.level_simulated", method=name, draws=loc.integer(DRAWS),
+                     correlation=loc.t(which),
+                     power=round(100 * power), mcse=loc.number(max(100 * worst, 0.01), 2)))
 
 
 register_section(Section("detectable", 75, _detectable))
