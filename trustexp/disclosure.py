@@ -269,8 +269,12 @@ class _Gate:
                        | set(ledger.counted) | set(ledger.valued))
         self.facts = facts
         self.id = {f: i for i, f in enumerate(facts)}
-        self.members = [[self.id[rel.total], *[self.id[p] for p in rel.parts]]
-                        for rel in ledger.relations]
+        # Relations in one order whatever order the frames declared them in (the
+        # frames' facts come partly from sets, whose order changes with the hash
+        # seed): which number is withheld first must not depend on it.
+        self.members = [list(m) for m in sorted(
+            {(self.id[rel.total], *sorted(self.id[p] for p in rel.parts))
+             for rel in ledger.relations})]
         self.by_fact: list[list[int]] = [[] for _ in facts]
         for i, mem in enumerate(self.members):
             for j in mem:
