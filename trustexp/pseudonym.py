@@ -21,7 +21,8 @@ Formats are kept: CSV stays CSV (same separator, encoding and byte-order mark),
 Parquet stays Parquet, SPSS stays SPSS and Stata stays Stata (with their value
 labels and variable labels), Excel stays Excel. Dates are written as dates
 (CSV: ISO ``YYYY-MM-DD``), so that the output validates whenever the input did.
-SPSS user-missing codes are written as empty (system-missing) values.
+SPSS user-missing codes stay user-missing: the codes and their missing-value
+definitions are written back, so that validation counts them as it did in the input.
 The output folder is written to a temporary folder beside it and renamed into
 place at the end, so that it never exists half-written; it may not lie inside
 the input folder.
@@ -497,8 +498,39 @@ def _write_spss(folder: Path, name: str, table: RawTable, data: pa.Table, ids: s
     kept = _labels_kept(table, data, ids)
     measure = {k: v for k, v in (getattr(table.meta, "variable_measure", None) or {}).items()
                if k in data.column_names and k not in ids and v in ("nominal", "ordinal", "scale")}
-    pyreadstat.write_sav(_frame(data), str(path), variable_measure=measure or None, **kept)
+    frame = _frame(data)
+    ranges = _user_missing_back(frame, table, ids)
+    pyreadstat.write_sav(frame, str(path), variable_measure=measure or None,
+                         missing_ranges=ranges or None, **kept)
     return path
+
+
+def _user_missing_back(frame: Any, table: RawTable, ids: set[str]) -> dict[str, list[Any]]:
+    """Put the SPSS user-missing codes back into ``frame`` (in place); their ``missing_ranges``.
+
+    The reader turned the codes into missing values; the cells it took them
+    from are restored, and each column's definitions (discrete codes or a
+    range) are returned in the form :func:`pyreadstat.write_sav` takes.
+    """
+    import pandas as pd
+
+    out: dict[str, list[Any]] = {}
+    specs = dict(getattr(table.meta, "missing_ranges", None) or {})
+    for column, spec in specs.items():
+        if column not in frame.columns or column in ids:
+            continue
+        rows, values = table.user_missing_cells.get(column, ((), ()))
+        if rows:
+            series = frame[column]
+            if any(isinstance(v, str) for v in values):
+                series = series.astype(object)
+            else:
+                series = pd.to_numeric(series, errors="coerce").astype(float)
+            series.iloc[list(rows)] = list(values)
+            frame[column] = series
+        out[column] = [r["lo"] if r.get("lo") == r.get("hi") else {"lo": r["lo"], "hi": r["hi"]}
+                       for r in spec]
+    return out
 
 
 def _write_stata(folder: Path, name: str, table: RawTable, data: pa.Table, ids: set[str]) -> Path:

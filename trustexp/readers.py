@@ -205,6 +205,9 @@ class RawTable:
     user_missing
         SPSS user-missing values, already turned into missing values: column
         to (how many cells, the distinct codes as text).
+    user_missing_cells
+        The SPSS user-missing cells as stored: column to (their row indices,
+        their values), so that a writer can put the codes back.
     meta
         The pyreadstat metadata of an SPSS or Stata file (for writing it back
         with its labels and formats); else None.
@@ -217,6 +220,9 @@ class RawTable:
     dialect: CsvDialect | None = None
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     user_missing: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    user_missing_cells: Mapping[str, tuple[tuple[int, ...], tuple[Any, ...]]] = field(
+        default_factory=dict
+    )
     meta: Any = None
 
     @property
@@ -648,9 +654,11 @@ def _read_spss(path: Path) -> tuple[pa.Table, None, dict[str, Any]]:
 
     frame, meta = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True,
                                       user_missing=True)
-    user_missing = _drop_user_missing(frame, meta)
+    cells: dict[str, tuple[tuple[int, ...], tuple[Any, ...]]] = {}
+    user_missing = _drop_user_missing(frame, meta, cells)
     return _from_pandas(frame), None, {
         "labels": _value_labels(meta), "user_missing": user_missing, "meta": meta,
+        "user_missing_cells": cells,
     }
 
 
@@ -675,8 +683,14 @@ def _value_labels(meta: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _drop_user_missing(frame: Any, meta: Any) -> dict[str, tuple[int, tuple[str, ...]]]:
-    """Turn SPSS user-missing values into missing values (in place); count them per column."""
+def _drop_user_missing(
+    frame: Any, meta: Any, cells: dict[str, tuple[tuple[int, ...], tuple[Any, ...]]] | None = None,
+) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Turn SPSS user-missing values into missing values (in place); count them per column.
+
+    ``cells``, if given, receives each column's user-missing cells as stored
+    (row indices and values).
+    """
     import pandas as pd
 
     out: dict[str, tuple[int, tuple[str, ...]]] = {}
@@ -697,6 +711,13 @@ def _drop_user_missing(frame: Any, meta: Any) -> dict[str, tuple[int, tuple[str,
         if mask.any():
             codes = tuple(sorted({_value_text(v) for v in series[mask].tolist()}))
             out[str(column)] = (int(mask.sum()), codes)
+            if cells is not None:
+                rows = np.flatnonzero(mask.to_numpy())
+                values = series.to_numpy()[rows]
+                cells[str(column)] = (
+                    tuple(int(i) for i in rows),
+                    tuple(v.item() if isinstance(v, np.generic) else v for v in values),
+                )
             frame[column] = series.where(~mask, None if series.dtype == object else float("nan"))
     return out
 

@@ -109,7 +109,9 @@ def resolve_columns(raw: RawTable, wanted: Iterable[str], plan: Plan, out: Colle
             names.append(c)
     labels = {rename.get(k, k): v for k, v in raw.labels.items()}
     missing = {rename.get(k, k): v for k, v in raw.user_missing.items()}
-    return replace(raw, data=raw.data.rename_columns(names), labels=labels, user_missing=missing)
+    cells = {rename.get(k, k): v for k, v in raw.user_missing_cells.items()}
+    return replace(raw, data=raw.data.rename_columns(names), labels=labels, user_missing=missing,
+                   user_missing_cells=cells)
 
 
 def _set_text(raw: RawTable, column: str, values: pa.Array) -> RawTable:
