@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError
 from trustexp.pseudonym import quasi_identifiers
 from trustexp.readers import SUFFIXES, RawTable, read_table
@@ -133,11 +134,9 @@ def _find_tables(folder: Path) -> dict[str, Path]:
                 found[table] = entry
                 break
     if "participants" not in found:
-        listed = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "none"
-        raise InputError(
-            f"no participants table in {folder}: expected a file named participants or deelnemers "
-            f"({', '.join(SUFFIXES)}); files present: {listed}"
-        )
+        listed = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file()))
+        raise InputError(_t("draft.no_participants", folder=folder, suffixes=", ".join(SUFFIXES),
+                            files=listed or _t("draft.no_files")))
     return found
 
 
@@ -212,7 +211,7 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
     """
     folder = Path(export_dir)
     if not folder.is_dir():
-        raise InputError(f"no such folder: {folder}")
+        raise InputError(_t("folders.no_such_folder", folder=folder))
     cat = catalogue("init", lang)
     files = _find_tables(folder)
     tables = {name: read_table(path, name) for name, path in files.items()}

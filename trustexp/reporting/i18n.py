@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 from trustexp.literals import LANGUAGES
 from trustexp.texts import Catalogue, catalogue
@@ -129,7 +130,7 @@ class Locale:
         from trustexp.readers import read_bounded
 
         try:
-            raw = tomllib.loads(read_bounded(path, "the texts file", 1 << 20).decode("utf-8"))
+            raw = tomllib.loads(read_bounded(path, _t("readers.what.texts_file"), 1 << 20).decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"{path} is not a valid TOML file of texts: {exc}") from None
         base = CATALOGUES[self.lang]
