@@ -36,7 +36,7 @@ from trustexp.readers import SUFFIXES, RawTable, read_table
 from trustexp.texts import catalogue
 from trustexp.validation._columns import as_text
 
-__all__ = ["Draft", "draft"]
+__all__ = ["ClusterGuess", "Draft", "StratumGuess", "draft", "structure_guesses"]
 
 #: File base names (lower case) of each table.
 TABLE_NAMES: dict[str, tuple[str, ...]] = {
