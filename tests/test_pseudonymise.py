@@ -111,3 +111,72 @@ def test_atomic_no_partial_output(make_trial, tmp_path, monkeypatch):
         trustexp.pseudonymise(folder, tmp_path / "o", key=KEY)
     assert not (tmp_path / "o").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["trial"]
+
+
+def _user_missing_warnings(report):
+    return sorted((w.table, w.column, w.message) for w in report.warnings if w.rule == "user-missing")
+
+
+def test_spss_user_missing_codes_stay_user_missing(make_trial, tmp_path):
+    """Discrete codes, a range and a text code are written back as user-missing, not as empty cells."""
+    import pyreadstat
+
+    t = trial_tables()
+    people = t["participants"].copy()
+    n = len(people)
+    people["score"] = [float(v) for v in range(n)]
+    people.loc[[1, 5], "score"] = 98.0  # in the range 97..99
+    people.loc[[7], "score"] = 99.0
+    people["code"] = [float(v % 3) for v in range(n)]
+    people.loc[[2, 3, 4], "code"] = -1.0
+    people["note"] = ["ok"] * n
+    people.loc[[0, 9], "note"] = "NA"
+    folder = make_trial(tables={k: v for k, v in t.items() if k != "participants"})
+    (folder / "participants.csv").unlink(missing_ok=True)
+    ranges = {"score": [{"lo": 97.0, "hi": 99.0}], "code": [-1.0], "note": ["NA"]}
+    pyreadstat.write_sav(people, str(folder / "participants.sav"), missing_ranges=ranges,
+                         variable_value_labels={"code": {-1.0: "onbekend", 1.0: "een"}})
+    before = trustexp.validate(folder)
+    assert before.valid, before.to_text()
+    counted = _user_missing_warnings(before)
+    assert [(tb, c) for tb, c, _ in counted] == [
+        ("participants", "code"), ("participants", "note"), ("participants", "score")
+    ]
+
+    out = tmp_path / "out"
+    trustexp.pseudonymise(folder, out, key=KEY)
+    after = trustexp.validate(out)
+    assert after.valid, after.to_text()
+    assert _user_missing_warnings(after) == counted  # the same counts and codes
+
+    frame, meta = pyreadstat.read_sav(str(out / "participants.sav"), user_missing=True)
+    assert meta.missing_ranges == {
+        "score": [{"lo": 97.0, "hi": 99.0}], "code": [{"lo": -1.0, "hi": -1.0}],
+        "note": [{"lo": "NA", "hi": "NA"}],
+    }
+    assert frame["score"].tolist() == people["score"].tolist()
+    assert frame["code"].tolist() == people["code"].tolist()
+    assert frame["note"].tolist() == people["note"].tolist()
+    assert meta.variable_value_labels["code"] == {-1.0: "onbekend", 1.0: "een"}
+
+
+def test_municipal_export_user_missing_round_trip(tmp_path):
+    """The export's leeftijd 999 and opleiding 9 are counted the same before and after."""
+    from _municipal_export import build_export
+
+    from trustexp.cli import main
+
+    export = build_export(tmp_path / "export")
+    assert main(["init", str(export)]) == 0
+    before = trustexp.validate(export)
+    out = tmp_path / "out"
+    trustexp.pseudonymise(export, out, key=KEY, bsn_columns="drop")
+    after = trustexp.validate(out)
+    assert after.valid, after.to_text()
+    counted = _user_missing_warnings(before)
+    assert {c for _, c, _ in counted} == {"leeftijd", "opleiding"}
+    assert _user_missing_warnings(after) == counted
+    import pyreadstat
+
+    frame, _ = pyreadstat.read_sav(str(out / "participants.sav"), user_missing=True)
+    assert frame["leeftijd"].iloc[:3].tolist() == [999.0, 999.0, 999.0]

@@ -93,9 +93,11 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     busy.mkdir()
     (busy / "mine.txt").write_text("x", "utf-8")
     assert run(trial, "-o", tmp_path / "r.html", "--export", busy, "--permutations", "0") == 2
-    assert "not empty" in capsys.readouterr().err
+    assert "niet leeg" in capsys.readouterr().err  # the trial's language (nl) speaks
     assert not (tmp_path / "r.html").exists()
     assert run(trial, "-o", trial / "participants.csv", "--permutations", "0") == 2
+    assert "invoerbestanden" in capsys.readouterr().err
+    assert run(trial, "-o", trial / "participants.csv", "--permutations", "0", "--lang", "en") == 2
     assert "input files" in capsys.readouterr().err
     assert run(trial, "-o", tmp_path / "r.html", "--lang", "de") == 2
 

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trustexp._message import Message
+from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 
 try:
@@ -107,15 +109,12 @@ def _lock(target: Path) -> _Lock:
         try:
             fd = os.open(lockfile, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise InputError(_t("write.cannot", path=target, reason=exc.strerror or exc)) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise InputError(
-                f"another process is writing {target} at this moment; wait until it has "
-                "finished, or choose another output"
-            ) from None
+            raise InputError(_t("write.locked", path=target)) from None
         try:  # the lock file may have been removed by the writer before us: take a new one
             same = os.stat(lockfile).st_ino == os.fstat(fd).st_ino
         except OSError:
@@ -149,8 +148,8 @@ class _Group:
                 shutil.rmtree(target, ignore_errors=True)
             self.discard()
             if isinstance(exc, OSError):
-                raise InputError(f"cannot write {exc.filename or 'the output'}: "
-                                 f"{exc.strerror or exc}") from None
+                raise InputError(_t("write.cannot", path=exc.filename or _t("write.the_output"),
+                                    reason=exc.strerror or exc)) from None
             raise
         self.release()
 
@@ -227,15 +226,11 @@ def check_output(
         if root is not None and root.is_dir():  # the folder's own files count as inputs
             reals.update(p.resolve() for p in root.iterdir() if p.is_file())
     except (OSError, RuntimeError) as exc:
-        raise OptionError(f"cannot use {what} {path}: {exc}") from None
+        raise OptionError(_t("write.cannot_use", what=what, path=path, reason=exc)) from None
     if real in reals:
-        raise OptionError(f"{what} {path} is one of the trial's input files; "
-                          "choose another name")
+        raise OptionError(_t("write.is_input", what=what, path=path))
     if root is not None and (real == root or real.is_relative_to(root)):
-        raise OptionError(
-            f"{what} {path} lies inside the trial folder {folder}; trustexp never writes "
-            "into it (the next run would read what it wrote): choose a path outside it"
-        )
+        raise OptionError(_t("write.inside_trial", what=what, path=path, folder=folder))
     return path
 
 
@@ -250,12 +245,12 @@ def _is_dir(path: Path) -> bool:
     try:
         return os.path.isdir(path) if len(os.fsencode(path.name)) <= 255 else _too_long(path)
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InputError(_t("write.cannot", path=path,
+                            reason=getattr(exc, "strerror", None) or exc)) from None
 
 
 def _too_long(path: Path) -> bool:
-    raise InputError(f"cannot write {path}: the name {path.name[:40]}... is longer than "
-                     "255 bytes, the most a file system allows")
+    raise InputError(_t("write.name_too_long", path=path, name=path.name[:40]))
 
 
 def check_folder_of(path: str | Path) -> Path:
@@ -268,13 +263,13 @@ def check_folder_of(path: str | Path) -> Path:
     """
     path = Path(path)
     if "\x00" in str(path):
-        raise InputError(f"cannot write {str(path)!r}: the path contains a NUL byte")
+        raise InputError(_t("write.nul", path=repr(str(path))))
     try:
         folder_exists = path.parent.is_dir()
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(_t("write.cannot", path=path, reason=exc.strerror or exc)) from None
     if not folder_exists:
-        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist")
+        raise InputError(_t("write.no_folder", path=path, folder=path.parent))
     return path
 
 
@@ -305,7 +300,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, private: bool = False) 
     """
     path = check_folder_of(path)
     if _is_dir(path):
-        raise InputError(f"cannot write {path}: it is a folder")
+        raise InputError(_t("write.is_folder", path=path))
     # a file name that is not UTF-8 (lone surrogates) is written with escapes, never an error
     payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
     lock = _lock(path)
@@ -313,7 +308,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, private: bool = False) 
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=".tmp")
     except OSError as exc:
         lock.release()
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(_t("write.cannot", path=path, reason=exc.strerror or exc)) from None
     group = _GROUP.get()
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -331,13 +326,13 @@ def write_atomic(path: str | Path, data: bytes | str, *, private: bool = False) 
             os.unlink(tmp)
         lock.release()
         if isinstance(exc, OSError):
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise InputError(_t("write.cannot", path=path, reason=exc.strerror or exc)) from None
         raise
     lock.release()
     return path
 
 
-def check_new_dir(path: str | Path, *, not_folder: str, not_empty: str) -> Path:
+def check_new_dir(path: str | Path, *, not_folder: str | Message, not_empty: str | Message) -> Path:
     """Return ``path`` as a :class:`~pathlib.Path` once it is known to be absent or empty.
 
     Parameters
@@ -347,7 +342,8 @@ def check_new_dir(path: str | Path, *, not_folder: str, not_empty: str) -> Path:
     not_folder, not_empty
         The messages for a ``path`` that is not a folder (a dangling symbolic
         link included) and for a folder that is not empty; ``{path}`` in them
-        is replaced by ``path``.
+        is replaced by ``path`` (a :class:`~trustexp._message.Message` is
+        shown as it is).
 
     Raises
     ------
@@ -358,15 +354,19 @@ def check_new_dir(path: str | Path, *, not_folder: str, not_empty: str) -> Path:
     _is_dir(path)  # a name too long: a message here
     if path.exists() or path.is_symlink():
         if not path.is_dir():
-            raise InputError(not_folder.format(path=path))
+            raise InputError(_with_path(not_folder, path))
         if any(path.iterdir()):
-            raise InputError(not_empty.format(path=path))
+            raise InputError(_with_path(not_empty, path))
     return path
+
+
+def _with_path(message: str | Message, path: Path) -> str | Message:
+    return message if isinstance(message, Message) else message.format(path=path)
 
 
 @contextlib.contextmanager
 def atomic_dir(
-    path: str | Path, *, kind: str = "the folder", parents: bool = False, private: bool = False
+    path: str | Path, *, kind: str | Message | None = None, parents: bool = False, private: bool = False
 ) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; rename it to ``path`` on success.
 
@@ -394,18 +394,19 @@ def atomic_dir(
         created.
     """
     path = Path(path)
+    kind = _t("write.kind.folder") if kind is None else kind
     parent = path.absolute().parent
     try:
         if parents:
             parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create {kind} {path}: {exc.strerror or exc}") from None
+        raise InputError(_t("write.cannot_create", kind=kind, path=path, reason=exc.strerror or exc)) from None
     lock = _lock(path)
     try:
         tmp = Path(tempfile.mkdtemp(dir=parent, prefix=_tmp_prefix(path), suffix=".tmp"))
     except OSError as exc:
         lock.release()
-        raise InputError(f"cannot create {kind} {path}: {exc.strerror or exc}") from None
+        raise InputError(_t("write.cannot_create", kind=kind, path=path, reason=exc.strerror or exc)) from None
     group = _GROUP.get()
     try:
         yield tmp
@@ -421,6 +422,6 @@ def atomic_dir(
         shutil.rmtree(tmp, ignore_errors=True)
         lock.release()
         if isinstance(exc, OSError) and not isinstance(exc, InputError):
-            raise InputError(f"cannot create {kind} {path}: {exc.strerror or exc}") from None
+            raise InputError(_t("write.cannot_create", kind=kind, path=path, reason=exc.strerror or exc)) from None
         raise
     lock.release()

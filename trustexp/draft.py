@@ -10,6 +10,11 @@ participant columns as covariates (coded or text ones as ``categorical``),
 survey items grouped into candidate scales with their range, and the date
 formats seen. Every guess is a line that the user can change; what could not
 be guessed is named in :attr:`Draft.todo`.
+
+Besides the names, the data's structure suggests clusters and strata
+(:func:`structure_guesses`): a column whose values group people with one arm
+each, or one with few values within each of which every arm appears near its
+overall share. They are written as commented lines with their evidence.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError
 from trustexp.pseudonym import quasi_identifiers
 from trustexp.readers import SUFFIXES, RawTable, read_table
 from trustexp.texts import catalogue
 from trustexp.validation._columns import as_text
 
-__all__ = ["Draft", "draft"]
+__all__ = ["ClusterGuess", "Draft", "StratumGuess", "draft", "structure_guesses"]
 
 #: File base names (lower case) of each table.
 TABLE_NAMES: dict[str, tuple[str, ...]] = {
@@ -133,11 +139,9 @@ def _find_tables(folder: Path) -> dict[str, Path]:
                 found[table] = entry
                 break
     if "participants" not in found:
-        listed = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "none"
-        raise InputError(
-            f"no participants table in {folder}: expected a file named participants or deelnemers "
-            f"({', '.join(SUFFIXES)}); files present: {listed}"
-        )
+        listed = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file()))
+        raise InputError(_t("draft.no_participants", folder=folder, suffixes=", ".join(SUFFIXES),
+                            files=listed or _t("draft.no_files")))
     return found
 
 
@@ -212,7 +216,7 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
     """
     folder = Path(export_dir)
     if not folder.is_dir():
-        raise InputError(f"no such folder: {folder}")
+        raise InputError(_t("folders.no_such_folder", folder=folder))
     cat = catalogue("init", lang)
     files = _find_tables(folder)
     tables = {name: read_table(path, name) for name, path in files.items()}
@@ -265,10 +269,27 @@ def draft(export_dir: str | Path, *, lang: str = "nl") -> Draft:
     if candidates:
         lines.append(f"# {cat.t('cluster_candidates', columns=', '.join(candidates))}")
         lines.append(f"# cluster = {_q(candidates[0])}")
+    mapped = set(pm.values()) | set(bsn["participants"])
+    quasi_people = set(quasi_identifiers([c for c in people.columns if c not in mapped]))
+    randomised = {value: arm_id for value, (arm_id, _, kind, _) in zip(
+        _text_values(people, pm["arm"])[0] if pm.get("arm") else [], arms, strict=False
+    ) if kind != "reference"}
+    found_clusters, found_strata = structure_guesses(
+        people, pm.get("arm"), randomised, mapped | quasi_people | set(strata))
+    if found_clusters or found_strata:
+        lines.append(f"# {cat['structure']}")
+    for g in found_clusters:
+        evidence = cat.t("structure_cluster", constant=g.constant, groups=g.groups, people=g.people)
+        lines.append(f"# cluster = {_q(g.column)}  # {evidence}")
+    for st in found_strata:
+        evidence = cat.t("structure_stratum", levels=st.levels, points=_points(st.points, lang),
+                         persons=_points(st.persons, lang), draws=STRATUM_DRAWS,
+                         chance=_points(round(st.chance * 100, 1), lang))
+        lines.append(f"# strata = [{', '.join(_q(x) for x in [*strata, st.column])}]  # {evidence}")
     lines.append("")
 
     # [analysis]
-    used = set(pm.values()) | set(bsn["participants"]) | set(candidates)
+    used = mapped | set(candidates) | {g.column for g in found_clusters}
     quasi = set(quasi_identifiers([c for c in people.columns if c not in used]))
     covariates, categorical = [], []
     for c in people.columns:
@@ -414,6 +435,181 @@ def _arms(people: RawTable, column: str | None) -> list[tuple[str, str, str, int
             code = _q(v)
         out.append((arm_id, label, kind, code))
     return out
+
+
+def _row_text(table: RawTable, column: str) -> list[str | None]:
+    """The values of one column, row by row, as text (stripped; empty is None)."""
+    col = table.data.column(column)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    text, _ = as_text(arr)
+    return [None if v is None or not v.strip() else v.strip() for v in text.to_pylist()]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterGuess:
+    """A column whose values group people with one arm each: a randomised cluster?
+
+    Attributes
+    ----------
+    column
+        The export's column.
+    constant
+        How many of its values (that group two or more randomised people) have one arm.
+    groups
+        How many of its values group two or more randomised people.
+    people
+        The randomised people in those groups.
+    """
+
+    column: str
+    constant: int
+    groups: int
+    people: int
+
+
+@dataclass(frozen=True, slots=True)
+class StratumGuess:
+    """A column with few values, within each of which every arm appears near its overall share.
+
+    Attributes
+    ----------
+    column
+        The export's column.
+    levels
+        Its number of values.
+    points
+        The largest distance, in percentage points, between an arm's share within
+        a value and the arm's overall share.
+    persons
+        The largest distance in persons between an arm's count within a value
+        and the count its overall share would give.
+    chance
+        The share of :data:`STRATUM_DRAWS` re-draws of the arms person by person
+        (the same arm sizes, no strata) in which every count is as close.
+    """
+
+    column: str
+    levels: int
+    points: float
+    persons: float
+    chance: float
+
+
+#: Most values a stratum candidate may have.
+MAX_STRATUM_LEVELS = 20
+#: Re-draws of the arms that tell a stratum from a balance that chance gives.
+STRATUM_DRAWS = 2000
+#: The largest share of re-draws as close for a stratum candidate.
+STRATUM_CHANCE = 0.05
+
+
+def _chance_as_close(levels: np.ndarray, arms: np.ndarray, shares: np.ndarray, closest: float,
+                     draws: int = STRATUM_DRAWS, seed: int = 0) -> float:
+    """The share of re-draws of the arms (a permutation: the same arm sizes, no strata) in
+    which no arm's count within a level is farther than ``closest`` from its expected count."""
+    n_levels, n_arms = int(levels.max()) + 1, len(shares)
+    expected = np.outer(np.bincount(levels, minlength=n_levels), shares)
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(draws):
+        counts = np.bincount(levels * n_arms + rng.permutation(arms), minlength=n_levels * n_arms)
+        hits += bool((np.abs(counts.reshape(n_levels, n_arms) - expected) <= closest + 1e-9).all())
+    return hits / draws
+
+
+def structure_guesses(
+    people: RawTable, arm_column: str | None, randomised: Mapping[str, str], skip: set[str],
+) -> tuple[list[ClusterGuess], list[StratumGuess]]:
+    """Cluster and stratum candidates from the data's structure (not from column names).
+
+    A *cluster* candidate is a column whose values group several randomised
+    people (at least two values do, and groups of two or more people hold most
+    of them) and within each such value the arm is the same, while the arms
+    differ between values: what cluster randomisation leaves behind.
+
+    A *stratum* candidate is a column with 2 to :data:`MAX_STRATUM_LEVELS`
+    values, each with at least two people per arm, within each of which every
+    arm appears, each arm's count differing from the count of its overall
+    share by at most ``max(1.5, 1.5% of the value's people)`` persons: what
+    randomisation with a fixed allocation within strata leaves behind. As a
+    column with two values can be that balanced by chance, a candidate also
+    needs the balance to be rare when the same arms are re-drawn person by
+    person (at most :data:`STRATUM_CHANCE` of :data:`STRATUM_DRAWS` re-draws
+    as close; seeded, so that the draft is the same every time).
+
+    Parameters
+    ----------
+    people
+        The participants table as read.
+    arm_column
+        The export's arm column (None: no guesses).
+    randomised
+        The arm column's values (as text) of the randomised arms, to their arm ids
+        (the reference group, not randomised, is left out).
+    skip
+        Columns not to consider (mapped, BSN, quasi-identifiers).
+    """
+    import pandas as pd
+
+    if arm_column is None or len(randomised) < 2:
+        return [], []
+    arm = pd.Series([randomised.get(v) if v is not None else None
+                     for v in _row_text(people, arm_column)], dtype=object)
+    keep = arm.notna().to_numpy()
+    arm = arm[keep].reset_index(drop=True)
+    n = len(arm)
+    if n < 4:
+        return [], []
+    overall = arm.value_counts(normalize=True)
+    clusters: list[ClusterGuess] = []
+    strata: list[StratumGuess] = []
+    for column in people.columns:
+        if column in skip or column == arm_column:
+            continue
+        values = pd.Series(_row_text(people, column), dtype=object)[keep].reset_index(drop=True)
+        present = values.notna()
+        if present.sum() < 4:
+            continue
+        frame = pd.DataFrame({"value": values[present], "arm": arm[present]})
+        sizes = frame.groupby("value").size()
+        arms_per_value = frame.groupby("value")["arm"].nunique()
+        multi = sizes[sizes >= 2].index
+        in_multi = int(sizes[multi].sum())
+        if len(multi) >= 2 and in_multi * 2 >= len(frame):
+            constant = int((arms_per_value[multi] == 1).sum())
+            spans = frame[frame["value"].isin(multi)]["arm"].nunique()
+            if constant == len(multi) and spans >= 2:
+                clusters.append(ClusterGuess(column, constant, len(multi), in_multi))
+                continue
+        levels = len(sizes)
+        if not 2 <= levels <= MAX_STRATUM_LEVELS or sizes.min() < 2 * len(overall):
+            continue
+        counts = pd.crosstab(frame["value"], frame["arm"]).reindex(columns=overall.index, fill_value=0)
+        if (counts == 0).any(axis=None):
+            continue
+        expected = pd.DataFrame(np.outer(sizes[counts.index], overall.to_numpy()),
+                                index=counts.index, columns=counts.columns)
+        off = (counts - expected).abs()
+        allowed = np.maximum(1.5, 0.015 * sizes[counts.index].to_numpy())[:, None]
+        if (off.to_numpy() <= allowed).all():
+            closest = float(off.to_numpy().max())
+            level_codes = frame["value"].map({v: i for i, v in enumerate(counts.index)}).to_numpy(int)
+            arm_codes = frame["arm"].map({a: i for i, a in enumerate(overall.index)}).to_numpy(int)
+            overall_shares = np.bincount(arm_codes, minlength=len(overall)) / len(arm_codes)
+            chance = _chance_as_close(level_codes, arm_codes, overall_shares, closest)
+            if chance > STRATUM_CHANCE:
+                continue
+            shares = counts.div(sizes[counts.index], axis=0)
+            points = float((shares - overall).abs().to_numpy().max()) * 100
+            strata.append(StratumGuess(column, levels, round(points, 1), round(closest, 1), chance))
+    return clusters, strata
+
+
+def _points(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def _waves(table: RawTable, column: str | None) -> list[int]:

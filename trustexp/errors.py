@@ -27,9 +27,27 @@ EXIT_CANNOT_RUN = 2
 
 
 class TrustexpError(Exception):
-    """Base class of all errors raised by trustexp."""
+    """Base class of all errors raised by trustexp.
+
+    The message is a text, or a :class:`~trustexp._message.Message` (a key of a
+    text catalogue and its values): ``str(error)`` is then the English text and
+    :meth:`localised` the text in another language.
+    """
 
     exit_code: int = EXIT_CANNOT_RUN
+
+    def __str__(self) -> str:
+        from trustexp._message import Message
+
+        if len(self.args) == 1 and isinstance(self.args[0], Message):
+            return str(self.args[0])
+        return super().__str__()
+
+    def localised(self, lang: str) -> str:
+        """The message in ``lang`` (``"nl"`` or ``"en"``)."""
+        from trustexp._message import localised
+
+        return localised(self, lang) if len(self.args) == 1 else str(self)
 
 
 class InputError(TrustexpError, OSError):

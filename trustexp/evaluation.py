@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from trustexp._message import text as _t
 from trustexp._version import __version__
 from trustexp.analysis.samples import analysis_samples, effective_se_type
 from trustexp.config import Adjustment, MultipleTesting, SeType, TrialConfig
@@ -334,7 +335,7 @@ class Evaluation:
 def _as_trial(path_or_trial: Any, demo: bool) -> Trial:
     if path_or_trial is not None and not isinstance(path_or_trial, str | Path):
         if demo:
-            raise OptionError("evaluate takes a trial or demo=True, not both.")
+            raise OptionError(_t("evaluate.trial_and_demo"))
         validation = getattr(path_or_trial, "validation", None)
         if validation is not None and not validation.valid:
             raise ContractError(validation)
@@ -342,7 +343,7 @@ def _as_trial(path_or_trial: Any, demo: bool) -> Trial:
     from trustexp.trial import load_trial
 
     if demo and path_or_trial is not None:
-        raise OptionError("evaluate takes a trial folder or demo=True, not both.")
+        raise OptionError(_t("evaluate.folder_and_demo"))
     return load_trial(path_or_trial, demo=demo)
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 
 __all__ = ["DaskExecutor", "Executor", "InProcess", "active", "chunk_ranges", "executor",
@@ -88,10 +89,7 @@ def _distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise InputError(
-            "--workers and --scheduler need dask.distributed: "
-            "pip install 'trustexp[dask]' (or pip install 'dask[distributed]')"
-        ) from None
+        raise InputError(_t("executor.no_distributed")) from None
     return distributed
 
 
@@ -127,7 +125,8 @@ def executor(workers: int | None = None, scheduler: str | None = None, *,
         try:
             client = distributed.Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            raise InputError(_t("executor.unreachable", scheduler=scheduler,
+                                reason=str(exc))) from None
         try:
             yield DaskExecutor(client)
         finally:

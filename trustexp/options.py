@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from jsonschema import Draft202012Validator
 
+from trustexp._message import Message
+from trustexp._message import text as _t
 from trustexp.errors import OptionError
 from trustexp.validation._schema import trial_schema
 
@@ -76,26 +78,26 @@ def _subschema(name: str) -> dict[str, Any]:
     return dict(props[key])
 
 
-def _expected(schema: Mapping[str, Any]) -> str:
+def _expected(schema: Mapping[str, Any]) -> Message:
     """The schema of an option in words: 'a float in (0, 1)', 'one of [...]'."""
     if "enum" in schema:
-        return f"one of {list(schema['enum'])}"
+        return _t("options.expected.one_of", values=list(schema["enum"]))
     kind = schema.get("type")
     if kind == "number" or kind == "integer":
-        word = "a float" if kind == "number" else "an integer"
+        word = _t("options.expected.float") if kind == "number" else _t("options.expected.integer")
         lo, hi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
         if lo is not None and hi is not None:
-            return f"{word} in ({lo}, {hi})"
+            return _t("options.expected.between", word=word, lo=lo, hi=hi)
         if schema.get("minimum") is not None:
-            return f"{word} >= {schema['minimum']}"
+            return _t("options.expected.at_least", word=word, minimum=schema["minimum"])
         return word
     if kind == "array":
-        return "a list of distinct column names (str)"
+        return _t("options.expected.column_list")
     if kind == "string" and "pattern" in schema:
-        return "a scheduler address such as 'tcp://host:8786' (str)"
+        return _t("options.expected.scheduler")
     if kind == "string":
-        return "a column name (str)"
-    return "a valid value"  # pragma: no cover - every option's schema is covered above
+        return _t("options.expected.column")
+    return _t("options.expected.valid")  # pragma: no cover - every option's schema is covered above
 
 
 def _normalised(name: str, value: Any) -> Any:
@@ -112,14 +114,26 @@ def _normalised(name: str, value: Any) -> Any:
     return value
 
 
-def _fail(func: str, name: str, expected: str, value: Any, note: str = "") -> OptionError:
-    return OptionError(f"The {name!r} parameter of {func} must be {expected}. "
-                       f"Got {value!r} instead.{note}")
+def _joined(*parts: Message | None) -> Message | None:
+    """Messages one after the other, separated by a space (None parts left out)."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    out = present[0]
+    for p in present[1:]:
+        out = _t("options.joined", first=out, second=p)
+    return out
 
 
-def _did_you_mean(word: Any, choices: Sequence[str]) -> str:
+def _fail(func: str, name: str, expected: Message, value: Any,
+          note: Message | None = None) -> OptionError:
+    message = _t("options.invalid", name=repr(name), func=func, expected=expected, value=repr(value))
+    return OptionError(_joined(message, note))
+
+
+def _did_you_mean(word: Any, choices: Sequence[str]) -> Message | None:
     close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return _t("options.did_you_mean", choice=repr(close[0])) if close else None
 
 
 def check_options(
@@ -151,24 +165,25 @@ def check_options(
     known = sorted([*OPTIONS, *EXECUTION])
     for name, raw in options.items():
         if name not in known:
-            raise OptionError(f"{func} got an unexpected option {name!r}; the options are "
-                              f"{known}.{_did_you_mean(name, known)}")
+            raise OptionError(_joined(
+                _t("options.unknown", func=func, name=repr(name), options=known),
+                _did_you_mean(name, known),
+            ))
         if raw is None:
             continue
         value = _normalised(name, raw)
         schema = _subschema(name)
         bad_bool = isinstance(value, bool) and schema.get("type") in ("integer", "number")
         if bad_bool or not Draft202012Validator(schema).is_valid(value):
-            note = ""
+            note = None
             if "enum" in schema:
                 note = _did_you_mean(value, [str(v) for v in schema["enum"]])
             raise _fail(func, name, _expected(schema), raw, note)
         out[name] = tuple(value) if isinstance(value, list) else value
     if "workers" in out and "scheduler" in out:
-        raise OptionError(f"The 'workers' and 'scheduler' parameters of {func} cannot both be "
-                          f"given: 'workers' starts a local Dask cluster, 'scheduler' uses a "
-                          f"running one. Got workers={options['workers']!r} and "
-                          f"scheduler={options['scheduler']!r}.")
+        raise OptionError(_t("options.workers_and_scheduler", func=func,
+                             workers=repr(options["workers"]),
+                             scheduler=repr(options["scheduler"])))
     _check_against_trial(func, out, config, participants,
                          {k: v for k, v in options.items() if v is not None})
     return out
@@ -182,15 +197,15 @@ def _check_against_trial(
         ids = [o.id for o in config.outcomes]
         for ident in out["outcomes"]:
             if ident not in ids:
-                raise _fail(func, "outcomes", f"a list of declared outcome ids {ids}",
+                raise _fail(func, "outcomes", _t("options.expected.outcome_ids", ids=ids),
                             given["outcomes"], _did_you_mean(ident, ids))
     if config is not None:
         se = out.get("standard_errors", config.analysis.standard_errors)
         cluster = out.get("cluster", config.se_cluster)
         if str(se).startswith("CR") and cluster is None:
-            raise _fail(func, "standard_errors", "one of ['HC0', 'HC1', 'HC2', 'HC3'] without a "
-                        "cluster", se, " CR standard errors need a cluster column: give "
-                        "'cluster', or declare it in [randomisation] or [analysis].")
+            raise _fail(func, "standard_errors", _t("options.expected.hc_without_cluster",
+                                                    values=["HC0", "HC1", "HC2", "HC3"]),
+                        se, _t("options.cr_needs_cluster"))
     if participants is None:
         return
     columns = [str(c) for c in participants.columns]
@@ -199,19 +214,20 @@ def _check_against_trial(
         named.append(("cluster", out["cluster"]))
     for name, column in named:
         if column not in columns:
-            what = "a list of numeric columns of participants" if name == "covariates" else \
-                "a column of participants"
+            what = _t("options.expected.numeric_columns") if name == "covariates" else \
+                _t("options.expected.participants_column")
             raise _fail(func, name, what, given[name],
-                        f" participants has no column {column!r}.{_did_you_mean(column, columns)}")
+                        _joined(_t("options.no_column", column=repr(column)),
+                                _did_you_mean(column, columns)))
         if name == "covariates":
             values = participants[column]
             numeric = pd.to_numeric(values, errors="coerce")
             bad = numeric.isna() & values.notna()
             if bad.any():
                 row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-                raise _fail(func, name, "a list of numeric columns of participants", given[name],
-                            f" Column {column!r} of participants is not a number in row {row} "
-                            f"(rule: type number, value {values.iloc[row - 1]!r}).")
+                raise _fail(func, name, _t("options.expected.numeric_columns"), given[name],
+                            _t("options.not_numeric", column=repr(column), row=row,
+                               value=repr(values.iloc[row - 1])))
 
 
 def execution_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

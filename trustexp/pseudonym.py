@@ -21,7 +21,8 @@ Formats are kept: CSV stays CSV (same separator, encoding and byte-order mark),
 Parquet stays Parquet, SPSS stays SPSS and Stata stays Stata (with their value
 labels and variable labels), Excel stays Excel. Dates are written as dates
 (CSV: ISO ``YYYY-MM-DD``), so that the output validates whenever the input did.
-SPSS user-missing codes are written as empty (system-missing) values.
+SPSS user-missing codes stay user-missing: the codes and their missing-value
+definitions are written back, so that validation counts them as it did in the input.
 The output folder is written to a temporary folder beside it and renamed into
 place at the end, so that it never exists half-written; it may not lie inside
 the input folder.
@@ -45,6 +46,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trustexp._atomic import atomic_dir
+from trustexp._message import Message
+from trustexp._message import text as _t
 from trustexp.bsn import normalise_digits
 from trustexp.config import TrialConfig
 from trustexp.errors import EXIT_CONTRACT, ConfigError, InputError, OptionError, TrustexpError
@@ -83,16 +86,19 @@ _QUASI = re.compile(
 class PseudonymRefused(TrustexpError, ValueError):
     """The data cannot be pseudonymised safely as asked (exit code 1: the data must change).
 
-    ``text`` and ``values`` name the message in the ``pseudonymise`` text
-    catalogue, so that the command line can show it in the user's language.
+    The message is a text of the ``pseudonymise`` catalogue (``text`` its key,
+    ``values`` its placeholders), shown in the user's language.
     """
 
     exit_code = EXIT_CONTRACT
 
-    def __init__(self, message: str, text: str = "", values: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, message: Message) -> None:
         super().__init__(message)
-        self.text = text
-        self.values = dict(values or {})
+        self.text = message.key
+        self.values = dict(message.values)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pragma: no cover - pickling support
+        return (type(self), self.args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,15 +157,9 @@ def _key_bytes(key: str | bytes) -> bytes:
     raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     raw = raw.strip()
     if len(raw) < MIN_KEY_BYTES:
-        raise TrustexpError(
-            f"the pseudonymisation key is too short ({len(raw)} bytes); use at least "
-            f"{MIN_KEY_BYTES} random bytes, e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`"
-        )
+        raise TrustexpError(_t("pseudonym.key_short", size=len(raw), minimum=MIN_KEY_BYTES))
     if len(set(raw)) < 4:
-        raise TrustexpError(
-            "the pseudonymisation key is not a secret (it repeats one or a few bytes); use "
-            f"at least {MIN_KEY_BYTES} random bytes"
-        )
+        raise TrustexpError(_t("pseudonym.key_repeats", minimum=MIN_KEY_BYTES))
     return raw
 
 
@@ -234,21 +234,18 @@ def pseudonymise(
         The key is missing or too short.
     """
     if bsn_columns not in ("stop", "replace", "drop"):
-        raise OptionError(
-            "The 'bsn_columns' parameter of pseudonymise must be one of 'stop', 'replace', 'drop'. "
-            f"Got {bsn_columns!r} instead."
-        )
+        raise OptionError(_t("options.invalid", name="'bsn_columns'", func="pseudonymise",
+                             expected=_t("options.expected.one_of",
+                                         values="'stop', 'replace', 'drop'"),
+                             value=repr(bsn_columns)))
     secret = _key_bytes(key)
     src, dst = Path(in_dir), Path(out_dir)
     if not src.is_dir():
-        raise InputError(f"no such folder: {src}")
+        raise InputError(_t("folders.no_such_folder", folder=src))
     if dst.exists():
-        raise InputError(f"{dst} already exists; pseudonymise writes a new folder and never overwrites one")
+        raise InputError(_t("pseudonym.exists", folder=dst))
     if dst.resolve().is_relative_to(src.resolve()):
-        raise InputError(
-            f"the output folder {dst} lies inside the input folder {src}; write it elsewhere, so that "
-            "the pseudonymised copy is never read as part of the original"
-        )
+        raise InputError(_t("pseudonym.inside", output=dst, input=src))
     toml_path = src / "trial.toml"
     from trustexp.validation._config import read_toml
 
@@ -256,13 +253,13 @@ def pseudonymise(
     try:
         toml_text = toml_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"no trial.toml in {src}") from None
+        raise InputError(_t("folders.no_trial_toml", folder=src)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {toml_path}: {exc}") from None
+        raise InputError(_t("readers.os_error", path=toml_path, reason=exc)) from None
     try:
         doc = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"trial.toml is not valid TOML: {exc}") from None
+        raise ConfigError(_t("pseudonym.not_toml", detail=exc)) from None
     config = TrialConfig.from_dict(doc, src, lenient=True)
     files = locate_tables(src, {k: v for k, v in config.sources.items() if k in TABLES})
     tables = {name: read_table(path, name) for name, path in files.items()}
@@ -272,12 +269,7 @@ def pseudonymise(
     bsn_found = _bsn_columns(tables, id_columns)
     if bsn_found and bsn_columns == "stop":
         listed = "; ".join(f"{t}.{c} ({n})" for (t, c), n in bsn_found.items())
-        raise PseudonymRefused(
-            f"besides the person ids, these columns hold BSNs: {listed}. Nothing was written. Choose "
-            "what to do with them: --bsn-columns replace (keyed pseudonyms, as person ids) or "
-            "--bsn-columns drop (leave them out)",
-            "refused_bsn", {"columns": listed},
-        )
+        raise PseudonymRefused(Message("refused_bsn", catalogue="pseudonymise", columns=listed))
     _check_collisions(tables["participants"], id_columns["participants"])
 
     ids: set[str] = set()
@@ -316,7 +308,7 @@ def pseudonymise(
         new_toml = _rewrite_data(toml_text, doc, {n: p.name for n, (p, _) in written.items()}, bool(config.sources))
         (tmp / "trial.toml").write_text(new_toml, encoding="utf-8")
         if dst.exists():
-            raise InputError(f"{dst} appeared while pseudonymising; nothing was written there")
+            raise InputError(_t("pseudonym.appeared", folder=dst))
     return PseudonymResult(
         out_dir=dst, tables=written, ids=len(ids), replaced=tuple(replaced), dropped=tuple(dropped),
         quasi_identifiers=tuple(quasi), formats=formats,
@@ -335,11 +327,11 @@ def _id_column(table: RawTable, config: TrialConfig) -> str:
             return hits[0]
     from trustexp.validation._mapping import columns_present
 
-    raise InputError(
-        f"{table.path.name} has no person id column ({'the column ' + repr(mapped) + ' of [columns.' + table.name + '] or ' if mapped else ''}"
-        f"{_ID!r}; {columns_present(table.columns)}): map it in trial.toml [columns.{table.name}] "
-        f"person_id = \"...\""
-    )
+    present = columns_present(table.columns)
+    if mapped:
+        raise InputError(_t("pseudonym.no_id_mapped", file=table.path.name, column=repr(mapped),
+                            table=table.name, present=present))
+    raise InputError(_t("pseudonym.no_id", file=table.path.name, table=table.name, present=present))
 
 
 def _used_columns(config: TrialConfig) -> dict[str, set[str]]:
@@ -398,13 +390,8 @@ def _check_collisions(table: RawTable, column: str) -> None:
                 example = f"{seen[norm]!r} and {v!r}"
         seen.setdefault(norm, v)
     if clashes:
-        raise PseudonymRefused(
-            f"{table.path.name}: {clashes} pair{'s' if clashes != 1 else ''} of different person ids "
-            f"would get the same pseudonym, e.g. {example} (ids are compared without surrounding "
-            "spaces, invisible characters and leading zeros, so that every table of one person "
-            "joins). Nothing was written. Make the ids distinct in the source system",
-            "refused_collision", {"file": table.path.name, "count": clashes, "example": example},
-        )
+        raise PseudonymRefused(Message("refused_collision", catalogue="pseudonymise",
+                                       file=table.path.name, count=clashes, example=example))
 
 
 def _replace_column(data: pa.Table, column: str, key: bytes) -> tuple[pa.Table, set[str]]:
@@ -497,8 +484,39 @@ def _write_spss(folder: Path, name: str, table: RawTable, data: pa.Table, ids: s
     kept = _labels_kept(table, data, ids)
     measure = {k: v for k, v in (getattr(table.meta, "variable_measure", None) or {}).items()
                if k in data.column_names and k not in ids and v in ("nominal", "ordinal", "scale")}
-    pyreadstat.write_sav(_frame(data), str(path), variable_measure=measure or None, **kept)
+    frame = _frame(data)
+    ranges = _user_missing_back(frame, table, ids)
+    pyreadstat.write_sav(frame, str(path), variable_measure=measure or None,
+                         missing_ranges=ranges or None, **kept)
     return path
+
+
+def _user_missing_back(frame: Any, table: RawTable, ids: set[str]) -> dict[str, list[Any]]:
+    """Put the SPSS user-missing codes back into ``frame`` (in place); their ``missing_ranges``.
+
+    The reader turned the codes into missing values; the cells it took them
+    from are restored, and each column's definitions (discrete codes or a
+    range) are returned in the form :func:`pyreadstat.write_sav` takes.
+    """
+    import pandas as pd
+
+    out: dict[str, list[Any]] = {}
+    specs = dict(getattr(table.meta, "missing_ranges", None) or {})
+    for column, spec in specs.items():
+        if column not in frame.columns or column in ids:
+            continue
+        rows, values = table.user_missing_cells.get(column, ((), ()))
+        if rows:
+            series = frame[column]
+            if any(isinstance(v, str) for v in values):
+                series = series.astype(object)
+            else:
+                series = pd.to_numeric(series, errors="coerce").astype(float)
+            series.iloc[list(rows)] = list(values)
+            frame[column] = series
+        out[column] = [r["lo"] if r.get("lo") == r.get("hi") else {"lo": r["lo"], "hi": r["hi"]}
+                       for r in spec]
+    return out
 
 
 def _write_stata(folder: Path, name: str, table: RawTable, data: pa.Table, ids: set[str]) -> Path:
@@ -563,10 +581,7 @@ def _rewrite_data(text: str, doc: Mapping[str, object], names: Mapping[str, str]
         check = {}
     expected = {k: v for k, v in doc.items() if k != "data"}
     if check.get("data") != dict(names) or {k: v for k, v in check.items() if k != "data"} != expected:
-        raise InputError(
-            "trial.toml declares [data] in a form that cannot be rewritten (use a [data] table "
-            "with one 'table = \"path\"' line per table)"
-        )
+        raise InputError(_t("pseudonym.data_form"))
     return body
 
 
@@ -584,10 +599,8 @@ def key_from(key_file: Path | None) -> bytes:
     if key_file is not None:
         from trustexp.readers import read_bounded
 
-        return read_bounded(key_file, "the key file", MAX_KEY_BYTES).strip()
+        return read_bounded(key_file, _t("readers.what.key_file"), MAX_KEY_BYTES).strip()
     value = os.environ.get(KEY_ENV, "")
     if not value.strip():
-        raise TrustexpError(
-            f"no pseudonymisation key: set the environment variable {KEY_ENV} or pass --key-file FILE"
-        )
+        raise TrustexpError(_t("pseudonym.no_key", variable=KEY_ENV))
     return value.encode("utf-8")

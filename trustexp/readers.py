@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from trustexp._message import Message
+from trustexp._message import text as _t
 from trustexp.errors import InputError
 from trustexp.literals import TABLES
 
@@ -89,7 +91,7 @@ _UTF8_MULTI = re.compile(
 
 
 # -- files -----------------------------------------------------------------------
-def check_path(path: str | Path, what: str) -> Path:
+def check_path(path: str | Path, what: str | Message) -> Path:
     """Return ``path`` once it is known to name a regular file that can be opened.
 
     Parameters
@@ -107,20 +109,21 @@ def check_path(path: str | Path, what: str) -> Path:
     """
     text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
     if "\x00" in text:
-        raise InputError(f"the path of {what} contains a NUL byte: {text!r}")
+        raise InputError(_t("readers.nul_path", what=what, path=repr(text)))
     path = Path(text)
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputError(f"cannot read {what}: no such file ({_shown(path)})") from None
+        raise InputError(_t("readers.no_such_file", what=what, path=_shown(path))) from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise InputError(f"cannot read {what} ({_shown(path)}): {reason}") from None
+        raise InputError(_t("readers.cannot_read", what=what, path=_shown(path), reason=reason)) from None
     mode = info.st_mode
     if not stat.S_ISREG(mode):
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "a device")
-        raise InputError(f"cannot read {what}: {_shown(path)} is {kind}, not a regular file")
+        kind = (_t("readers.kind.folder") if stat.S_ISDIR(mode)
+                else _t("readers.kind.fifo") if stat.S_ISFIFO(mode)
+                else _t("readers.kind.socket") if stat.S_ISSOCK(mode) else _t("readers.kind.device"))
+        raise InputError(_t("readers.not_regular", what=what, path=_shown(path), kind=kind))
     return path
 
 
@@ -141,7 +144,7 @@ def _shown(path: Path) -> str:
     return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def read_bounded(path: str | Path, what: str, limit: int) -> bytes:
+def read_bounded(path: str | Path, what: str | Message, limit: int) -> bytes:
     """Read a small file whole, refusing anything but a regular file of at most ``limit`` bytes.
 
     Raises
@@ -154,9 +157,10 @@ def read_bounded(path: str | Path, what: str, limit: int) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(f"cannot read {what} ({_shown(path)}): {exc.strerror or exc}") from None
+        raise InputError(_t("readers.cannot_read", what=what, path=_shown(path),
+                                reason=exc.strerror or exc)) from None
     if len(data) > limit:
-        raise InputError(f"{what} ({_shown(path)}) is larger than {limit} bytes; refused")
+        raise InputError(_t("readers.too_large_small", what=what, path=_shown(path), limit=limit))
     return data
 
 
@@ -205,6 +209,9 @@ class RawTable:
     user_missing
         SPSS user-missing values, already turned into missing values: column
         to (how many cells, the distinct codes as text).
+    user_missing_cells
+        The SPSS user-missing cells as stored: column to (their row indices,
+        their values), so that a writer can put the codes back.
     meta
         The pyreadstat metadata of an SPSS or Stata file (for writing it back
         with its labels and formats); else None.
@@ -217,6 +224,9 @@ class RawTable:
     dialect: CsvDialect | None = None
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     user_missing: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    user_missing_cells: Mapping[str, tuple[tuple[int, ...], tuple[Any, ...]]] = field(
+        default_factory=dict
+    )
     meta: Any = None
 
     @property
@@ -263,7 +273,8 @@ def locate_tables(directory: Path, data: Mapping[str, str] | None = None) -> dic
     try:
         entries = sorted(directory.iterdir())
     except OSError as exc:
-        raise InputError(f"cannot list the folder {_shown(directory)}: {exc.strerror or exc}") from None
+        raise InputError(_t("readers.cannot_list", folder=_shown(directory),
+                                reason=exc.strerror or exc)) from None
     for entry in entries:
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
         if stem in TABLES and suffix in SUFFIXES:
@@ -274,43 +285,37 @@ def locate_tables(directory: Path, data: Mapping[str, str] | None = None) -> dic
         if table in data:
             given = str(data[table])
             if "\x00" in given:
-                raise InputError(f"trial.toml [data] {table} = {given!r}: the path contains a NUL byte")
+                raise InputError(_t("readers.data_nul", table=table, path=repr(given)))
             try:
                 path = (directory / given).resolve()
             except (OSError, ValueError, RuntimeError) as exc:
-                raise InputError(f"trial.toml [data] {table} = {given!r}: {exc}") from None
+                raise InputError(_t("readers.data_reason", table=table, path=repr(given), reason=exc)) from None
             if path.suffix.lower() not in SUFFIXES:
-                raise InputError(
-                    f"trial.toml [data] {table} = {str(data[table])!r}: unsupported file type "
-                    f"{path.suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}"
-                )
+                raise InputError(_t(
+                    "readers.data_suffix", table=table, path=repr(given),
+                    suffix=repr(path.suffix) if path.suffix else _t("readers.no_suffix"),
+                    suffixes=", ".join(SUFFIXES),
+                ))
             try:
                 exists = path.exists()
             except OSError as exc:  # a name too long, a loop of links
-                raise InputError(
-                    f"trial.toml [data] {table} = {given!r}: {exc.strerror or exc}"
-                ) from None
+                raise InputError(_t("readers.data_reason", table=table, path=repr(given),
+                                    reason=exc.strerror or exc)) from None
             if not exists:
-                raise InputError(
-                    f"trial.toml [data] {table} = {given!r}: no such file ({_shown(path)})"
-                )
-            found[table] = check_path(path, f"the {table} table")
+                raise InputError(_t("readers.data_missing", table=table, path=repr(given),
+                                    file=_shown(path)))
+            found[table] = check_path(path, _t("readers.what.table", table=table))
             continue
         candidates = by_name.get(table, [])
         if len(candidates) > 1:
-            names = " and ".join(p.name for p in candidates)
-            raise InputError(
-                f"two files for the {table} table in {directory}: {names}; "
-                f"keep one, or name the right one in trial.toml [data] {table} = \"...\""
-            )
+            first, second = (p.name for p in candidates[:2])
+            raise InputError(_t("readers.two_files", table=table, folder=directory, first=first,
+                                second=second))
         if candidates:
-            found[table] = check_path(candidates[0], f"the {table} table")
+            found[table] = check_path(candidates[0], _t("readers.what.table", table=table))
     if "participants" not in found:
-        raise InputError(
-            f"no participants table in {directory}: expected participants.csv (or "
-            f"{', '.join('participants' + s for s in SUFFIXES[1:])}), "
-            "or a path in trial.toml [data] participants"
-        )
+        raise InputError(_t("readers.no_participants", folder=directory,
+                            files=", ".join("participants" + s for s in SUFFIXES[1:])))
     return found
 
 
@@ -330,15 +335,13 @@ def read_table(path: Path, name: str) -> RawTable:
     InputError
         The file cannot be read: missing, empty, binary, wrongly encoded or corrupt.
     """
-    path = check_path(path, f"the {name} table")
+    path = check_path(path, _t("readers.what.table", table=name))
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > MAX_TABLE_BYTES:
-        raise InputError(
-            f"{path.name} is {size} bytes; a table may have at most {MAX_TABLE_BYTES} bytes"
-        )
+        raise InputError(_t("readers.too_large", file=path.name, size=size, limit=MAX_TABLE_BYTES))
     if size == 0:
-        raise InputError(f"{path.name} is empty (0 bytes): the {name} table needs at least a header")
+        raise InputError(_t("readers.empty", file=path.name, table=name))
     readers = {
         ".csv": _read_csv,
         ".parquet": _read_parquet,
@@ -348,7 +351,7 @@ def read_table(path: Path, name: str) -> RawTable:
     }
     reader = readers.get(suffix)
     if reader is None:
-        raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
+        raise InputError(_t("readers.unsupported", file=path.name, suffixes=", ".join(SUFFIXES)))
     try:
         result: tuple[Any, ...] = reader(path)
         table: pa.Table = result[0]
@@ -357,17 +360,15 @@ def read_table(path: Path, name: str) -> RawTable:
     except InputError:
         raise
     except MemoryError:
-        raise InputError(f"{path.name}: not enough memory to read it") from None
+        raise InputError(_t("readers.memory", file=path.name)) from None
     except OSError as exc:
-        raise InputError(f"cannot read {_shown(path)}: {exc.strerror or exc}") from None
+        raise InputError(_t("readers.os_error", path=_shown(path), reason=exc.strerror or exc)) from None
     except RecursionError:
-        raise InputError(f"{path.name} cannot be read: it nests too deeply") from None
+        raise InputError(_t("readers.nests", file=path.name)) from None
     except Exception as exc:  # every reader failure becomes a message
         kind = suffix.lstrip(".")
-        raise InputError(
-            f"{path.name} cannot be read: it is not a valid {_FORMAT_NAMES[kind]} file "
-            f"({type(exc).__name__}: {_first_line(exc)})"
-        ) from None
+        raise InputError(_t("readers.corrupt", file=path.name, format=_FORMAT_NAMES[kind],
+                            detail=f"{type(exc).__name__}: {_first_line(exc)}")) from None
     _check_names(path, table.column_names)
     return RawTable(name=name, path=path, data=table, format=suffix.lstrip("."), dialect=dialect, **extra)
 
@@ -388,15 +389,14 @@ def _first_line(exc: BaseException) -> str:
 
 def _check_names(path: Path, names: list[str]) -> None:
     if len(names) > MAX_COLUMNS:
-        raise InputError(
-            f"{path.name} has {len(names)} columns; a table may have at most {MAX_COLUMNS}"
-        )
+        raise InputError(_t("readers.too_many_columns", file=path.name, count=len(names),
+                            limit=MAX_COLUMNS))
     seen: set[str] = set()
     for i, n in enumerate(names, start=1):
         if not isinstance(n, str) or not n.strip():
-            raise InputError(f"{path.name}: column {i} of the header has no name")
+            raise InputError(_t("readers.unnamed_column", file=path.name, number=i))
         if n in seen:
-            raise InputError(f"{path.name}: the column {n!r} appears twice in the header")
+            raise InputError(_t("readers.duplicate_column", file=path.name, column=repr(n)))
         seen.add(n)
 
 
@@ -413,20 +413,13 @@ def sniff_csv(path: Path) -> CsvDialect:
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
-        raise InputError(
-            f"{path.name} is not a text CSV file (it contains NUL bytes: binary data or "
-            "UTF-16); save it as CSV in UTF-8 or Windows-1252"
-        )
+        raise InputError(_t("readers.csv_nul", file=path.name))
     if any(b in _CONTROL for b in head[:4096]):
-        raise InputError(
-            f"{path.name} is not a text CSV file (it contains control characters: binary data)"
-        )
+        raise InputError(_t("readers.csv_control", file=path.name))
     bom = head.startswith(_BOM)
     encoding = "utf-8" if _scan(path) else "cp1252"
     if encoding == "cp1252" and (bom or not _decodes(path, "cp1252")):
-        raise InputError(
-            f"{path.name} is neither UTF-8 nor Windows-1252 text; save it as CSV in UTF-8"
-        )
+        raise InputError(_t("readers.csv_encoding", file=path.name))
     text = head.decode(encoding, errors="replace")
     if bom:
         text = text[1:]
@@ -491,19 +484,13 @@ def _scan(path: Path) -> bool:
         except UnicodeDecodeError:
             utf8, bad_line = False, line
     if not utf8 and non_ascii_line is not None:
-        raise InputError(
-            f"{path.name} mixes encodings: line {non_ascii_line} is UTF-8 text, but line "
-            f"{bad_line} is not UTF-8 (Windows-1252 or another encoding); save the whole file "
-            "in one encoding, preferably UTF-8"
-        )
+        raise InputError(_t("readers.csv_mixed", file=path.name, utf8_line=non_ascii_line,
+                            other_line=bad_line))
     return utf8
 
 
 def _too_long(path: Path, line: int) -> None:
-    raise InputError(
-        f"{path.name}: line {line} is longer than {MAX_LINE_BYTES} bytes, the most a line "
-        "may have (is it a CSV file?)"
-    )
+    raise InputError(_t("readers.csv_long_line", file=path.name, line=line, limit=MAX_LINE_BYTES))
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -524,7 +511,7 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
     dialect = sniff_csv(path)
     header = _csv_header(path, dialect)
     if not header:
-        raise InputError(f"{path.name} has no header line")
+        raise InputError(_t("readers.csv_no_header", file=path.name))
     _check_names(path, header)
     bad_line: list[int | None] = []
 
@@ -558,9 +545,11 @@ def _read_csv(path: Path) -> tuple[pa.Table, CsvDialect]:
                                   convert_options=convert)
             except pa.ArrowInvalid:
                 pass
-        where = f" (line {bad_line[0]})" if bad_line and bad_line[0] else ""
         detail = _first_line(exc).removeprefix("CSV parse error: ")
-        raise InputError(f"{path.name} is not a well-formed CSV file{where}: {detail}") from None
+        if bad_line and bad_line[0]:
+            raise InputError(_t("readers.csv_malformed_line", file=path.name, line=bad_line[0],
+                                detail=detail)) from None
+        raise InputError(_t("readers.csv_malformed", file=path.name, detail=detail)) from None
     if dialect.bom and table.column_names and table.column_names[0].startswith("\ufeff"):
         table = table.rename_columns([table.column_names[0][1:], *table.column_names[1:]])
     return table, dialect
@@ -614,10 +603,7 @@ def _check_type(path: Path, column: str, t: pa.DataType) -> None:
         or pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_null(t)
     )
     if not plain:
-        raise InputError(
-            f"{path.name}: the column {column!r} has the type {t}, which a table of the "
-            "contract cannot hold; store it as text, a number, a date or a time stamp"
-        )
+        raise InputError(_t("readers.parquet_type", file=path.name, column=repr(column), type=t))
 
 
 def _plain_types(table: pa.Table) -> pa.Table:
@@ -648,9 +634,11 @@ def _read_spss(path: Path) -> tuple[pa.Table, None, dict[str, Any]]:
 
     frame, meta = pyreadstat.read_sav(os.fsencode(path), dates_as_pandas_datetime=True,
                                       user_missing=True)
-    user_missing = _drop_user_missing(frame, meta)
+    cells: dict[str, tuple[tuple[int, ...], tuple[Any, ...]]] = {}
+    user_missing = _drop_user_missing(frame, meta, cells)
     return _from_pandas(frame), None, {
         "labels": _value_labels(meta), "user_missing": user_missing, "meta": meta,
+        "user_missing_cells": cells,
     }
 
 
@@ -675,8 +663,14 @@ def _value_labels(meta: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _drop_user_missing(frame: Any, meta: Any) -> dict[str, tuple[int, tuple[str, ...]]]:
-    """Turn SPSS user-missing values into missing values (in place); count them per column."""
+def _drop_user_missing(
+    frame: Any, meta: Any, cells: dict[str, tuple[tuple[int, ...], tuple[Any, ...]]] | None = None,
+) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Turn SPSS user-missing values into missing values (in place); count them per column.
+
+    ``cells``, if given, receives each column's user-missing cells as stored
+    (row indices and values).
+    """
     import pandas as pd
 
     out: dict[str, tuple[int, tuple[str, ...]]] = {}
@@ -697,6 +691,13 @@ def _drop_user_missing(frame: Any, meta: Any) -> dict[str, tuple[int, tuple[str,
         if mask.any():
             codes = tuple(sorted({_value_text(v) for v in series[mask].tolist()}))
             out[str(column)] = (int(mask.sum()), codes)
+            if cells is not None:
+                rows = np.flatnonzero(mask.to_numpy())
+                values = series.to_numpy()[rows]
+                cells[str(column)] = (
+                    tuple(int(i) for i in rows),
+                    tuple(v.item() if isinstance(v, np.generic) else v for v in values),
+                )
             frame[column] = series.where(~mask, None if series.dtype == object else float("nan"))
     return out
 
@@ -732,7 +733,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, None]:
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise InputError(f"{path.name}: the first sheet is empty; it needs at least a header row")
+        raise InputError(_t("readers.xlsx_empty", file=path.name))
     header = rows[0]
     while header and header[-1] is None:
         header = header[:-1]

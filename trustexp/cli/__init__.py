@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import click
 
@@ -84,17 +84,41 @@ def _argv_language(argv: Sequence[str]) -> str | None:
     return None
 
 
+def help_keys(command: click.Command, prefix: str = "") -> Iterator[tuple[str, click.Command, click.Option | None]]:
+    """Every help text of ``command`` and its subcommands: (catalogue key, command, option).
+
+    The key of a command's text is ``<path>.help`` (``group.help`` for the group
+    itself), of an option ``<path>.option.<name>``, where ``<path>`` is the
+    commands' names joined by dots (``group`` for the group's own options). The
+    ``--help`` option of every command has the one key ``option.help``
+    (option None).
+    """
+    path = prefix or "group"
+    yield f"{path}.help", command, None
+    for param in command.params:
+        if isinstance(param, click.Option):
+            yield f"{path}.option.{param.name}", command, param
+    yield "option.help", command, None
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from help_keys(sub, f"{prefix}.{name}" if prefix else name)
+
+
 def _localise_help(lang: str) -> None:
     """Help texts of the group, the commands and their options from the ``cli`` catalogue."""
     from trustexp.texts import catalogue
 
     cat = catalogue("cli", lang)
-    cli.help = cat["group.help"]
-    for name, cmd in cli.commands.items():
-        cmd.help = cat.get(f"{name}.help", cmd.help)
-        for param in cmd.params:
-            if isinstance(param, click.Option):
-                param.help = cat.get(f"{name}.option.{param.name}", param.help)
+    for key, command, option in help_keys(cli):
+        if option is not None:
+            option.help = cat.get(key, option.help)
+        elif key == "option.help":
+            names = cli.context_settings.get("help_option_names", ["--help"])
+            helper = command.get_help_option(click.Context(command, help_option_names=names))
+            if helper is not None:
+                helper.help = cat.get(key, helper.help)
+        else:
+            command.help = cat.get(key, command.help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,6 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         _restore_signals(previous)
 
 
+def _language(args: Sequence[str], explicit: str | None) -> str:
+    """The language of a message: ``--lang``, else ``[trial] language`` of a folder named
+    on the command line, else the environment."""
+    from trustexp.texts import language, trial_language
+
+    if explicit is None:
+        for arg in args:
+            if arg.startswith("-") or "\x00" in arg:
+                continue
+            found = trial_language(arg)
+            if found is not None:
+                return language(None, found)
+    return language(explicit)
+
+
+def _cli_text(args: Sequence[str], explicit: str | None, key: str, **values: object) -> str:
+    """A message of the ``cli`` catalogue, in the language of the command."""
+    from trustexp.texts import catalogue
+
+    return catalogue("cli", _language(args, explicit)).t(key, **values)
+
+
 def _main(args: list[str], explicit: str | None) -> int:
     from trustexp.texts import catalogue, language
 
@@ -134,7 +180,7 @@ def _main(args: list[str], explicit: str | None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("trustexp: interrupted", err=True)
+        click.echo(f"trustexp: {_cli_text(args, explicit, 'message.interrupted')}", err=True)
         return EXIT_CANNOT_RUN
     except click.ClickException as exc:
         shown = io.StringIO()
@@ -148,28 +194,26 @@ def _main(args: list[str], explicit: str | None) -> int:
         echo(f"trustexp: {catalogue('cli', lang).t('message.contract', count=count)}", err=True)
         return exc.exit_code
     except TrustexpError as exc:
-        echo(f"trustexp: {exc}", err=True)
+        echo(f"trustexp: {exc.localised(_language(args, explicit))}", err=True)
         return exc.exit_code
     except RecursionError:
-        echo("trustexp: the input nests too deeply to be processed", err=True)
+        echo(f"trustexp: {_cli_text(args, explicit, 'message.nests')}", err=True)
         return EXIT_CANNOT_RUN
     except MemoryError:
-        echo("trustexp: not enough memory for this input", err=True)
+        echo(f"trustexp: {_cli_text(args, explicit, 'message.memory')}", err=True)
         return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
-        click.echo("trustexp: interrupted", err=True)
+        click.echo(f"trustexp: {_cli_text(args, explicit, 'message.interrupted')}", err=True)
         return EXIT_CANNOT_RUN
     except _Terminated:
-        click.echo("trustexp: terminated; nothing was written", err=True)
+        click.echo(f"trustexp: {_cli_text(args, explicit, 'message.terminated')}", err=True)
         return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("TRUSTEXP_DEBUG"):
             traceback.print_exc()
-        click.echo(
-            f"trustexp: internal error ({type(exc).__name__}: {printable(str(exc))}). "
-            "Please report it; set TRUSTEXP_DEBUG=1 to see the details.",
-            err=True,
-        )
+        detail = f"{type(exc).__name__}: {printable(str(exc))}"
+        click.echo(f"trustexp: {_cli_text(args, explicit, 'message.internal', detail=detail)}",
+                   err=True)
         return EXIT_CANNOT_RUN
     return int(rc or 0)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp._message import text as _t
 from trustexp.cli._options import evaluate_kwargs, execution_options
 from trustexp.errors import EXIT_OK, OptionError
 
@@ -44,9 +45,9 @@ def command(trial_dir: Path | None, fmt: str, output: Path | None, html: Path | 
     from trustexp.planning._html import design_html
 
     if demo and trial_dir is not None:
-        raise OptionError("give either TRIAL_DIR or --demo, not both")
+        raise OptionError(_t("cli.demo_and_folder"))
     if not demo and trial_dir is None:
-        raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+        raise OptionError(_t("cli.no_folder"))
     wanted: dict[str, float] = {}
     for item in effects:
         name, sep, value = item.partition("=")
@@ -55,7 +56,7 @@ def command(trial_dir: Path | None, fmt: str, output: Path | None, html: Path | 
         except ValueError:
             sep = ""
         if not sep or not name.strip():
-            raise OptionError(f"--effect must be OUTCOME=VALUE. Got {item!r} instead.")
+            raise OptionError(_t("cli.effect_form", value=repr(item)))
     run = evaluate_kwargs({"workers": workers, "scheduler": scheduler})
     result = design(trial_dir, demo=demo, simulations=simulations, seed=seed, effects=wanted,
                     **run)

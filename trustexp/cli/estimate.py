@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import check_output, write_atomic
+from trustexp._message import text as _t
 from trustexp.cli._options import (
     analysis_options,
     evaluate_kwargs,
@@ -52,9 +53,9 @@ def command(
     from trustexp.evaluation import evaluate
 
     if demo and trial_dir is not None:
-        raise OptionError("give either TRIAL_DIR or --demo, not both")
+        raise OptionError(_t("cli.demo_and_folder"))
     if not demo and trial_dir is None:
-        raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+        raise OptionError(_t("cli.no_folder"))
     if output is not None and trial_dir is not None:
         check_output(output, what="--output", folder=trial_dir)
     args = ["trustexp", "estimate"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp._message import text as _t
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -39,7 +40,7 @@ def command(trial_dir: Path, on: str | None, force: bool) -> int:
         raise ContractError(ValidationReport(errors=errors, files={"trial.toml": toml}))
     target = folder / LOCK_FILE
     if target.exists() and not force:
-        raise OptionError(f"{target} exists: a plan is locked once (use --force to replace it)")
+        raise OptionError(_t("cli.locked_once", path=target))
     lock = lock_plan(raw, on=on)
     write_atomic(target, lock.to_json())
     click.echo(f"locked the plan of {toml} on {lock.locked_on}: SHA-256 {lock.plan_sha256}")

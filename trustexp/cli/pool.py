@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp._message import text as _t
 from trustexp.errors import EXIT_OK, OptionError
 
 __all__ = ["command"]
@@ -39,14 +40,14 @@ def command(trial_dirs: tuple[Path, ...], output: Path, plan: Path | None, json_
     if plan is None and Path("pool.toml").is_file():
         plan = Path("pool.toml")
     if len(trial_dirs) + int(demo) < 2:
-        raise OptionError("give two or more trial folders (or one and --demo) to pool")
+        raise OptionError(_t("cli.pool_two"))
     outputs = [output] + ([json_out] if json_out is not None else [])
     if json_out is not None and json_out.resolve() == output.resolve():
-        raise OptionError("--json and --output must be different files")
+        raise OptionError(_t("cli.pool_same_output"))
     for d in trial_dirs:
         for o in outputs:
             if o.resolve().is_relative_to(d.resolve()):
-                raise OptionError(f"{o} lies inside the trial folder {d}; write it elsewhere")
+                raise OptionError(_t("cli.pool_inside", path=o, folder=d))
     result = pool_trials(list(trial_dirs), plan=plan, demo=demo, min_cell=min_cell)
     html = render_pool(result, lang=lang)
     text = result.to_json() if json_out is not None else None

@@ -27,32 +27,16 @@ def pseudonymise_command(
     Exit codes: 0 done, 1 the data must change first (BSN columns, colliding
     ids), 2 could not run (no key, unreadable input, OUT_DIR exists).
     """
-    from trustexp.pseudonym import PseudonymRefused, key_from, pseudonymise
-    from trustexp.texts import catalogue, language
+    from trustexp.pseudonym import key_from, pseudonymise
+    from trustexp.texts import language, trial_language
 
-    chosen = language(lang, _trial_language(in_dir))
-    try:
-        result = pseudonymise(
-            in_dir, out_dir, key=key_from(key_file), bsn_columns=bsn_columns,  # type: ignore[arg-type]
-            drop_quasi_identifiers=drop_quasi,
-        )
-    except PseudonymRefused as exc:
-        if not exc.text:
-            raise
-        raise PseudonymRefused(catalogue("pseudonymise", chosen).t(exc.text, **exc.values)) from None
+    chosen = language(lang, trial_language(in_dir))
+    result = pseudonymise(
+        in_dir, out_dir, key=key_from(key_file), bsn_columns=bsn_columns,  # type: ignore[arg-type]
+        drop_quasi_identifiers=drop_quasi,
+    )
     click.echo(result.summary(chosen))
     return EXIT_OK
-
-
-def _trial_language(folder: Path) -> str | None:
-    import tomllib
-
-    try:
-        doc = tomllib.loads((Path(folder) / "trial.toml").read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    trial = doc.get("trial")
-    return trial.get("language") if isinstance(trial, dict) else None
 
 
 command = click.command("pseudonymise")(

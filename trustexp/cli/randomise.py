@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trustexp._atomic import write_atomic
+from trustexp._message import text as _t
 from trustexp.errors import EXIT_CONTRACT, EXIT_OK, InputError, OptionError
 
 __all__ = ["command"]
@@ -21,7 +22,7 @@ def _ratios(items: tuple[str, ...]) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep or not name.strip():
-            raise OptionError(f"--ratio must be ARM=NUMBER. Got {item!r} instead.")
+            raise OptionError(_t("cli.ratio_form", value=repr(item)))
     return out
 
 
@@ -63,9 +64,9 @@ def command(participants: Path, output: Path, certificate: Path | None, trial_to
     cert_path = certificate or output.with_name(output.stem + ".certificate.json")
     toml = trial_toml or participants.parent / "trial.toml"
     if not participants.is_file():
-        raise InputError(f"no such file: {participants}")
+        raise InputError(_t("cli.no_such_file", path=participants))
     if output.resolve() == participants.resolve() or cert_path.resolve() == participants.resolve():
-        raise OptionError("--output and --certificate must not be the participants file")
+        raise OptionError(_t("cli.randomise_overwrite"))
     raw = read_toml(toml)
     problems, pruned, _ = check_config(raw)
     errors = [p for p in problems if p.severity == "error"]
@@ -96,7 +97,7 @@ def command(participants: Path, output: Path, certificate: Path | None, trial_to
             try:
                 have = path.read_bytes()
             except OSError as exc:
-                raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+                raise InputError(_t("readers.os_error", path=path, reason=exc.strerror or exc)) from None
             if have != want:
                 problems_found.append(str(path))
         if problems_found:

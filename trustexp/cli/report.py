@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from trustexp._message import text as _t
 from trustexp.cli._options import (
     analysis_options,
     evaluate_kwargs,
@@ -118,12 +119,12 @@ def command(
     from trustexp.reporting.export import check_export_dir
 
     if demo and trial_dir is not None:
-        raise OptionError("give either TRIAL_DIR or --demo, not both")
+        raise OptionError(_t("cli.demo_and_folder"))
     if not demo and trial_dir is None:
-        raise OptionError("give a TRIAL_DIR (or --demo for the embedded demo trial)")
+        raise OptionError(_t("cli.no_folder"))
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
-        raise OptionError(f"cannot write {output}: the folder {folder} does not exist")
+        raise OptionError(_t("write.no_folder", path=output, folder=folder))
     if export_dir is not None:
         check_export_dir(export_dir)
     if trial_dir is not None:  # before the work; the input files are checked once they are known

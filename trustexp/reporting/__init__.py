@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from trustexp._atomic import atomic_group, check_folder_of, check_output, write_atomic
+from trustexp._message import text as _t
 from trustexp.disclosure import check_min_cell
 from trustexp.errors import OptionError
 from trustexp.reporting.disclosure import Disclosure
@@ -32,11 +33,9 @@ def _epoch(value: int | str | None) -> int | None:
     try:
         epoch = int(value)
     except (TypeError, ValueError):
-        raise OptionError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970. Got {value!r} instead."
-        ) from None
+        raise OptionError(_t("report.epoch_number", value=repr(value))) from None
     if epoch < 0:
-        raise OptionError(f"SOURCE_DATE_EPOCH must not be negative. Got {epoch} instead.")
+        raise OptionError(_t("report.epoch_negative", value=epoch))
     return epoch
 
 
@@ -160,6 +159,7 @@ def _format(value: str | None, path: str | Path) -> str:
     if value is None:
         return "docx" if str(path).lower().endswith(".docx") else "html"
     if value not in ("html", "docx"):
-        raise OptionError("The 'format' parameter of report must be one of ['docx', 'html']. "
-                          f"Got {value!r} instead.")
+        raise OptionError(_t("options.invalid", name="'format'", func="report",
+                             expected=_t("options.expected.one_of", values=["docx", "html"]),
+                             value=repr(value)))
     return value

@@ -25,6 +25,7 @@ from typing import Any
 
 from trustexp._atomic import atomic_dir, check_new_dir
 from trustexp._csvsafe import csv_text, neutralise
+from trustexp._message import text as _t
 from trustexp.disclosure import Released
 from trustexp.errors import InputError
 from trustexp.reporting.i18n import Locale
@@ -135,14 +136,11 @@ def check_export_dir(path: str | Path) -> Path:
     """
     path = check_new_dir(
         path,
-        not_folder="the export folder {path} exists and is not a folder",
-        not_empty=(
-            "the export folder {path} exists and is not empty; "
-            "choose a new folder or remove it first"
-        ),
+        not_folder=_t("write.export_not_folder", path=path),
+        not_empty=_t("write.export_not_empty", path=path),
     )
     if not path.parent.is_dir():
-        raise InputError(f"cannot create the export folder {path}: {path.parent} does not exist")
+        raise InputError(_t("write.export_no_parent", path=path, folder=path.parent))
     return path
 
 
@@ -193,7 +191,7 @@ def write_exports(
     dialect = check_dialect(csv_dialect, loc.lang)
     stamp = datetime.fromtimestamp(source_date_epoch if source_date_epoch is not None
                                    else 946684800, tz=UTC).replace(tzinfo=None)
-    with atomic_dir(check_export_dir(path), kind="the export folder") as tmp:
+    with atomic_dir(check_export_dir(path), kind=_t("write.kind.export_folder")) as tmp:
         for table in tables:
             if progress:
                 progress(f"{table.id}.csv")

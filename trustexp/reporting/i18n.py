@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 from trustexp.literals import LANGUAGES
 from trustexp.texts import Catalogue, catalogue
@@ -60,10 +61,9 @@ def check_language(lang: str) -> str:
         When ``lang`` is not one of :data:`LANGUAGES`.
     """
     if lang not in LANGUAGES:
-        raise OptionError(
-            f"The 'lang' parameter of report must be one of {', '.join(LANGUAGES)}. "
-            f"Got {lang!r} instead."
-        )
+        raise OptionError(_t("options.invalid", name="'lang'", func="report",
+                             expected=_t("options.expected.one_of", values=", ".join(LANGUAGES)),
+                             value=repr(lang)))
     return lang
 
 
@@ -129,20 +129,20 @@ class Locale:
         from trustexp.readers import read_bounded
 
         try:
-            raw = tomllib.loads(read_bounded(path, "the texts file", 1 << 20).decode("utf-8"))
+            raw = tomllib.loads(read_bounded(path, _t("readers.what.texts_file"), 1 << 20).decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(f"{path} is not a valid TOML file of texts: {exc}") from None
+            raise InputError(_t("report.texts_not_toml", path=path, detail=exc)) from None
         base = CATALOGUES[self.lang]
         texts: dict[str, str] = {}
         for key, value in raw.items():
             if key not in base:
-                raise InputError(f"{path}: the report has no text {key!r} to replace")
+                raise InputError(_t("report.texts_unknown", path=path, key=repr(key)))
             if not isinstance(value, str):
-                raise InputError(f"{path}: the text {key!r} must be a string")
+                raise InputError(_t("report.texts_not_string", path=path, key=repr(key)))
             if placeholders(value) != placeholders(base[key]):
-                raise InputError(
-                    f"{path}: the text {key!r} must use the placeholders "
-                    f"{sorted(placeholders(base[key]))}, not {sorted(placeholders(value))}")
+                raise InputError(_t("report.texts_placeholders", path=path, key=repr(key),
+                                    expected=sorted(placeholders(base[key])),
+                                    got=sorted(placeholders(value))))
             texts[key] = value
         return Locale(self.lang, MappingProxyType(texts))
 

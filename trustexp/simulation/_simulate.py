@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from trustexp._atomic import atomic_dir, check_new_dir
+from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 from trustexp.simulation._panel import draw_monthly
 from trustexp.simulation._people import People, as_dates, draw_people
@@ -304,11 +305,8 @@ def write_trial(trial: SimulatedTrial, out_dir: str | Path) -> Path:
     """
     out = check_new_dir(
         out_dir,
-        not_folder="{path} exists and is not a folder; choose a new folder for the trial",
-        not_empty=(
-            "the folder {path} is not empty; trustexp simulate does not overwrite files. "
-            "Choose a new folder or empty this one."
-        ),
+        not_folder=_t("write.simulate_not_folder", path=out_dir),
+        not_empty=_t("write.simulate_not_empty", path=out_dir),
     )
     try:
         with atomic_dir(out, parents=True) as tmp:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from trustexp.errors import OptionError, TrustexpError
 
-__all__ = ["LANGUAGES", "Catalogue", "MissingText", "catalogue", "language"]
+__all__ = ["LANGUAGES", "Catalogue", "MissingText", "catalogue", "language", "trial_language"]
 
 Lang = Literal["nl", "en"]
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -130,3 +130,23 @@ def language(explicit: str | None = None, trial_language: str | None = None) -> 
         if candidate in LANGUAGES:
             return candidate  # type: ignore[return-value]
     return "en"
+
+
+def trial_language(folder: str | Path) -> str | None:
+    """``[trial] language`` of ``folder/trial.toml``, if it can be read (else None).
+
+    Never raises: a missing, unreadable or invalid file gives None (the command
+    that reads it reports the problem itself). At most 1 MiB is read.
+    """
+    try:
+        path = Path(folder) / "trial.toml"
+        if not path.is_file():
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(1 << 20)
+        doc = tomllib.loads(data.decode("utf-8-sig"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    trial = doc.get("trial")
+    value = trial.get("language") if isinstance(trial, dict) else None
+    return value if value in LANGUAGES else None

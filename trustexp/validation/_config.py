@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema
 from jsonschema import ValidationError
 
+from trustexp._message import text as _t
 from trustexp.config import TrialConfig
 from trustexp.errors import ConfigError, InputError
 from trustexp.measures import required_columns
@@ -63,27 +64,20 @@ def read_toml(path: Path) -> dict[str, Any]:
     from trustexp.readers import read_bounded
 
     if not (path.exists() or path.is_symlink()):
-        raise InputError(
-            f"no trial.toml in {path.parent}: every trial folder needs one (see the contract)"
-        )
+        raise InputError(_t("config.no_trial_toml", folder=path.parent))
     data = read_bounded(path, "trial.toml", MAX_TOML_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path.name} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
-        ) from None
+        raise ConfigError(_t("config.not_utf8", file=path.name, byte=exc.start + 1)) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+        raise ConfigError(_t("config.not_toml", file=path.name, detail=exc)) from None
     except RecursionError:
         doc = None
     if doc is None or _depth(doc) > MAX_TOML_DEPTH:
-        raise ConfigError(
-            f"{path.name} nests tables or arrays more than {MAX_TOML_DEPTH} levels deep; "
-            "the contract needs at most 4"
-        )
+        raise ConfigError(_t("config.too_deep", file=path.name, depth=MAX_TOML_DEPTH))
     return doc
 
 

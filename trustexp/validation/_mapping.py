@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trustexp._message import Message
+from trustexp._message import text as _t
 from trustexp.bsn import bsn_mask
 from trustexp.readers import RawTable
 from trustexp.validation._collect import Collector
@@ -37,12 +39,18 @@ from trustexp.validation._report import Problem
 __all__ = ["columns_present", "map_codes", "resolve_columns", "scan_bsn"]
 
 
-def columns_present(columns: Iterable[str], limit: int = 30) -> str:
-    """The column names of a table, for messages ("columns present: a, b, c")."""
+def columns_present(columns: Iterable[str], limit: int = 30) -> Message:
+    """The column names of a table, for messages ("columns present: a, b, c").
+
+    A :class:`~trustexp._message.Message`: ``str`` of it is the English text.
+    """
     names = list(columns)
     shown = ", ".join(repr(c) for c in names[:limit])
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return f"columns present: {shown}{more}" if names else "the table has no columns"
+    if not names:
+        return _t("columns.none")
+    if len(names) > limit:
+        return _t("columns.present_more", columns=shown, more=len(names) - limit)
+    return _t("columns.present", columns=shown)
 
 
 def did_you_mean(name: str, columns: list[str]) -> str:
@@ -109,7 +117,9 @@ def resolve_columns(raw: RawTable, wanted: Iterable[str], plan: Plan, out: Colle
             names.append(c)
     labels = {rename.get(k, k): v for k, v in raw.labels.items()}
     missing = {rename.get(k, k): v for k, v in raw.user_missing.items()}
-    return replace(raw, data=raw.data.rename_columns(names), labels=labels, user_missing=missing)
+    cells = {rename.get(k, k): v for k, v in raw.user_missing_cells.items()}
+    return replace(raw, data=raw.data.rename_columns(names), labels=labels, user_missing=missing,
+                   user_missing_cells=cells)
 
 
 def _set_text(raw: RawTable, column: str, values: pa.Array) -> RawTable:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trustexp._message import text as _t
 from trustexp.errors import InputError
 from trustexp.readers import TABLES, RawTable, locate_tables, read_table
 from trustexp.resources import demo_dir
@@ -40,24 +41,24 @@ def trial_folder(path: str | Path | None, *, demo: bool) -> Path:
     """
     if demo:
         if path is not None:
-            raise InputError("give either a trial folder or demo=True (--demo), not both")
+            raise InputError(_t("folders.demo_and_folder"))
         folder = demo_dir()
         if not (folder / "trial.toml").is_file():
-            raise InputError(f"the demo trial is not installed ({folder} has no trial.toml)")
+            raise InputError(_t("folders.no_demo", folder=folder))
         return folder
     if path is None:
-        raise InputError("no trial folder given (or use demo=True / --demo for the demo trial)")
+        raise InputError(_t("folders.none_given"))
     folder = Path(path).expanduser()
     if "\x00" in str(folder):
-        raise InputError(f"the trial folder {str(folder)!r} contains a NUL byte")
+        raise InputError(_t("folders.nul", folder=repr(str(folder))))
     try:
         exists, is_dir = folder.exists(), folder.is_dir()
     except OSError as exc:  # a name too long, a loop of links, no permission
-        raise InputError(f"cannot use the trial folder {folder}: {exc.strerror or exc}") from None
+        raise InputError(_t("folders.cannot_use", folder=folder, reason=exc.strerror or exc)) from None
     if not exists:
-        raise InputError(f"no such folder: {folder}")
+        raise InputError(_t("folders.no_such_folder", folder=folder))
     if not is_dir:
-        raise InputError(f"{folder} is not a folder: give the trial folder that holds trial.toml")
+        raise InputError(_t("folders.not_a_folder", folder=folder))
     return folder
 
 
