@@ -37,8 +37,8 @@ from trustexp.frames import (
     register,
     statistic,
 )
+from trustexp.stats import _absorb, _ols
 from trustexp.stats import _matrices as _design
-from trustexp.stats import _ols
 from trustexp.stats._inference import t_inference
 
 __all__ = ["COEFFICIENTS", "MODEL_FIT", "model_terms"]
@@ -80,18 +80,33 @@ def model_terms(
     strata = refactor(None if sample.blocks is None else sample.blocks[obs])
     clusters = refactor(None if sample.clusters is None else sample.clusters[obs])
     xc = _design.centre(x[obs]) if x.shape[1] else None
-    w = _design.fixed_block(n, strata, xc)
-    design = np.hstack([w, _design.arm_block(arm, sample.n_arms, xc if lin else None)])
-    kept = _design.independent_columns(design)
-    if kept.sum() >= n:
+    block = _design.arm_block(arm, sample.n_arms, xc if lin else None)
+    fitted: _ols.LinearFit | _absorb.AbsorbedFit
+    if strata is None:
+        w = _design.fixed_block(n, None, xc)
+        design = np.hstack([w, block])
+        kept = _design.independent_columns(design)
+        n_fe = 1
+        k = int(kept.sum())
+    else:
+        # strata effects absorbed (within-transformation), exactly as dummy columns
+        groups, n_groups = _design.factorize(strata)
+        design = block if xc is None else np.hstack([xc, block])
+        kept = _design.absorbed_independent_columns(design, groups, n_groups)
+        n_fe = 0
+        k = n_groups + int(kept.sum())
+    if k >= n:
         return [], None
-    fitted = _ols.fit(design[:, kept], yo)
-    n_fe = w.shape[1] - (0 if xc is None else xc.shape[1])
     cov_cols = n_fe + np.arange(len(names))
     position = np.cumsum(kept) - 1
     present = kept[cov_cols]
     wanted = position[cov_cols[present]]
-    vcov, df = _ols.robust_vcov(fitted, sample.se_type, clusters, df_for=wanted)
+    if strata is None:
+        fitted = _ols.fit(design[:, kept], yo)
+        vcov, df = _ols.robust_vcov(fitted, sample.se_type, clusters, df_for=wanted)
+    else:
+        fitted = _absorb.fit_absorbed(design[:, kept], yo, groups, n_groups)
+        vcov, df = _absorb.robust_vcov_absorbed(fitted, sample.se_type, clusters, df_for=wanted)
     est = np.full(len(names), np.nan)
     se = np.full(len(names), np.nan)
     dof = np.full(len(names), np.nan)
@@ -105,7 +120,6 @@ def model_terms(
               "n": n, "se_type": sample.se_type} for i, name in enumerate(names)]
     rss = float(fitted.resid @ fitted.resid)
     tss = float(((yo - yo.mean()) ** 2).sum())
-    k = fitted.k
     r2 = 1.0 - rss / tss if tss > 0 else np.nan
     adj = 1.0 - (1.0 - r2) * (n - 1) / (n - k) if tss > 0 and n > k else np.nan
     fit = {"site": sample.site, "outcome": outcome.id, "n": n, "r_squared": r2,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trustexp.stats import _ols
+from trustexp.stats import _matrices, _ols
 
 __all__ = ["wald_statistics"]
 
@@ -56,13 +56,41 @@ def wald_statistics(
     (B,) float64
         NaN where the tested block's covariance is singular.
     """
-    q_w, _ = np.linalg.qr(fixed)
     n, k0 = fixed.shape
-    h_w = np.einsum("nk,nk->n", q_w, q_w)
+    t, strata = _matrices._indicator_prefix(fixed)
     y2 = np.atleast_2d(np.asarray(y, dtype=np.float64))  # (B or 1, n)
-    y_t = y2 - (y2 @ q_w) @ q_w.T
+    if strata is not None and t == k0:
+        # W is an intercept and strata dummies: P_W is the stratum-mean projection.
+        sizes = np.bincount(strata, minlength=k0).astype(np.float64)
+        h_w = 1.0 / sizes[strata]
+        order = np.argsort(strata, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(strata[order]) != 0])
+
+        def project(a: np.ndarray, axis: int) -> np.ndarray:
+            sums = np.add.reduceat(np.take(a, order, axis=axis), starts, axis=axis)
+            means = np.take(sums / np.expand_dims(sizes, tuple(range(1, a.ndim - axis))),
+                            strata, axis=axis)
+            return a - means
+
+        def p_w_block(idx: np.ndarray) -> np.ndarray:
+            g = strata[idx]
+            return (g[:, None] == g[None, :]) / sizes[g][:, None]
+    else:
+        q_w, _ = np.linalg.qr(fixed)
+        h_w = np.einsum("nk,nk->n", q_w, q_w)
+
+        def project(a: np.ndarray, axis: int) -> np.ndarray:
+            if axis == a.ndim - 1:
+                return a - (a @ q_w) @ q_w.T
+            return a - q_w @ (q_w.T @ a)
+
+        def p_w_block(idx: np.ndarray) -> np.ndarray:
+            qg = q_w[idx]
+            return qg @ qg.T
+
+    y_t = project(y2, 1)
     if tested.ndim == 2:  # one design for every draw (balance)
-        d_t = tested - q_w @ (q_w.T @ tested)  # (n, m)
+        d_t = project(tested, 0)  # (n, m)
         mm_inv = np.linalg.inv(d_t.T @ d_t)
         coef = (y_t @ d_t) @ mm_inv  # (B, m)
         e = y_t - coef @ d_t.T  # (B, n)
@@ -70,7 +98,7 @@ def wald_statistics(
         d3 = d_t[None]
         mm3 = mm_inv[None]
     else:  # one design per draw (attrition)
-        d3 = tested - q_w @ (q_w.T @ tested)  # (B, n, m)
+        d3 = project(tested, 1)  # (B, n, m)
         mm3 = np.linalg.inv(np.swapaxes(d3, 1, 2) @ d3)
         coef = (mm3 @ (np.swapaxes(d3, 1, 2) @ y_t[0][None, :, None]))[:, :, 0]
         e = y_t[0][None] - (d3 @ coef[:, :, None])[:, :, 0]
@@ -100,8 +128,7 @@ def wald_statistics(
             dg = d3[:, idx]  # (1 or B, n_g, m)
             eg = e[:, idx]
             if se_type == "CR2":
-                qg = q_w[idx]
-                hgg = (qg @ qg.T)[None] + dg @ mm3 @ np.swapaxes(dg, 1, 2)
+                hgg = p_w_block(idx)[None] + dg @ mm3 @ np.swapaxes(dg, 1, 2)
                 vals, vecs = np.linalg.eigh(np.eye(idx.size)[None] - hgg)
                 ok = vals > _ols.CR2_EIGEN_TOL
                 f = np.where(ok, 1.0 / np.sqrt(np.where(ok, vals, 1.0)), 0.0)

@@ -17,8 +17,10 @@ import numpy as np
 
 __all__ = [
     "COLLINEARITY_TOL",
+    "absorbed_independent_columns",
     "arm_block",
     "centre",
+    "demean",
     "dummies",
     "factorize",
     "fixed_block",
@@ -124,7 +126,11 @@ def independent_columns(x: np.ndarray, tol: float = COLLINEARITY_TOL) -> np.ndar
 
     A column is kept when the norm of its residual after projection on the
     columns kept before it exceeds ``tol`` times its own norm. Classical
-    Gram-Schmidt with one re-orthogonalisation.
+    Gram-Schmidt with one re-orthogonalisation. Leading columns that are an
+    intercept and disjoint 0/1 indicators (the strata block of
+    :func:`fixed_block`) are kept without forming their basis: the projection
+    on them is the within-group residual (:func:`absorbed_independent_columns`),
+    which makes the cost O(n p^2) in the other columns p, not O(n k^2).
 
     Parameters
     ----------
@@ -136,6 +142,13 @@ def independent_columns(x: np.ndarray, tol: float = COLLINEARITY_TOL) -> np.ndar
     (k,) bool
     """
     n, k = x.shape
+    t, groups = _indicator_prefix(x)
+    if groups is not None:
+        # An intercept and disjoint strata indicators are independent and span the
+        # group indicators: the projection on them is the within-group residual.
+        keep = np.ones(k, dtype=bool)
+        keep[t:] = absorbed_independent_columns(x[:, t:], groups, t, tol)
+        return keep
     basis = np.empty((n, min(n, k)))
     keep = np.zeros(k, dtype=bool)
     r = 0
@@ -145,6 +158,109 @@ def independent_columns(x: np.ndarray, tol: float = COLLINEARITY_TOL) -> np.ndar
         if norm == 0.0 or r == n:
             continue
         w = v.copy()
+        if r:
+            q = basis[:, :r]
+            w -= q @ (q.T @ w)
+            w -= q @ (q.T @ w)
+        rest = float(np.linalg.norm(w))
+        if rest <= tol * norm:
+            continue
+        basis[:, r] = w / rest
+        keep[j] = True
+        r += 1
+    return keep
+
+
+def _indicator_prefix(x: np.ndarray) -> tuple[int, np.ndarray | None]:
+    """Leading columns that are an intercept followed by disjoint 0/1 indicators.
+
+    Returns the number ``t`` of such columns and the group of each row (``0``
+    for rows in none of the indicators, ``j`` for rows of indicator column
+    ``j``), or ``(0, None)``. The prefix stops before an indicator that would
+    leave no row in group 0 (that indicator is collinear with the intercept
+    and the others, and is left to the general rule).
+    """
+    n, k = x.shape
+    if k < 2 or n == 0 or not np.all(x[:, 0] == 1.0):
+        return 0, None
+    groups = np.zeros(n, dtype=np.int64)
+    covered = 0
+    t = 1
+    while t < k:
+        col = x[:, t]
+        ones = col == 1.0
+        count = int(ones.sum())
+        if count == 0 or count + int((col == 0.0).sum()) != n:
+            break
+        if np.any(groups[ones] != 0) or covered + count >= n:
+            break
+        groups[ones] = t
+        covered += count
+        t += 1
+    if t == 1:
+        return 0, None
+    return t, groups
+
+
+def demean(x: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Subtract the group means from the columns of ``x`` (within-transformation).
+
+    Parameters
+    ----------
+    x : (n,) or (n, k) float
+    groups : (n,) int
+        Codes ``0..n_groups-1``.
+    n_groups : int
+
+    Returns
+    -------
+    array of the shape of ``x``
+    """
+    sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
+    if x.ndim == 1:
+        return x - (np.bincount(groups, weights=x, minlength=n_groups) / sizes)[groups]
+    sums = np.zeros((n_groups, x.shape[1]))
+    np.add.at(sums, groups, x)
+    return x - (sums / sizes[:, None])[groups]
+
+
+def absorbed_independent_columns(
+    x: np.ndarray, groups: np.ndarray, n_groups: int, tol: float = COLLINEARITY_TOL,
+    *, n_kept_before: int | None = None,
+) -> np.ndarray:
+    """:func:`independent_columns` of ``[group indicators, x]`` for the columns of ``x``.
+
+    The group indicators (intercept and strata dummies) are all kept and come
+    first; a column of ``x`` is then kept when the norm of its within-group
+    residual after projection on the kept columns before it exceeds ``tol``
+    times its own norm, the rule of :func:`independent_columns` without forming
+    the indicator columns.
+
+    Parameters
+    ----------
+    x : (n, k) float
+    groups : (n,) int
+        Codes ``0..n_groups-1``, every code present.
+    n_groups : int
+    tol : float
+    n_kept_before : int or None
+        Columns already kept before ``x`` (default ``n_groups``).
+
+    Returns
+    -------
+    (k,) bool
+    """
+    n, k = x.shape
+    r0 = n_groups if n_kept_before is None else n_kept_before
+    within = demean(x, groups, n_groups)
+    basis = np.empty((n, max(0, min(n - r0, k))))
+    keep = np.zeros(k, dtype=bool)
+    r = 0
+    for j in range(k):
+        norm = float(np.linalg.norm(x[:, j]))
+        if norm == 0.0 or r0 + r >= n:
+            continue
+        w = within[:, j].copy()
         if r:
             q = basis[:, :r]
             w -= q @ (q.T @ w)

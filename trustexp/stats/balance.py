@@ -42,7 +42,7 @@ from scipy import stats
 
 from trustexp.errors import OptionError
 from trustexp.literals import SeType
-from trustexp.stats import _checks, _joint_draws, _ols
+from trustexp.stats import _absorb, _checks, _joint_draws, _ols
 from trustexp.stats import _matrices as _design
 from trustexp.stats._threads import blas_limited
 
@@ -131,16 +131,27 @@ def wald_f(
     nan = float("nan")
     if df1 == 0 or k >= n:
         return JointTest(nan, df1, nan, nan, n)
-    fitted = _ols.fit(x[:, keep], y)
-    where = np.cumsum(keep)[cols] - 1
-    vcov, _ = _ols.robust_vcov(fitted, se_type, clusters, df_for=np.array([], dtype=np.int64))
+    t, strata = _design._indicator_prefix(fixed)
+    if strata is not None and t == fixed.shape[1]:
+        # intercept and strata dummies only: absorbed, exactly as the dummy columns
+        absorbed = _absorb.fit_absorbed(tested[:, keep[t:]], y, strata, t)
+        coef = absorbed.coef
+        where = np.arange(df1)
+        vcov, _ = _absorb.robust_vcov_absorbed(
+            absorbed, se_type, clusters, df_for=np.array([], dtype=np.int64)
+        )
+    else:
+        fitted = _ols.fit(x[:, keep], y)
+        coef = fitted.coef
+        where = np.cumsum(keep)[cols] - 1
+        vcov, _ = _ols.robust_vcov(fitted, se_type, clusters, df_for=np.array([], dtype=np.int64))
     if se_type.startswith("HC"):
         df2 = float(n - k)
     else:
         assert clusters is not None  # robust_vcov requires them for the CR types
         df2 = float(np.unique(clusters).size - 1)
     v = vcov[np.ix_(where, where)]
-    b = fitted.coef[where]
+    b = coef[where]
     eig = np.linalg.eigvalsh(v)
     if not np.isfinite(eig).all() or eig.min() <= _SINGULAR_RTOL * max(eig.max(), 0.0) or df2 <= 0:
         return JointTest(nan, df1, df2, nan, n)

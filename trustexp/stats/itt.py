@@ -14,7 +14,7 @@ import numpy as np
 
 from trustexp.errors import OptionError
 from trustexp.literals import Adjustment, SeType
-from trustexp.stats import _checks, _ols
+from trustexp.stats import _absorb, _checks, _ols
 from trustexp.stats import _matrices as _design
 from trustexp.stats._inference import t_inference
 from trustexp.stats._threads import blas_limited
@@ -257,20 +257,34 @@ def estimate_itt(
         return _empty(n, counts[1:], n_control, control_mean, inp.se_type)
 
     xc = _design.centre(inp.covariates)
-    w = _design.fixed_block(n, inp.strata, xc)
     block = _design.arm_block(inp.arm, inp.n_arms, xc if inp.adjustment == "lin" else None)
-    x = np.hstack([w, block])
-    keep = _design.independent_columns(x)
     m = inp.n_arms - 1
+    fitted: _ols.LinearFit | _absorb.AbsorbedFit
+    if inp.strata is None:
+        w = _design.fixed_block(n, None, xc)
+        x = np.hstack([w, block])
+        keep = _design.independent_columns(x)
+        n_kept = int(keep.sum())
+    else:
+        # Strata effects absorbed (within-transformation), exactly as the dummy columns.
+        groups, n_groups = _design.factorize(inp.strata)
+        w = np.empty((n, 0)) if xc is None else xc
+        x = np.hstack([w, block])
+        keep = _design.absorbed_independent_columns(x, groups, n_groups)
+        n_kept = n_groups + int(keep.sum())
     arm_cols = w.shape[1] + np.arange(m)
     identified = keep[arm_cols]
     position = np.cumsum(keep) - 1  # column index within the reduced design
-    if not identified.any() or keep.sum() >= n:
+    if not identified.any() or n_kept >= n:
         return _empty(n, counts[1:], n_control, control_mean, inp.se_type)
 
-    fitted = _ols.fit(x[:, keep], inp.y)
     wanted = position[arm_cols[identified]]
-    vcov, df = _ols.robust_vcov(fitted, inp.se_type, inp.clusters, df_for=wanted)
+    if inp.strata is None:
+        fitted = _ols.fit(x[:, keep], inp.y)
+        vcov, df = _ols.robust_vcov(fitted, inp.se_type, inp.clusters, df_for=wanted)
+    else:
+        fitted = _absorb.fit_absorbed(x[:, keep], inp.y, groups, n_groups)
+        vcov, df = _absorb.robust_vcov_absorbed(fitted, inp.se_type, inp.clusters, df_for=wanted)
 
     estimate = np.full(m, np.nan)
     std_error = np.full(m, np.nan)
