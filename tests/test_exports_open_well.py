@@ -54,7 +54,7 @@ def _same(a, b) -> bool:
     return str(a) == str(b)
 
 
-@pytest.mark.xfail(reason="issue 10 (open): after the merge the wide Table 1 repeats its column header d, and the time-to-exit row is exported unrounded", strict=False)
+
 def test_dutch_csv_reads_back_exactly(written, content):
     _, out = written
     loc = Locale("nl")
@@ -77,7 +77,7 @@ def test_dutch_csv_reads_back_exactly(written, content):
                 assert got == text, (table.id, got, value)
 
 
-@pytest.mark.xfail(reason="issue 10 (open): after the merge the wide Table 1 repeats its column header d, and the time-to-exit row is exported unrounded", strict=False)
+
 def test_dutch_csv_numbers_use_the_decimal_comma(written, content):
     _, out = written
     effects = next(t for t in content.tables if t.id.startswith("effects"))
@@ -90,7 +90,7 @@ def test_dutch_csv_numbers_use_the_decimal_comma(written, content):
     assert not re.search(r"\d,\d{4,}", text)
 
 
-@pytest.mark.xfail(reason="issue 10 (open): after the merge the wide Table 1 repeats its column header d, and the time-to-exit row is exported unrounded", strict=False)
+
 def test_workbook_has_a_named_sheet_per_table(written, content):
     _, out = written
     wb = load_workbook(out / "tabellen.xlsx")
