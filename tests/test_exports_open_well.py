@@ -47,7 +47,7 @@ def content(demo):
 
 
 def _same(a, b) -> bool:
-    if a is None or (isinstance(a, float) and math.isnan(a)):
+    if a is None or a == "" or (isinstance(a, float) and math.isnan(a)):  # an empty cell
         return b is None or (isinstance(b, float) and math.isnan(b))
     if isinstance(a, float) or isinstance(b, float):
         return isinstance(b, int | float) and math.isclose(float(a), float(b), rel_tol=0, abs_tol=0)

@@ -452,4 +452,4 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
     summary2 = html2[html2.index('<section id="summary"'):html2.index('<section id="design"')]
     assert f"Note: after Holm correction for {len(bt2)} joint tests" in summary2
     assert summary2.count("(p &lt; 0.001; adjusted p &lt; 0.001)") == 1  # the one that flags
-    assert "Without that correction, these differ as well" in summary2
+    assert "Without that correction, also for: " in summary2

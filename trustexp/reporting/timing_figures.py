@@ -276,5 +276,5 @@ def km_chart(series: Sequence[KMSeries], *, x_label: str, y_label: str, risk_lab
                     fill=s.style.colour)
         for m, text in s.at_risk:
             if 0 <= m - 1 <= m1:
-                canvas.text(sx(m - 1), yy, text, size=10.5, anchor="middle", fill=MUTED)
+                canvas.text(sx(m - 1), yy, text, size=11, anchor="middle", fill=MUTED)
     return canvas

@@ -92,8 +92,8 @@ def _flow(c: Context) -> dict[str, Any]:
 def _reason(c: Context, sources: list[str]) -> str:
     """Why outcome data are missing, as far as the sources tell: no survey answer, or no
     register record; unknown for outcomes of mixed sources."""
-    kinds = {"survey" if s == "survey" else "register" for s in sources}
-    return c.loc.t(f"flow.reason_{kinds.pop()}" if len(kinds) == 1 else "flow.reason_unknown")
+    kinds = {"flow.reason_survey" if s == "survey" else "flow.reason_register" for s in sources}
+    return c.loc.t(kinds.pop() if len(kinds) == 1 else "flow.reason_unknown")
 
 
 def _range(c: Context, values: list[Any]) -> str:

@@ -83,6 +83,14 @@ def _summary(c: Context) -> dict[str, Any]:
     }
 
 
+#: The sentences of the balance ("arm") and attrition ("wave") findings: flagged after the
+#: correction, flagged before it as well, flagged only before it.
+_SENTENCES = {
+    "arm": ("summary.balance_flagged", "summary.balance_also", "summary.balance_chance"),
+    "wave": ("summary.attrition_flagged", "summary.attrition_also", "summary.attrition_chance"),
+}
+
+
 def _check_notes(c: Context) -> list[str]:
     """The summary's balance and attrition sentences, per site.
 
@@ -108,13 +116,13 @@ def _check_notes(c: Context) -> list[str]:
         items = [(r, a) for r, a in zip(recs, adj, strict=True) if r["p_value"] < c.alpha]
         after = loc.join([_where(c, key, r, a) for r, a in items if a < c.alpha])
         before = loc.join([_where(c, key, r, a) for r, a in items if a >= c.alpha])
-        kind = "balance" if key == "arm" else "attrition"
+        flagged_key, also_key, chance_key = _SENTENCES[key]
         if after:
-            notes.append(loc.t(f"summary.{kind}_flagged", m=len(recs), where=after)
-                         + (" " + loc.t(f"summary.{kind}_also", where=before) if before else ""))
+            notes.append(loc.t(flagged_key, m=len(recs), where=after)
+                         + (" " + loc.t(also_key, where=before) if before else ""))
         elif before:
-            notes.append(loc.t(f"summary.{kind}_chance", m=len(recs), where=before))
-        elif kind == "balance":
+            notes.append(loc.t(chance_key, m=len(recs), where=before))
+        elif key == "arm":
             notes.append(loc.t("summary.balance", m=len(recs)))
     return notes
 
