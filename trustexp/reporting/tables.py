@@ -7,6 +7,7 @@ for a suppressed count), both already through disclosure control.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -263,14 +264,15 @@ class TableBuilder:
 
 
 def _rounded(cell: Cell) -> Any:
-    """A cell's export value rounded as its text is (p-values below 0.001 stay as they are)."""
+    """A cell's export value rounded as its text is (p-values below 0.001 to three
+    significant digits)."""
     v, d = cell.value, cell.digits
     if d is None or v is None:
         return v
     if isinstance(v, tuple):
         return tuple(round(x, d) for x in v)
-    if isinstance(v, float) and d == 3 and v < 0.001:
-        return v
+    if isinstance(v, float) and d == 3 and 0 < v < 0.001:  # "< 0,001": three significant digits
+        return round(v, 2 - math.floor(math.log10(v)))
     return round(v, d) if isinstance(v, float) else v
 
 
