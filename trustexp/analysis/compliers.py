@@ -254,14 +254,14 @@ def received_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     by_arm: dict[tuple[str, str], list[str]] = {}
     for r in groups.rows(frame[["site", "arm", "takeup"]]):
         s, a, col = str(r["site"]), str(r["arm"]), str(r["takeup"])
-        took, rest = Fact("took_up", s, a, (col,)), Fact("not_taken_up", s, a, (col,))
+        took, rest = Fact("received", s, a, (col,)), Fact("not_received", s, a, (col,))
         alloc = Fact("allocated", s, a)
         cells.append({"n_allocated": alloc, "n_received": took, "n_not_received": rest})
         relations.append(Relation(alloc, (took, rest)))
         if s != POOLED:
             by_arm.setdefault((a, col), []).append(s)
     for (a, col), sites in by_arm.items():
-        for kind in ("took_up", "not_taken_up"):
+        for kind in ("received", "not_received"):
             relations.append(Relation(Fact(kind, POOLED, a, (col,)),
                                       tuple(Fact(kind, s, a, (col,)) for s in sites)))
     return FrameFacts(cells, relations=relations)
