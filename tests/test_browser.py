@@ -264,8 +264,8 @@ def printed_demo(chromium, tmp_path_factory) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.xfail(reason="issue 10 (open): with the sections of issues 11-13 the demo prints to "
-                   "36 pages; moving detail tables to an appendix is still to do", strict=True)
+@pytest.mark.xfail(reason="the demo prints to 24 pages; the per-site detail tables still need a "
+                   "more compact print form", strict=True)
 def test_demo_prints_to_at_most_20_pages_with_page_numbers(printed_demo):
     pages = printed_demo["pages"]
     assert 5 <= len(pages) <= 20
@@ -295,8 +295,6 @@ def test_no_heading_at_a_page_foot(printed_demo):
         assert lines and lines[-1] not in headings, (i, lines[-1])
 
 
-@pytest.mark.xfail(reason="issue 10 (open): a table of the new sections is wider than A4, so the "
-                   "browser scales the printed page to 97% (8 pt prints as 7.8 pt)", strict=True)
 def test_printed_text_is_at_least_8_pt(printed_demo):
     small = [(round(s, 2), t[:30]) for page in printed_demo["sizes"] for s, t in page if s < 7.95]
     assert small == []

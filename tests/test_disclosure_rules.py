@@ -217,7 +217,7 @@ def test_methods_state_the_effective_standard_errors(declared, clustered, tmp_pa
     assert set(ev.effects["se_type"]) == {used}
     html = report(ev, tmp_path / "r.html", lang="en").read_text("utf-8")
     methods = html[html.index('<section id="methods"'):]
-    assert f"({used}, as R" in methods
+    assert f"({used}, as in the R package estimatr)" in methods
     df = {"CR2": "Bell-McCaffrey", "CR0": "G − 1", "CR1": "G − 1"}.get(used, "n − k")
     assert df in methods
     assert ("the plan named" in methods) == (used != declared)

@@ -361,11 +361,11 @@ def test_exports_hold_every_table_and_figure(demo, tmp_path):
     report(demo, tmp_path / "r.html", export_dir=out)
     names = {p.name for p in out.iterdir()}
     assert "results.json" in names
-    assert {"effects-1.csv", "effects-1.xlsx", "fig-flow.svg", "fig-flow.png"} <= names
+    assert {"effects-1.csv", "fig-flow.svg", "fig-flow.png"} <= names
     assert "output-check.csv" in names
     csvs = {n[:-4] for n in names if n.endswith(".csv")} - {"output-check"}
-    assert "tabellen.xlsx" in names  # the one workbook with a sheet per table
-    assert csvs == {n[:-5] for n in names if n.endswith(".xlsx")} - {"tabellen"}
+    # one workbook with a sheet per table, and no XLSX file per table beside it
+    assert [n for n in names if n.endswith(".xlsx")] == ["tabellen.xlsx"]
     svgs = {n[:-4] for n in names if n.endswith(".svg")}
     assert svgs == {n[:-4] for n in names if n.endswith(".png")}
     assert (out / "fig-flow.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -373,8 +373,10 @@ def test_exports_hold_every_table_and_figure(demo, tmp_path):
     rows = list(csv.reader((out / "effects-1.csv").open(encoding="utf-8-sig"), delimiter=";"))
     assert rows[0][:3] == ["Uitkomst", "Groep", "Effect"]  # Dutch dialect: semicolons, BOM
     assert "95%-interval (ondergrens)" in rows[0]
-    wb = load_workbook(out / "effects-1.xlsx")
-    ws = wb.active
+    wb = load_workbook(out / "tabellen.xlsx")
+    contents = {r[2]: r[0] for r in wb["Inhoud"].iter_rows(min_row=2, values_only=True)}
+    assert set(contents) == {f"{n}.csv" for n in csvs}  # every CSV has its sheet
+    ws = wb[contents["effects-1.csv"]]
     assert ws["A1"].value.startswith("Effecten op de uitkomsten")
     assert isinstance(ws.cell(row=3, column=3).value, float)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -386,8 +388,9 @@ def test_hostile_spreadsheet_text_is_neutralised(tmp_path):
     object.__setattr__(ev.config.arms[1], "label", '=HYPERLINK("http://evil","click")')
     out = tmp_path / "exp"
     report(ev, tmp_path / "r.html", export_dir=out)
-    wb = load_workbook(out / "design-arms.xlsx")
-    values = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
+    wb = load_workbook(out / "tables.xlsx" if (out / "tables.xlsx").exists() else out / "tabellen.xlsx")
+    values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str)]
     assert "'=HYPERLINK(\"http://evil\",\"click\")" in values
     assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
     text = (out / "design-arms.csv").read_text("utf-8")
@@ -452,7 +455,9 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
         {**fake._frames, "balance_tests": bt, "attrition_tests": att}))
     html = report(ev, tmp_path / "a.html", lang="en").read_text("utf-8")
     summary = html[html.index('<section id="summary"'):html.index('<section id="design"')]
-    assert f"none of the {len(bt)} joint tests" in summary
+    assert f"After Holm correction for {len(bt)} joint tests" in summary
+    assert "no test points to a difference" in summary
+    assert summary.count("(p = 0.030; adjusted p = ") == len(bt)  # each named, by site and arm
     assert "niet toetsbaar" not in html and "not testable" in html
 
     bt2 = bt.copy()
@@ -462,5 +467,6 @@ def test_summary_balance_counts_the_tests_and_names_site_and_arm(fake, tmp_path)
         {**fake._frames, "balance_tests": bt2, "attrition_tests": att}))
     html2 = report(ev2, tmp_path / "b.html", lang="en").read_text("utf-8")
     summary2 = html2[html2.index('<section id="summary"'):html2.index('<section id="design"')]
-    assert f"Holm correction for {len(bt2)} joint tests" in summary2
-    assert summary2.count("adjusted p: ") == 1  # the one test that flags, named
+    assert f"Note: after Holm correction for {len(bt2)} joint tests" in summary2
+    assert summary2.count("(p &lt; 0.001; adjusted p &lt; 0.001)") == 1  # the one that flags
+    assert "Without that correction, also for: " in summary2

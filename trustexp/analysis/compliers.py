@@ -46,9 +46,18 @@ from trustexp.analysis._degenerate import REASONS, not_estimable
 from trustexp.analysis.effects import outcome_covariates
 from trustexp.analysis.samples import POOLED, AnalysisSample, nonconstant, refactor
 from trustexp.config import TrialConfig
-from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, infer_columns, register
+from trustexp.frames import (
+    Column,
+    Fact,
+    FrameFacts,
+    FrameSpec,
+    Inputs,
+    Relation,
+    infer_columns,
+    register,
+)
 
-__all__ = ["COMPLIER_COLUMNS", "complier_effects"]
+__all__ = ["COMPLIER_COLUMNS", "TAKEUP_COLUMNS", "complier_effects", "received_counts"]
 
 COMPLIER_COLUMNS = ["site", "outcome", "arm", "takeup", "estimate", "std_error", "statistic",
                     "ci_low", "ci_high", "p_value", "df", "n", "n_arm", "n_control", "se_type",
@@ -196,3 +205,71 @@ register(FrameSpec(
                                      "takeup": "str", "not_estimable": "str", "se_type": "str"}),
     lambda inp: complier_effects(inp.config, inp.outcomes, inp.trial.takeup, inp.samples),
     complier_facts, order=40, weight=20, implies={"df": "n"}))
+
+
+# -- take-up counts -----------------------------------------------------------
+
+TAKEUP_COLUMNS = ["site", "arm", "takeup", "n_allocated", "n_received", "n_not_received"]
+
+
+def _received(config: TrialConfig, participants: pd.DataFrame, takeup: pd.DataFrame | None,
+              sites: Sequence[str]) -> tuple[list[dict], list[tuple[str, str, str, np.ndarray]]]:
+    """Rows of :data:`TAKEUP_COLUMNS`, and per row its mask of people who received."""
+    rows: list[dict] = []
+    masks: list[tuple[str, str, str, np.ndarray]] = []
+    if takeup is None or takeup.empty or not config.takeup:
+        return rows, masks
+    site = participants["site"].astype("str").to_numpy()
+    arm = participants["arm"].astype("str").to_numpy()
+    tk = takeup.assign(person_id=takeup["person_id"].astype("str")).drop_duplicates("person_id")
+    for decl in config.takeup:
+        if decl.column not in tk.columns:
+            continue
+        d = pd.to_numeric(tk[decl.column], errors="coerce").set_axis(tk["person_id"]).reindex(
+            participants["person_id"].astype("str")).to_numpy(dtype=float, na_value=np.nan)
+        for s in (POOLED, *sites):
+            in_site = np.ones(len(site), dtype=bool) if s == POOLED else site == s
+            mask = in_site & (arm == decl.arm)
+            got = mask & (d > 0)
+            rows.append({"site": s, "arm": decl.arm, "takeup": decl.column,
+                         "n_allocated": int(mask.sum()), "n_received": int(got.sum()),
+                         "n_not_received": int((mask & ~(d > 0)).sum())})
+            masks.append((s, decl.arm, decl.column, got))
+    return rows, masks
+
+
+def received_counts(config: TrialConfig, participants: pd.DataFrame,
+                    takeup: pd.DataFrame | None, sites: Sequence[str]) -> pd.DataFrame:
+    """Per site (and pooled) and arm with a ``[[takeup]]`` declaration: allocated, received
+    (take-up above zero) and not received (zero, or absent from the take-up table)."""
+    rows, _ = _received(config, participants, takeup, sites)
+    frame = pd.DataFrame(rows, columns=TAKEUP_COLUMNS)
+    return frame.astype({"site": "str", "arm": "str", "takeup": "str", "n_allocated": "int64",
+                         "n_received": "int64", "n_not_received": "int64"})
+
+
+def received_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
+    """Allocated = received + not received; the pooled counts are the sums of the sites'."""
+    cells, relations = [], []
+    by_arm: dict[tuple[str, str], list[str]] = {}
+    for r in groups.rows(frame[["site", "arm", "takeup"]]):
+        s, a, col = str(r["site"]), str(r["arm"]), str(r["takeup"])
+        took, rest = Fact("received", s, a, (col,)), Fact("not_received", s, a, (col,))
+        alloc = Fact("allocated", s, a)
+        cells.append({"n_allocated": alloc, "n_received": took, "n_not_received": rest})
+        relations.append(Relation(alloc, (took, rest)))
+        if s != POOLED:
+            by_arm.setdefault((a, col), []).append(s)
+    for (a, col), sites in by_arm.items():
+        for kind in ("received", "not_received"):
+            relations.append(Relation(Fact(kind, POOLED, a, (col,)),
+                                      tuple(Fact(kind, s, a, (col,)) for s in sites)))
+    return FrameFacts(cells, relations=relations)
+
+
+register(FrameSpec(
+    "takeup", "Allocated, received and not received, per site and arm with declared take-up.",
+    (*infer_columns(TAKEUP_COLUMNS[:3], {"site": "str", "arm": "str", "takeup": "str"}),
+     *(Column(name, "int64", "count") for name in TAKEUP_COLUMNS[3:])),
+    lambda inp: received_counts(inp.config, inp.trial.participants, inp.trial.takeup, inp.sites),
+    received_facts, order=41))

@@ -128,7 +128,7 @@ def render_pool(result: Any, *, lang: str | None = None, min_cell: int | None = 
                               tau=loc.number(float(r["tau2"]) ** 0.5 * unit.scale, unit.digits + 1)
                               if _finite(r.get("tau2")) else DASH,
                               i2=loc.number(100 * float(r["i2"]), 0) if _finite(r.get("i2")) else DASH,
-                              p=loc.p_value(r.get("q_p_value"))))
+                              p=loc.p_stated(r.get("q_p_value"))))
         if tb.estimate_suppressed:
             tb.note(loc.t("doc.suppressed_estimate_note", dash=DASH, min_cell=rel.min_cell))
         built = tb.build()

@@ -1,4 +1,5 @@
-"""Exports next to the report: tables as CSV and XLSX, figures as SVG and PNG, results as JSON.
+"""Exports next to the report: tables as CSV and one XLSX workbook, figures as SVG and PNG,
+results as JSON.
 
 Everything exported went through the same disclosure control as the report:
 tables hold the released values (``"<10"`` for a small count, empty for a
@@ -68,43 +69,10 @@ def output_check_csv(released: Released, tables: Sequence[Table],
     return csv_text(rows)
 
 
-def _csv(table: Table, loc: Locale) -> str:
-    header, rows = table.export_rows(loc.t("doc.low"), loc.t("doc.high"))
-    return csv_text([header, *rows])
-
-
 def _cell(value: Any) -> Any:
+    """A value as an XLSX cell can hold it: no NaN, no formula, no XML-illegal character."""
     value = _clean(value)
     return _XLSX_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
-
-
-def _xlsx(table: Table, loc: Locale, stamp: datetime) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    header, rows = table.export_rows(loc.t("doc.low"), loc.t("doc.high"))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = re.sub(r"[\[\]:*?/\\]", "_", table.id)[:31] or "table"
-    ws.append([_cell(table.caption)])
-    ws["A1"].font = Font(bold=True)
-    ws.append([_cell(h) for h in header])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    if table.notes:
-        ws.append([])
-        for note in table.notes:
-            ws.append([_cell(note)])
-    for i, col in enumerate(header, start=1):
-        width = max([len(str(col))] + [len(str(r[i - 1])) for r in rows if r[i - 1] is not None])
-        ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(60, width + 2)
-    wb.properties.creator = "trustexp"
-    wb.properties.created = stamp
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _fix_zip(buf.getvalue(), stamp)
 
 
 def _fix_zip(data: bytes, stamp: datetime) -> bytes:
@@ -196,7 +164,6 @@ def write_exports(
             if progress:
                 progress(f"{table.id}.csv")
             (tmp / f"{table.id}.csv").write_bytes(table_csv(table, loc, dialect))
-            (tmp / f"{table.id}.xlsx").write_bytes(_xlsx(table, loc, stamp))
         if progress:
             progress(workbook_name(loc))
         (tmp / workbook_name(loc)).write_bytes(

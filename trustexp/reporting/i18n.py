@@ -198,6 +198,11 @@ class Locale:
             return "< " + self.number(0.001, 3)
         return self.number(p, 3)
 
+    def p_stated(self, p: Any) -> str:
+        """A p-value in a sentence: "p = 0,012", or "p < 0,001" (never "p = < 0,001")."""
+        text = self.p_value(p)
+        return "p " + text if text.startswith("<") else "p = " + text
+
     def level(self, alpha: float) -> str:
         """The confidence level for ``alpha`` as text ("95%")."""
         conf = 100 * (1 - alpha)

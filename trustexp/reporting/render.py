@@ -21,7 +21,7 @@ import operator
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from trustexp._version import __version__
 from trustexp.errors import InputError
 from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import Content, section_names
+from trustexp.reporting.tables import Table
 from trustexp.resources import template_dir as packaged_template_dir
 
 __all__ = ["MAX_TEMPLATE_BYTES", "FolderLoader", "environment", "render_html"]
@@ -191,6 +192,39 @@ def _css(env: jinja2.Environment) -> Markup:
     return Markup(source.replace("<", "\\3c "))
 
 
+def _tables_in(value: Any) -> list[Table]:
+    """The tables held in a section's data, in the order they are listed."""
+    if isinstance(value, Table):
+        return [value]
+    if isinstance(value, Mapping):
+        return [t for v in value.values() for t in _tables_in(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _tables_in(v)]
+    return []
+
+
+def _repeated_notes(content: Content) -> Callable[[Table, str], bool]:
+    """A test: does ``note`` under ``table`` repeat a note of an earlier table of its section?
+
+    The print style shows such a note once, under the first table of the run.
+    """
+    repeats: set[tuple[int, str]] = set()
+    for data in content.sections.values():
+        seen: set[str] = set()
+        visited: set[int] = set()
+        for table in _tables_in(data):
+            if id(table) in visited:
+                continue
+            visited.add(id(table))
+            repeats.update((id(table), n) for n in table.notes if n in seen)
+            seen.update(table.notes)
+
+    def repeated(table: Table, note: str) -> bool:
+        return (id(table), note) in repeats
+
+    return repeated
+
+
 def render_html(content: Content, loc: Locale, *, template_dir: str | Path | None = None) -> str:
     """Render the whole report as one HTML string.
 
@@ -212,6 +246,7 @@ def render_html(content: Content, loc: Locale, *, template_dir: str | Path | Non
         "section_names": section_names(),
         "version": __version__,
         "css": _css(env),
+        "repeated_note": _repeated_notes(content),
     }
     try:
         html = env.get_template(BASE_TEMPLATE).render(context)

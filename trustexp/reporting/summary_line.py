@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustexp.disclosure import Withheld
+from trustexp.reporting.i18n import Locale
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.evaluation import Evaluation
@@ -51,7 +52,9 @@ def summary_line(ev: Evaluation, *, min_cell: int | None = None, lang: str | Non
     pairs = significant_pairs(ev, min_cell=min_cell)
     method = ev.config.analysis.multiple_testing
     alpha = ev.config.analysis.alpha
-    named = ", ".join(f"{p['outcome']} × {p['arm']} (p = {p['p_adjusted']:.3f})" for p in pairs)
+    loc = Locale(lang)
+    named = ", ".join(f"{p['outcome']} × {p['arm']} ({loc.p_stated(p['p_adjusted'])})"
+                      for p in pairs)
     if lang == "nl":
         if not pairs:
             found = "geen enkele significant"

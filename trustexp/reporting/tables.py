@@ -7,6 +7,7 @@ for a suppressed count), both already through disclosure control.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -89,7 +90,7 @@ class Table:
         pairs = [any(isinstance(r[j].value, tuple) for r in self.rows)
                  for j in range(len(self.columns))]
         header: list[str] = [self.group_column] if self.group_column else []
-        for col, pair in zip(self.columns, pairs, strict=True):
+        for col, pair in zip(self.export_columns(), pairs, strict=True):
             header.extend([f"{col} ({low})", f"{col} ({high})"] if pair else [col])
         out = []
         for title, rows in self.groups:
@@ -103,6 +104,33 @@ class Table:
                         values.append(value)
                 out.append(values)
         return header, out
+
+    def export_columns(self) -> tuple[str, ...]:
+        """The column headers, each named once: a repeated header gets the column before it.
+
+        A wide table may head several columns alike (Table 1's ``d`` after each
+        arm); in a spreadsheet each column needs its own name, so a repeat
+        becomes ``"d (Arm)"`` after the nearest column with a header of its own.
+        """
+        counts: dict[str, int] = {}
+        for col in self.columns:
+            counts[col] = counts.get(col, 0) + 1
+        out: list[str] = []
+        last = ""
+        for col in self.columns:
+            if counts[col] > 1 and last:
+                out.append(f"{col} ({last})")
+            else:
+                out.append(col)
+                last = col
+        seen: set[str] = set()
+        for i, name in enumerate(out):
+            base, k = name, 2
+            while name in seen:
+                name, k = f"{base} {k}", k + 1
+            seen.add(name)
+            out[i] = name
+        return tuple(out)
 
     def numeric_columns(self) -> tuple[bool, ...]:
         """For each column, whether its cells are numbers (right-aligned headers)."""
@@ -236,14 +264,15 @@ class TableBuilder:
 
 
 def _rounded(cell: Cell) -> Any:
-    """A cell's export value rounded as its text is (p-values below 0.001 stay as they are)."""
+    """A cell's export value rounded as its text is (p-values below 0.001 to three
+    significant digits)."""
     v, d = cell.value, cell.digits
     if d is None or v is None:
         return v
     if isinstance(v, tuple):
         return tuple(round(x, d) for x in v)
-    if isinstance(v, float) and d == 3 and v < 0.001:
-        return v
+    if isinstance(v, float) and d == 3 and 0 < v < 0.001:  # "< 0,001": three significant digits
+        return round(v, 2 - math.floor(math.log10(v)))
     return round(v, d) if isinstance(v, float) else v
 
 

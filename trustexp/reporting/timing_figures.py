@@ -85,11 +85,11 @@ def _band(canvas: Canvas, xs: Sequence[float], lows: Sequence[float | None],
 def path_chart(
     panels: Sequence[PathPanel], *, treatment_months: int | None, x_label: str, y_label: str,
     in_label: str, after_label: str, legend: tuple[str, str, str], scale: float, fmt_tick,
-    width: float = FIG_WIDTH, panel_height: float = 190,
+    width: float = FIG_WIDTH, panel_height: float = 120,
 ) -> Canvas:
     """The effect of each arm by month: estimate, pointwise interval, simultaneous band.
 
-    One panel per arm, one shared y axis; a zero line; the months of the trial
+    One panel per arm, up to three in a row, one shared y axis; a zero line; the months of the trial
     shaded, the months after it not. ``scale`` multiplies values for display
     (100 for shares shown in percentage points). ``legend`` labels the
     estimate, the pointwise interval and the band.
@@ -107,12 +107,21 @@ def path_chart(
     m0, m1 = (min(months), max(months)) if months else (1, 2)
     if m1 == m0:
         m1 = m0 + 1
-    left, right = 64.0, width - 16
-    top0 = 60.0
-    height = top0 + len(panels) * (panel_height + 34) + 30
+    # panels side by side, up to three in a row, on one shared y axis
+    ncol = max(1, min(3, len(panels)))
+    nrow = -(-len(panels) // ncol)
+    gap = 18.0
+    left0, right0 = 64.0, width - 16
+    panel_width = (right0 - left0 - gap * (ncol - 1)) / ncol
+    titles = [_wrap(p.title, panel_width, size) for p in panels]
+    title_lines = max([len(t) for t in titles] or [1])
+    title_height = 15.0 * title_lines
+    row_height = title_height + panel_height + 34
+    top0 = 48.0
+    height = top0 + nrow * row_height + 30
     canvas = Canvas(width, height)
     # legend
-    x = left
+    x = left0
     for text, kind in zip(legend, ("line", "pointwise", "band"), strict=True):
         if kind == "line":
             canvas.line(x, 14, x + 26, 14, stroke="#1a1a1a", width=2)
@@ -123,27 +132,32 @@ def path_chart(
     canvas.rect(x, 8, 26, 12, fill=IN_TRIAL, stroke=None)
     canvas.text(x + 32, 18, in_label, size=size)
 
-    def sx(m: float) -> float:
-        return left + (m - m0 + 0.5) / (m1 - m0 + 1) * (right - left)
-
     for i, panel in enumerate(panels):
-        top = top0 + i * (panel_height + 34) + 20
+        row, col = divmod(i, ncol)
+        left = left0 + col * (panel_width + gap)
+        right = left + panel_width
+        top = top0 + row * row_height + title_height + 6
         bottom = top + panel_height
+
+        def sx(m: float, left: float = left, right: float = right) -> float:
+            return left + (m - m0 + 0.5) / (m1 - m0 + 1) * (right - left)
 
         def sy(v: float, top: float = top, bottom: float = bottom) -> float:
             return bottom - (v - y_min) / (y_max - y_min) * (bottom - top)
 
-        canvas.text(left, top - 8, panel.title, size=size, bold=True)
+        for k, line in enumerate(titles[i]):
+            canvas.text(left, top - 8 - 15 * (len(titles[i]) - 1 - k), line, size=size, bold=True)
         if treatment_months is not None and treatment_months >= m0:
             end = min(treatment_months, m1)
-            canvas.rect(sx(m0) - (sx(m0) - left), top, sx(end + 0.5) - left, bottom - top,
-                        fill=IN_TRIAL, stroke=None)
-            if treatment_months < m1:
-                canvas.text(sx(end + 0.5) + 6, top + 14, after_label, size=11, fill=MUTED)
+            canvas.rect(left, top, sx(end + 0.5) - left, bottom - top, fill=IN_TRIAL, stroke=None)
+            if treatment_months < m1 and col == ncol - 1:
+                canvas.text(sx(end + 0.5) + 4, top + 14, after_label, size=11, fill=MUTED)
         for t in ticks:
             canvas.line(left, sy(t), right, sy(t), stroke=GRID)
-            canvas.text(left - 6, sy(t) + 4, fmt_tick(t, 0 if abs(y_max - y_min) >= 5 else 1),
-                        size=11, anchor="end", fill=MUTED)
+            if col == 0:
+                canvas.text(left - 6, sy(t) + 4,
+                            fmt_tick(t, 0 if abs(y_max - y_min) >= 5 else 1),
+                            size=11, anchor="end", fill=MUTED)
         xs = [sx(q.month) for q in panel.points]
         _band(canvas, xs, [_scaled(q.band_low, scale) for q in panel.points],
               [_scaled(q.band_high, scale) for q in panel.points], sy, BAND)
@@ -156,15 +170,27 @@ def path_chart(
             canvas.polyline(run, stroke=panel.style.colour, width=2, dash=panel.style.dash)
         canvas.line(left, bottom, right, bottom, stroke=MUTED)
         canvas.line(left, top, left, bottom, stroke=MUTED)
-        step = 3 if (m1 - m0) <= 30 else 6
+        step = 3 if (m1 - m0) * ncol <= 30 else 6 if (m1 - m0) * ncol <= 60 else 12
         for m in range(m0, m1 + 1):
             if m % step == 0:
                 canvas.line(sx(m), bottom, sx(m), bottom + 4, stroke=MUTED)
                 canvas.text(sx(m), bottom + 16, fmt_tick(m, 0), size=11, anchor="middle",
                             fill=MUTED)
+    left, right = left0, right0
     canvas.text((left + right) / 2, height - 8, x_label, size=size, anchor="middle")
     canvas.text(8, 42, y_label, size=11, fill=MUTED)
     return canvas
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken at spaces into bold lines no wider than ``width`` (a long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(lines[-1] + " " + word, size, bold=True) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,5 +276,5 @@ def km_chart(series: Sequence[KMSeries], *, x_label: str, y_label: str, risk_lab
                     fill=s.style.colour)
         for m, text in s.at_risk:
             if 0 <= m - 1 <= m1:
-                canvas.text(sx(m - 1), yy, text, size=10.5, anchor="middle", fill=MUTED)
+                canvas.text(sx(m - 1), yy, text, size=11, anchor="middle", fill=MUTED)
     return canvas

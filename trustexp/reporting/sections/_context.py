@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -301,7 +301,7 @@ def _effect_cell(c: Context, tb: TableBuilder, unit: Unit, x: Any, hide: bool):
     cell = tb.number(x, unit.digits, scale=unit.scale, withheld=hide)
     if cell.value is None:
         return cell
-    return type(cell)(unit.effect(c.loc, x), cell.value, cell.kind)
+    return replace(cell, text=unit.effect(c.loc, x))
 
 
 def _effect_columns(c: Context, first: str, has_ri: bool) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from trustexp.disclosure import Withheld
@@ -120,7 +121,7 @@ def _table_one(c: Context, recs: list[dict[str, Any]],
             cell = tb.number(d, 3, withheld=hide)
             if not hide and _finite(d) and abs(d) > 0.1:
                 flagged = True
-                cell = type(cell)(cell.text + "*", cell.value, cell.kind)
+                cell = replace(cell, text=cell.text + "*")
             row += [_mean_sd(tb, r.get("mean_arm"), r.get("sd_arm"), hide), cell]
         tb.add(*row)
     return tb, flagged
@@ -131,7 +132,7 @@ def _mean_sd(tb: TableBuilder, mean: Any, sd: Any, hide: bool):
     if hide or not _finite(mean):
         return cell
     sd_text = tb.loc.number(sd, 2) if _finite(sd) else DASH
-    return type(cell)(f"{cell.text} ({sd_text})", cell.value, cell.kind)
+    return replace(cell, text=f"{cell.text} ({sd_text})")
 
 
 register_section(Section("balance", 50, _balance))

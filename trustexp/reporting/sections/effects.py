@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from trustexp.analysis.plan import not_prespecified
@@ -64,9 +65,12 @@ def _effects(c: Context) -> dict[str, Any]:
                     continue
                 hide = c.withheld(r)
                 cells = _effect_cells(c, tb, unit, r, c.arm_label(arm), hide, has_ri)
-                cm = tb.number(r.get("control_mean"), unit.digits, withheld=hide)
+                # a share is exported as a proportion: two more decimals than its percentage
+                cm = tb.number(r.get("control_mean"),
+                               unit.digits + 2 if unit.kind == "pp" else unit.digits,
+                               withheld=hide)
                 if cm.value is not None:
-                    cm = type(cm)(unit.mean(loc, r.get("control_mean")), cm.value, cm.kind)
+                    cm = replace(cm, text=unit.mean(loc, r.get("control_mean")))
                 cells += [tb.count(r.get("n")), cm]
                 tb.add(*cells)
                 rows.append(_coef_row(c, r, unit, c.arm_label(arm), c.style(arm), hide))

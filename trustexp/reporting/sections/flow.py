@@ -28,6 +28,7 @@ def _flow(c: Context) -> dict[str, Any]:
     n_by_arm = _pooled_counts(c)
     recs = _records(_pooled(flow))
     by = {(str(r["arm"]), str(r["outcome"])): r for r in recs}
+    received = {str(r["arm"]): r for r in _records(_pooled(c.frame("takeup")))}
     columns = []
     arm_ids = [a.id for a in c.cfg.randomised_arms] + c.reference_ids
     for arm in arm_ids:
@@ -37,18 +38,24 @@ def _flow(c: Context) -> dict[str, Any]:
             n = max(ns) if ns else 0
         reference = arm in c.reference_ids
         lines = [f"{loc.t('flow.allocated')}: {_count_text(c, n)}"]
+        if arm in received:
+            r = received[arm]
+            lines.append(f"\t{loc.t('flow.received')}: {_count_text(c, r.get('n_received'))}")
+            lines.append(f"\t{loc.t('flow.not_received')}: "
+                         f"{_count_text(c, r.get('n_not_received'))}")
         if reference:
             lines = [loc.t("doc.not_randomised"), f"n = {_count_text(c, n)}"]
-        fam_lines = []
+        lost_lines, analysed_lines = [], []
         for fam, outcomes in c.cfg.families.items():
             fam_recs = [by[(arm, o.id)] for o in outcomes if (arm, o.id) in by]
             if not fam_recs:
                 continue
-            analysed = _range(c, [r["n_analysed"] for r in fam_recs])
-            missing = _range(c, [r["n_missing"] for r in fam_recs])
-            fam_lines.append(f"{fam}: {analysed}")
-            fam_lines.append(f"\t{loc.t('flow.missing').lower()}: {missing}")
-        boxes = (FlowBox(loc.t("flow.analysed"), tuple(fam_lines)),) if fam_lines else ()
+            analysed_lines.append(f"{fam}: {_range(c, [r['n_analysed'] for r in fam_recs])}")
+            lost_lines.append(f"{fam}: {_range(c, [r['n_missing'] for r in fam_recs])}")
+            lost_lines.append("\t" + _reason(c, [o.source for o in outcomes]))
+        boxes = ((FlowBox(loc.t("flow.lost"), tuple(lost_lines)),
+                  FlowBox(loc.t("flow.analysed"), tuple(analysed_lines)))
+                 if analysed_lines else ())
         columns.append(FlowColumn(FlowBox(c.arm_label(arm), tuple(lines)), boxes,
                                   style=c.style(arm), reference=reference))
     n_total = n_by_arm.get("*", 0)
@@ -80,6 +87,13 @@ def _flow(c: Context) -> dict[str, Any]:
                      for a in table_arms])
     return {"intro": loc.t("flow.intro"), "figure": figure, "table": c.add_table(tb),
             "reference": bool(c.reference_ids)}
+
+
+def _reason(c: Context, sources: list[str]) -> str:
+    """Why outcome data are missing, as far as the sources tell: no survey answer, or no
+    register record; unknown for outcomes of mixed sources."""
+    kinds = {"flow.reason_survey" if s == "survey" else "flow.reason_register" for s in sources}
+    return c.loc.t(kinds.pop() if len(kinds) == 1 else "flow.reason_unknown")
 
 
 def _range(c: Context, values: list[Any]) -> str:

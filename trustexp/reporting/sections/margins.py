@@ -38,7 +38,7 @@ def ruled_out_text(c: Context, r: Mapping[str, Any]) -> str:
         key = f"margins.harm_{r.get('direction', 'higher')}_{which}"
     return loc.t(key, arm=arm, margin=margin, level=margin_level(c),
                  low=unit.bound(loc, r.get("ci_low")), high=unit.bound(loc, r.get("ci_high")),
-                 p=loc.p_value(r.get("p_value")))
+                 p=loc.p_stated(r.get("p_value")))
 
 
 def _margins(c: Context) -> dict[str, Any]:

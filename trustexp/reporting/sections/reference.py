@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from trustexp.reporting.sections import Section, register_section
@@ -27,7 +28,7 @@ def _reference(c: Context) -> dict[str, Any]:
     for r, unit, hide in _rows_by_outcome(c, tb, ref):
         mean = tb.number(r.get("mean"), unit.digits, withheld=hide)
         if mean.value is not None:
-            mean = type(mean)(unit.mean(loc, r.get("mean")), mean.value, mean.kind)
+            mean = replace(mean, text=unit.mean(loc, r.get("mean")))
         tb.add(tb.text(_arm_text(c, str(r.get("arm")))), mean, tb.count(r.get("n")))
     return {"intro": loc.t("reference.intro"), "table": c.add_table(tb), "reference": True}
 

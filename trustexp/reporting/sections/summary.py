@@ -9,6 +9,7 @@ from trustexp.disclosure import Withheld
 from trustexp.reporting.sections import Section, register_section
 from trustexp.reporting.sections._context import (
     _GENERIC_CONTROL,
+    POOLED,
     Context,
     _count_text,
     _finite,
@@ -55,10 +56,12 @@ def _summary(c: Context) -> dict[str, Any]:
             secondary = loc.t("summary.secondary_none", n=len(shown), correction=correction,
                               link=loc.t("section.effects"))
         else:
-            pairs = loc.join([loc.t("summary.pair", outcome=c.outcome_label(r["outcome"]),
+            pair = "summary.pair_unadjusted" if c.cfg.analysis.multiple_testing == "none" \
+                else "summary.pair"
+            pairs = loc.join([loc.t(pair, outcome=c.outcome_label(r["outcome"]),
                                     arm=c.arm_label(r["arm"]),
                                     estimate=c.unit(r["outcome"]).effect(loc, r["estimate"]),
-                                    p_adj=loc.p_value(r["p_adjusted"])) for r in found])
+                                    p_adj=loc.p_stated(r["p_adjusted"])) for r in found])
             secondary = loc.t("summary.secondary_some" if len(found) > 1
                               else "summary.secondary_one", n=len(shown), k=len(found),
                               pairs=pairs, correction=correction, link=loc.t("section.effects"))
@@ -80,14 +83,24 @@ def _summary(c: Context) -> dict[str, Any]:
     }
 
 
-def _check_notes(c: Context) -> list[str]:
-    """The summary's balance and attrition sentences.
+#: The sentences of the balance ("arm") and attrition ("wave") findings: flagged after the
+#: correction, flagged before it as well, flagged only before it.
+_SENTENCES = {
+    "arm": ("summary.balance_flagged", "summary.balance_also", "summary.balance_chance"),
+    "wave": ("summary.attrition_flagged", "summary.attrition_also", "summary.attrition_chance"),
+}
 
-    Every testable test (each arm and each analysis, pooled and per site;
-    attrition at each wave after baseline) counts: their p-values are
-    Holm-adjusted over that number of tests, and a test that flags is named
-    by its site and arm (or wave). Tests the disclosure gate withheld do not
-    count.
+
+def _check_notes(c: Context) -> list[str]:
+    """The summary's balance and attrition sentences, per site.
+
+    Every testable test (each arm at each site and pooled; attrition at each
+    wave after baseline, at each site and pooled) counts: the verdict rests on
+    the Holm-adjusted p over that number of tests. A test below ``alpha``
+    before the correction is named too, by its site and arm (or wave), with
+    its p and its adjusted p, so that a reader sees where the groups differ
+    and how much weight that carries. Tests the disclosure gate withheld do
+    not count.
     """
     from trustexp.stats import holm
 
@@ -99,19 +112,29 @@ def _check_notes(c: Context) -> list[str]:
                 and not (key == "wave" and r.get("wave") in (0, None))]
         if not recs:
             continue
-        adj = holm([r["p_value"] for r in recs])
-        flagged = [(r, a) for r, a in zip(recs, adj, strict=True) if a < c.alpha]
-        where = "; ".join(
-            loc.t("summary.where_arm" if key == "arm" else "summary.where_wave",
-                  site=c.site_label(r.get("site")), arm=c.arm_label(r.get("arm")),
-                  wave=str(r.get("wave")), p=loc.p_value(a))
-            for r, a in flagged)
-        if key == "arm":
-            notes.append(loc.t("summary.imbalance" if flagged else "summary.balance",
-                               m=len(recs), where=where))
-        elif flagged:
-            notes.append(loc.t("summary.attrition", m=len(recs), where=where))
+        adj = [float(a) for a in holm([r["p_value"] for r in recs])]
+        items = [(r, a) for r, a in zip(recs, adj, strict=True) if r["p_value"] < c.alpha]
+        after = loc.join([_where(c, key, r, a) for r, a in items if a < c.alpha])
+        before = loc.join([_where(c, key, r, a) for r, a in items if a >= c.alpha])
+        flagged_key, also_key, chance_key = _SENTENCES[key]
+        if after:
+            notes.append(loc.t(flagged_key, m=len(recs), where=after)
+                         + (" " + loc.t(also_key, where=before) if before else ""))
+        elif before:
+            notes.append(loc.t(chance_key, m=len(recs), where=before))
+        elif key == "arm":
+            notes.append(loc.t("summary.balance", m=len(recs)))
     return notes
+
+
+def _where(c: Context, key: str, r: Mapping[str, Any], p_adj: float) -> str:
+    """One test named by its arm (or wave) and site, with its p and its adjusted p."""
+    pooled = str(r.get("site")) == POOLED
+    what = c.arm_label(r.get("arm")) if key == "arm" else c.loc.t("summary.wave",
+                                                                   wave=str(r.get("wave")))
+    return c.loc.t("summary.where_pooled" if pooled else "summary.where", what=what,
+                   site=c.site_label(r.get("site")), p=c.loc.p_stated(r["p_value"]),
+                   p_adj=c.loc.p_stated(p_adj))
 
 
 #: What a finding shows: withheld, the finding is not stated (a withheld df or n is not shown).
@@ -145,9 +168,6 @@ def _margin_sentences(c: Context) -> list[str]:
     return [f"{c.outcome_label(r['outcome'])}: {ruled_out_text(c, r)}" for r in recs]
 
 
-
-
-
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
     loc = c.loc
     unit = c.unit(rec["outcome"])
@@ -165,8 +185,8 @@ def _finding(c: Context, rec: Mapping[str, Any]) -> str:
         "level": c.level,
         "low": unit.bound(loc, rec.get("ci_low")),
         "high": unit.bound(loc, rec.get("ci_high")),
-        "p": loc.p_value(p),
-        "p_adj": loc.p_value(p_adj),
+        "p": loc.p_stated(p),
+        "p_adj": loc.p_stated(p_adj),
         "std": _standardised(c, rec),
     }
     if _finite(p_adj) and p_adj < c.alpha:
