@@ -38,10 +38,6 @@ _HELP = {
     "alpha": "Significance level in (0, 1); a decimal comma is accepted.",
     "outcomes": "Comma-separated ids of the declared outcomes to estimate.",
     "seed": "Seed of the re-randomisations (an integer >= 0).",
-    "workers": "Run the re-randomisations on a local Dask cluster of N workers "
-               "(pip install 'trustexp[dask]'); the results are the same.",
-    "scheduler": "Run the re-randomisations on the Dask scheduler at this address "
-                 "(tcp://host:8786); the results are the same.",
 }
 
 
@@ -53,12 +49,29 @@ def analysis_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def execution_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--workers`` and ``--scheduler`` to a click command (as text, checked later)."""
-    for name in reversed(list(_RUN_FLAGS)):
-        f = click.option(_RUN_FLAGS[name], name, default=None,
-                         metavar="N" if name == "workers" else "ADDRESS", help=_HELP[name])(f)
-    return f
+_RUN_HELP = {
+    "workers": "Run the {work} on a local Dask cluster of N workers "
+               "(pip install 'trustexp[dask]'); the results are the same bits.",
+    "scheduler": "Run the {work} on the Dask scheduler at this address "
+                 "(tcp://host:8786); the results are the same bits.",
+}
+
+
+def execution_options(work: str = "re-randomisations") -> Callable[[Callable[..., Any]],
+                                                                   Callable[..., Any]]:
+    """Add ``--workers`` and ``--scheduler`` to a click command (as text, checked later).
+
+    ``work`` names what runs on the workers in the help text.
+    """
+
+    def add(f: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed(list(_RUN_FLAGS)):
+            f = click.option(_RUN_FLAGS[name], name, default=None,
+                             metavar="N" if name == "workers" else "ADDRESS",
+                             help=_RUN_HELP[name].format(work=work))(f)
+        return f
+
+    return add
 
 
 def _number(text: str) -> Any:

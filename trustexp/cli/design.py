@@ -31,7 +31,7 @@ __all__ = ["command"]
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the HTML page (default: trial.toml).")
 @click.option("--demo", is_flag=True, help="Use the embedded demo trial.")
-@execution_options
+@execution_options("simulated trials")
 def command(trial_dir: Path | None, fmt: str, output: Path | None, html: Path | None,
             simulations: int | None, seed: int | None, effects: tuple[str, ...],
             lang: str | None, demo: bool, workers: str | None, scheduler: str | None) -> int:

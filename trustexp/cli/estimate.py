@@ -39,7 +39,7 @@ __all__ = ["command"]
               help="Smallest group shown (default: [analysis] min_cell, 10; 0: none withheld).")
 @click.option("--demo", is_flag=True, help="Estimate the embedded demo trial.")
 @analysis_options
-@execution_options
+@execution_options()
 def command(
     trial_dir: Path | None, fmt: str, output: Path | None, permutations: int | None,
     min_cell: int | None, demo: bool, **options: str | None,

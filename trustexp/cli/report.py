@@ -100,7 +100,7 @@ def _command_line(trial_dir: Path | None, demo: bool, output: Path, options: dic
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no closing line (the path and a one-line summary).")
 @analysis_options
-@execution_options
+@execution_options()
 def command(
     trial_dir: Path | None, demo: bool, output: Path, lang: str | None, export_dir: Path | None,
     template_dir: Path | None, permutations: int | None, min_cell: int | None, quiet: bool,
