@@ -39,6 +39,7 @@ def _problem(n: int = 1500, k: int = 3):  # type: ignore[no-untyped-def]
     return y, arm, strata, x
 
 
+@pytest.mark.slow
 def test_permutation_test_bit_identical_for_any_tasks(dask_ex) -> None:  # type: ignore[no-untyped-def]
     y, arm, strata, x = _problem()
     assign = draw_assignments(arm, strata=strata, draws=613, seed=8)
@@ -66,6 +67,7 @@ def test_slices_end_on_the_kernels_batches() -> None:
         assert len(slices) <= tasks
 
 
+@pytest.mark.slow
 def test_evaluate_on_a_scheduler_equals_the_run_here(dask_ex) -> None:  # type: ignore[no-untyped-def]
     address = dask_ex.client.scheduler.address
     opts = {"permutations": 150, "multiple_testing": "romano-wolf"}
@@ -81,6 +83,7 @@ def test_evaluate_on_a_scheduler_equals_the_run_here(dask_ex) -> None:  # type: 
     pd.testing.assert_frame_equal(here.effects, again.effects, check_exact=True)
 
 
+@pytest.mark.slow
 def test_cli_workers_give_the_same_json(capsys) -> None:  # type: ignore[no-untyped-def]
     args = ["estimate", "--demo", "--format", "json", "--permutations", "60",
             "--outcomes", "exit_to_work_24m"]

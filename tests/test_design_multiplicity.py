@@ -109,6 +109,7 @@ def _binomial_se(p: float, n: int) -> float:
     return math.sqrt(p * (1 - p) / n)
 
 
+@pytest.mark.slow
 def test_brute_force_bh_at_the_mde_has_the_declared_power() -> None:
     """Trials of 2 independent outcomes x (control + 2 arms), estimated and BH-adjusted."""
     n_per_arm, reps = 150, 1500
@@ -157,6 +158,7 @@ def test_the_engine_rate_equals_trustexps_procedures() -> None:
     assert bonferroni_power(0.0, 1, ALPHA) == pytest.approx(ALPHA)
 
 
+@pytest.mark.slow
 def test_design_frame_says_how_the_mde_was_found() -> None:
     ev = trustexp.evaluate(demo=True, permutations=0, multiple_testing="bh",
                            outcomes=["exit_to_work_24m", "part_time_work_24m"])
@@ -171,6 +173,7 @@ def test_design_frame_says_how_the_mde_was_found() -> None:
     assert (d["mde"].to_numpy() <= holm["mde"].to_numpy() + 2 * d["mde_mcse"].to_numpy()).all()
 
 
+@pytest.mark.slow
 def test_planned_family_is_simulated_with_independent_outcomes() -> None:
     levels = simulated_levels(
         trustexp.evaluate(demo=True, permutations=0, multiple_testing="romano-wolf",

@@ -137,6 +137,7 @@ def test_dominance_rule_itself():
 # -- secondary suppression ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_randomised_minus_analysed_cannot_give_a_small_missing_count(tiny):
     ev, _ = tiny
     rel = ev.released()
@@ -146,6 +147,7 @@ def test_randomised_minus_analysed_cannot_give_a_small_missing_count(tiny):
             assert isinstance(rand, Withheld) or isinstance(an, Withheld), r
 
 
+@pytest.mark.slow
 def test_pooled_minus_sites_cannot_give_the_small_arm(tiny):
     ev, plant = tiny
     alloc = {(r["site"], r["arm"]): r["n"] for r in ev.released().frame("allocation")}
@@ -180,6 +182,7 @@ def test_min_cell_means_the_same_everywhere(tiny):
     assert "min_cell = 3" in low
 
 
+@pytest.mark.slow
 def test_degrees_of_freedom_go_with_a_withheld_sample_size(tiny):
     ev, _ = tiny
     for r in ev.released().frame("effects"):

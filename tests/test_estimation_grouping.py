@@ -118,6 +118,7 @@ def _romano_wolf_brute(t_obs, t_draws):
     return adj
 
 
+@pytest.mark.slow
 def test_romano_wolf_of_a_grouped_family_against_separate_tests(tables):
     """mob12 and pt12 (declared in family 'benefit' here) share their observed rows and
     covariates: tested in one call, their joint draws must still line up with the draws of

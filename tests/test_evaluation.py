@@ -252,6 +252,7 @@ def test_romano_wolf_uses_joint_draws(trial):
     np.testing.assert_allclose(eff["statistic"], np.concatenate(obs_t), rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_romano_wolf_without_permutations_draws_2000(trial):
     raw = base_raw(multiple_testing="romano-wolf")
     raw["outcomes"] = raw["outcomes"][-1:]
@@ -406,6 +407,7 @@ def test_reliability_frame(ev):
     assert sorted(rel["wave"]) == [0, 1, 2]
 
 
+@pytest.mark.slow
 def test_compliers_wald_estimator():
     """With no covariates and one block, 2SLS is the Wald ratio."""
     raw = base_raw()
@@ -605,6 +607,7 @@ def test_participants_only_trial():
     assert len(ev.flow) == 2
 
 
+@pytest.mark.slow
 def test_progress_is_reported(trial):
     calls = []
     evaluate(trial, permutations=0, progress=lambda step, done, total: calls.append(

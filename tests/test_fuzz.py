@@ -327,6 +327,7 @@ def toml_documents(draw: Any) -> str:
 
 @budget(25, 600)
 @given(toml_documents())
+@pytest.mark.slow
 def test_fuzz_trial_toml_validate(text):
     with trial_folder(toml=text) as folder:
         only_our_errors(trustexp.validate, folder)

@@ -54,6 +54,7 @@ def test_degenerate_data_give_a_report_not_an_internal_error(make_trial, tmp_pat
     assert out.is_file() and (export / "results.json").is_file()
 
 
+@pytest.mark.slow
 def test_a_constant_outcome_is_not_estimable_in_every_frame(make_trial):
     ev = trustexp.evaluate(make_trial(tables=_mutated({("monthly", "employed"): 0})),
                            permutations=0)

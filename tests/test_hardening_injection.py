@@ -43,6 +43,7 @@ def test_a_carriage_return_label_is_quoted_and_stays_in_its_row():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.one_of(st.text(), st.integers(), st.none()), min_size=1,
                          max_size=4), min_size=1, max_size=5))
+@pytest.mark.slow
 def test_every_row_reads_back_whole_and_no_field_starts_a_formula(rows):
     width = max(len(r) for r in rows)
     rows = [r + [None] * (width - len(r)) for r in rows]

@@ -272,6 +272,7 @@ def test_a_strange_trial_folder_or_output_path_gives_a_message(make_trial, tmp_p
     assert main(["validate", str(tmp_path / name)]) == 2
 
 
+@pytest.mark.slow
 def test_a_256_character_output_name_exits_2(make_trial, tmp_path, capsys):
     trial = make_trial()
     assert main(["estimate", str(trial), "-o", str(tmp_path / ("x" * 256 + ".json"))]) == 2

@@ -62,6 +62,7 @@ def test_a_full_disk_while_exporting_leaves_nothing(make_trial, tmp_path, monkey
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_an_output_in_the_trial_folder_or_equal_to_an_input_is_refused(make_trial, tmp_path,
                                                                       capsys):
     trial = make_trial()
@@ -81,6 +82,7 @@ def test_an_output_in_the_trial_folder_or_equal_to_an_input_is_refused(make_tria
         trustexp.report(ev, trial / "rapport.html")
 
 
+@pytest.mark.slow
 def test_an_output_that_is_an_input_elsewhere_is_refused(make_trial, tmp_path):
     trial = make_trial()
     elsewhere = tmp_path / "exports"

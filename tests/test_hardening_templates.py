@@ -36,6 +36,7 @@ def test_template_attacks_are_refused(tmp_path, source):
         _render(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_command_in_a_section_template_ends_in_a_message_and_runs_nothing(tmp_path, make_trial):
     from trustexp.cli import main
 

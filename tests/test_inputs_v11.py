@@ -179,6 +179,7 @@ column = "income"
 
 
 @pytest.mark.parametrize("variant", ["cr2_village", "hc2"])
+@pytest.mark.slow
 def test_categorical_and_analysis_cluster_match_r(tmp_path, variant):
     ref = json.loads((REF / "inputs_v11.json").read_text())
     folder = tmp_path / variant
@@ -446,6 +447,7 @@ def test_stata_labels_are_kept(tmp_path):
     assert meta.variable_value_labels == labels
 
 
+@pytest.mark.slow
 def test_randomisation_inference_with_analysis_cluster_redraws_people(tmp_path):
     """[analysis] cluster: re-randomisations re-draw what was randomised (people, not villages),
     and each draw's t uses CR2 by village; checked against a loop that refits every draw."""

@@ -84,6 +84,7 @@ def test_check_options_normalises():
     assert out == {"covariates": ("a", "b"), "alpha": 0.1}
 
 
+@pytest.mark.slow
 def test_overrides_change_the_model_and_are_recorded(ev):
     assert ev.options["overridden"] == ["permutations"]
     other = ev.with_options(covariates=["prior"], adjustment="lin", alpha=0.1)
@@ -107,6 +108,7 @@ def test_outcomes_select_the_estimates():
     assert set(ev.effects["outcome"]) == {"exit_to_work_24m"}
 
 
+@pytest.mark.slow
 def test_cli_uses_the_same_checks(capsys):
     rc = main(["estimate", str(REFERENCE), "--alpha", "1,5"])
     err = capsys.readouterr().err

@@ -329,6 +329,7 @@ def test_reliability_degenerate():
     assert reliability(None, []).empty
 
 
+@pytest.mark.slow
 def test_unknown_months_that_cannot_change_a_measure_leave_it_known():
     """Contract v1.1: an employed month without hours no longer makes every measure missing.
 

@@ -64,6 +64,7 @@ def test_two_stage_matches_metafor(pooled, method, ref):
 
 
 @pytest.mark.parametrize("ref", R, ids=lambda r: r["outcome"])
+@pytest.mark.slow
 def test_metafor_prediction_interval_on_request(ref):
     plan = PoolPlan(**{**read_plan(REFERENCE / "pool.toml").__dict__, "prediction": "metafor"})
     got = _one(pool_trials(TRIALS, plan=plan).frames["pooled"], outcome=ref["outcome"], arm="exemption")
@@ -81,6 +82,7 @@ def test_one_stage_matches_lm_robust(pooled, ref):
     assert got["n"] == ref["one_stage"]["n"]
 
 
+@pytest.mark.slow
 def test_cli_writes_report_and_json(tmp_path):
     html, js = tmp_path / "pool.html", tmp_path / "pool.json"
     rc = main(["pool", *map(str, TRIALS), "-o", str(html), "--json", str(js),

@@ -82,6 +82,7 @@ def test_mutated_tables(edits, drop, fmt):
     ),
     n=st.integers(0, 6),
 )
+@pytest.mark.slow
 def test_random_typed_parquet(columns, n):
     rng = np.random.default_rng(n)
     arrays = {}
@@ -117,6 +118,7 @@ toml_line = st.one_of(
 
 @SETTINGS
 @given(lines=st.lists(toml_line, max_size=40), keep=st.integers(0, 60))
+@pytest.mark.slow
 def test_mutated_trial_toml(lines, keep):
     base = TRIAL_TOML.splitlines()
     text = "\n".join(base[:keep] + lines + base[keep:]) + "\n"

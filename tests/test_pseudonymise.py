@@ -160,6 +160,7 @@ def test_spss_user_missing_codes_stay_user_missing(make_trial, tmp_path):
     assert meta.variable_value_labels["code"] == {-1.0: "onbekend", 1.0: "een"}
 
 
+@pytest.mark.slow
 def test_municipal_export_user_missing_round_trip(tmp_path):
     """The export's leeftijd 999 and opleiding 9 are counted the same before and after."""
     from _municipal_export import build_export

@@ -30,6 +30,7 @@ def folder(tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_round_trip_and_verify(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     parts, out = folder / "participants.csv", folder / "assignment.csv"
     assert main(["randomise", str(parts), "-o", str(out)]) == 0

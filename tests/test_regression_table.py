@@ -33,6 +33,7 @@ def _digits(ev, site="all"):
     return unit_for("continuous", None, vals).digits + 1
 
 
+@pytest.mark.slow
 def test_layout_and_numbers(ev):
     d = _digits(ev)
     tab = ev.table(lang="en")

@@ -291,6 +291,7 @@ def test_broken_template_leaves_no_file_and_keeps_the_old_one(demo, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["r.html"]
 
 
+@pytest.mark.slow
 def test_missing_template_dir_is_an_input_error(fake, tmp_path):
     with pytest.raises(InputError, match="template folder"):
         report(fake, tmp_path / "r.html", template_dir=tmp_path / "nope")

@@ -56,6 +56,7 @@ def run(*args: str) -> int:
     return main(["report", *map(str, args)])
 
 
+@pytest.mark.slow
 def test_one_site_two_arm_trial_in_english(tmp_path, capsys):
     trial = make_trial(tmp_path / "t", sites={"Pilot": 150}, arms=("control", "intensive_guidance"))
     out = tmp_path / "r.html"

@@ -41,6 +41,7 @@ def _flow_text(html: str) -> str:
     return re.sub(r"(?<=[a-z])- ", "", " ".join(lines))
 
 
+@pytest.mark.slow
 def test_takeup_counts_against_pandas(demo):
     parts = demo.trial.participants[["person_id", "site", "arm"]].astype(str)
     tk = demo.trial.takeup.assign(person_id=demo.trial.takeup["person_id"].astype(str))
@@ -56,6 +57,7 @@ def test_takeup_counts_against_pandas(demo):
         assert row["n_not_received"] == len(part) - int((part["received"] > 0).sum())
 
 
+@pytest.mark.slow
 def test_flow_boxes_per_arm(demo, html):
     text = _flow_text(html)
     pooled = demo.frame("takeup").set_index(["site", "arm"]).loc[("all", "intensive_guidance")]
@@ -75,6 +77,7 @@ def test_flow_boxes_per_arm(demo, html):
     assert f"wellbeing: {low}\u2013{high}" in text
 
 
+@pytest.mark.slow
 def test_flow_counts_go_through_the_gate(demo):
     rel = demo.released(min_cell=30)
     rows = {r["site"]: r for r in rel.frame("takeup")}
@@ -106,6 +109,7 @@ def test_consort_checklist_links_every_item(html):
             assert f'<section id="{section}"' in html  # the anchor exists
 
 
+@pytest.mark.slow
 def test_consort_item_without_takeup_is_not_answered(demo, tmp_path):
     saved = demo.config.takeup
     object.__setattr__(demo.config, "takeup", ())
@@ -118,6 +122,7 @@ def test_consort_item_without_takeup_is_not_answered(demo, tmp_path):
     assert "Appendix: CONSORT 2025 checklist" in text
 
 
+@pytest.mark.slow
 def test_consort_in_the_word_report(demo, tmp_path):
     import docx
 

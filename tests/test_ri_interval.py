@@ -43,6 +43,7 @@ def test_p_value_at_tau_matches_a_refitting_loop():
 
 
 @pytest.mark.parametrize("seed", [5, 6])
+@pytest.mark.slow
 def test_interval_ends_match_a_brute_force_grid(seed):
     y, treated, x, strata, draws = _data(seed)
     model = {"covariates": x[:, None], "strata": strata}

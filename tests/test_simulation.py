@@ -223,6 +223,7 @@ def test_bad_parameters_are_refused(kwargs) -> None:
 # -- monthly panel -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_monthly_panel_covers_the_window(demo) -> None:
     m = _relative_months(demo.monthly, demo.participants)
     assert not m.duplicated(["person_id", "month"]).any()

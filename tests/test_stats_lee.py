@@ -94,6 +94,7 @@ def test_exact_equal_response_in_every_cell_gives_the_weighted_difference():
     assert res.lower == pytest.approx(want) and res.upper == pytest.approx(want)
 
 
+@pytest.mark.slow
 def test_interval_covers_the_effect_with_nearly_equal_response():
     """Issue 8: response 70% vs 73%, 150 per arm: the bounds alone miss the true effect
     in 44% of samples; the Imbens-Manski interval covers it."""

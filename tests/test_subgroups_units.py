@@ -44,6 +44,7 @@ def test_tost_is_the_interval_inside_the_margin():
     np.testing.assert_array_equal(ni["ruled_out"] == 1.0, ni["ci_high"] < 0.05)
 
 
+@pytest.mark.slow
 def test_gate_withholds_small_subgroups_and_their_complements():
     from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_gate_withholds_small_subgroups_and_their_complements():
     _check_complements(trustexp.evaluate(Path(__file__).parent / "reference" / "forwhom_trial"), 40)
 
 
+@pytest.mark.slow
 def test_persons_with_the_subgroup_missing_are_the_unobserved_of_the_balance_table(tmp_path):
     """Age is a covariate: the balance table counts the persons without it, so with every
     outcome observed they protect no group, and the gate must see that."""

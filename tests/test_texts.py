@@ -57,6 +57,7 @@ def _emitted_rules() -> set[str]:
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.slow
 def test_no_unused_key(name, lang):
     cat = catalogue(name, lang)
     if name == "cli":  # every text is used, and every help text is there (tests/test_cli_help.py)
