@@ -33,6 +33,9 @@ from _evalkit import base_raw, memory_trial, simulate_tables
 from trustexp.evaluation import evaluate
 from trustexp.reporting import report
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 M = 10  # min_cell
 #: The record fields that count people (n_sites, n_items and draws count other things).
 PEOPLE = {"n", "n_arm", "n_control", "n_randomised", "n_analysed", "n_missing", "n_responded",

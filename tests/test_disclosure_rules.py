@@ -170,6 +170,7 @@ def test_nothing_secondary_when_nothing_is_small():
 # -- min_cell ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_min_cell_means_the_same_everywhere(tiny):
     ev, _ = tiny
     assert release(ev, 0).log.empty

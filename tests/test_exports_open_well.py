@@ -24,7 +24,8 @@ from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import build_content, section_names
 from trustexp.reporting.workbook import DIALECTS, table_csv, workbook_xlsx
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -79,6 +79,7 @@ def test_the_report_says_not_estimable_and_why(make_trial, tmp_path):
     assert "niet te schatten" in html and "voor iedereen in de steekproef gelijk" in html
 
 
+@pytest.mark.slow
 def test_a_huge_covariate_makes_the_balance_test_not_estimable(make_trial):
     ev = trustexp.evaluate(
         make_trial(tables=_mutated({("participants", "age"): np.where(np.arange(N) % 2,
@@ -164,6 +165,7 @@ def test_a_long_label_is_cut_with_the_full_text_as_its_title():
     assert "y" * MAX_LABEL_CHARS not in svg.split("</title>")[-1]
 
 
+@pytest.mark.slow
 def test_long_table_labels_are_cut_with_a_title(make_trial, tmp_path):
     tables = trial_tables()
     long_site = "Gemeente " + "Súdwest-Fryslân " * 40

@@ -14,6 +14,9 @@ import pytest
 from trustexp.cli import main
 from trustexp.pool import PoolPlan, pool_trials, read_plan
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 REFERENCE = Path(__file__).parent / "reference"
 TRIALS = [REFERENCE / "forwhom_trial", REFERENCE / "pool_b"]
 R = json.loads((REFERENCE / "pool.json").read_text())["pooled"]

@@ -91,6 +91,7 @@ def test_site_table_and_dutch(ev):
     assert df.iloc[2, 0] == Locale("nl").number(row["estimate"], _digits(ev, "Deventer"))
 
 
+@pytest.mark.slow
 def test_no_number_of_a_withheld_record(ev):
     """Through a strict gate every estimate, error, N and R² is its mark, never a number."""
     strict = ev.released(min_cell=40)

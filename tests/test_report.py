@@ -24,6 +24,9 @@ from trustexp.errors import InputError, OptionError
 from trustexp.reporting import report
 from trustexp.reporting.sections import section_names
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 class Page(HTMLParser):
     """Collect what the tests look at: tags, headings, table cells, SVG texts."""

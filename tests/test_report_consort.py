@@ -16,6 +16,9 @@ from trustexp.reporting.i18n import Locale
 from trustexp.reporting.sections import build_content, section_names
 from trustexp.reporting.sections.consort import ITEMS
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo():

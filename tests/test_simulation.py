@@ -17,6 +17,9 @@ from trustexp.resources import demo_dir
 from trustexp.simulation import DEMO_SEED, refresh_demo, simulate
 from trustexp.simulation._simulate import FILES
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 ARMS = ("control", "exemption", "extra_earnings", "intensive_guidance")
 SMALL = {"sites": {"Aa": 120, "Bb": 90}, "reference": 10}
 

@@ -13,6 +13,9 @@ from trustexp.reporting.disclosure import Disclosure
 from trustexp.reporting.i18n import CATALOGUES, Locale
 from trustexp.reporting.sections import build_content
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo():

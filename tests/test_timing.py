@@ -18,6 +18,9 @@ from trustexp.stats import estimate_itt
 from trustexp.stats.survival import kaplan_meier, rmst
 from trustexp.validation._config import check_config
 
+# End-to-end runs on module-wide fixtures of several seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 def _raw(outcomes):
     raw = base_raw()
