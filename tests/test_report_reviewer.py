@@ -115,3 +115,41 @@ def test_effects_tables_have_a_standard_error_column(registered):
                     # binary outcomes in percentage points
                     assert any(abs(v - se * k) < 1e-8 for se in ses for k in (1, 100)), v
     assert shown >= 10
+
+
+@pytest.mark.slow
+def test_detectable_sites_share_one_table_and_lose_no_number(registered):
+    """With several sites, one table holds every site's MDEs; the group sizes, estimates
+    and intervals it leaves out are the very numbers of the tables of effects per site."""
+    from trustexp.disclosure import Withheld
+    from trustexp.reporting.sections._context import POOLED
+
+    c = _content(registered, "en")
+    tables = {t.id: t for t in c.tables}
+    compact = tables["detectable-1"]
+    assert compact.caption == Locale("en").t("detectable.caption_sites")
+    assert "detectable-2" not in tables
+    rel = registered.released()
+    design = rel.frame("design")
+    sites = sorted({str(r["site"]) for r in design} - {POOLED})
+    assert len(sites) >= 2 and len(compact.columns) == 2 + 2 * (len(sites) + 1)
+    effects = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r
+               for r in rel.frame("effects")}
+    shown = 0
+    for r in design:
+        e = effects[(str(r["site"]), str(r["outcome"]), str(r["arm"]))]
+        assert str(r["n_arm"]) == str(e["n_arm"])
+        if any(isinstance(r.get(k), Withheld) for k in ("mde", "estimate", "ci_low", "ci_high")):
+            continue
+        for k in ("estimate", "ci_low", "ci_high"):
+            assert float(r[k]) == pytest.approx(float(e[k]), rel=1e-9, abs=1e-12)
+        shown += 1
+    assert shown > 0
+    # every MDE of the design frame is in the table (in the table's unit)
+    cells = {round(cell.value, 6) for row in compact.rows for cell in row[2:]
+             if cell.value is not None}
+    for r in design:
+        if isinstance(r.get("mde"), Withheld):
+            continue
+        # a share's MDE is shown in percentage points
+        assert {round(float(r["mde"]), 6), round(100 * float(r["mde"]), 6)} & cells, r

@@ -11,6 +11,7 @@ from trustexp.reporting.sections._context import (
     Context,
     _effect_cell,
     _finite,
+    _needs_unit,
     _records,
 )
 
@@ -26,7 +27,8 @@ def _detectable(c: Context) -> dict[str, Any]:
     by = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r for r in recs}
     sites = sorted({str(r["site"]) for r in recs} - {POOLED})
     tables: list[Any] = []
-    for site in [POOLED, *sites]:
+    compact = _shown_per_site(c, recs)
+    for site in [] if compact else [POOLED, *sites]:
         caption = (loc.t("detectable.caption") if site == POOLED
                    else loc.t("detectable.caption_site", site=site))
         tb = c.table(f"detectable-{len(tables) + 1}", caption,
@@ -52,11 +54,85 @@ def _detectable(c: Context) -> dict[str, Any]:
                        tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits,
                                    scale=unit.scale, withheld=hide))
         tables.append(c.add_table(tb))
+    if compact:
+        tables.append(_per_site(c, by, [POOLED, *sites]))
     first = recs[0]
     power = float(first["power"]) if _finite(first.get("power")) else 0.8
     level = level_sentence(loc, recs, c.cfg.analysis.multiple_testing, power)
     return {"intro": loc.t("detectable.intro", power=round(100 * power), level=level),
             "note": loc.t("detectable.note"), "tables": tables}
+
+
+#: At most this many sites go side by side in one table of minimum detectable effects.
+MAX_SITE_COLUMNS = 4
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two released values show the same: both withheld, both missing or equal."""
+    if isinstance(a, Withheld) or isinstance(b, Withheld):
+        return isinstance(a, Withheld) and isinstance(b, Withheld)
+    if _finite(a) and _finite(b):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    return not _finite(a) and not _finite(b)
+
+
+def _shown_per_site(c: Context, recs: list[dict[str, Any]]) -> bool:
+    """Whether all sites may share one table that shows only their MDEs.
+
+    That is so when the other numbers of a row (group size, estimate and interval)
+    are shown, the same, in the section on effects per site (all sites together too),
+    and every site's test level is that of all sites: then nothing is lost.
+    """
+    sites = {str(r["site"]) for r in recs} - {POOLED}
+    if not 2 <= len(sites) <= MAX_SITE_COLUMNS:
+        return False
+    eff = {(str(r["site"]), str(r["outcome"]), str(r["arm"])): r for r in _records(c.effects)}
+    pooled = {(str(r["outcome"]), str(r["arm"])): r for r in recs if str(r["site"]) == POOLED}
+    for r in recs:
+        site, key = str(r["site"]), (str(r["outcome"]), str(r["arm"]))
+        e, p = eff.get((site, *key)), pooled.get(key)
+        if e is None or p is None or not _same(r.get("alpha"), p.get("alpha")):
+            return False
+        if not _same(r.get("n_arm"), e.get("n_arm")):
+            return False
+        if any(isinstance(r.get(k), Withheld) for k in _SHOWN):
+            continue  # the row shows none of them
+        if c.withheld(e) or not all(_same(r.get(k), e.get(k))
+                                    for k in ("estimate", "ci_low", "ci_high")):
+            return False
+    return True
+
+
+def _per_site(c: Context, by: dict[tuple[str, str, str], dict[str, Any]], sites: list[str]):
+    """The MDEs of all sites in one table: per outcome and arm, the test level and two
+    columns a site (all sites together first)."""
+    loc = c.loc
+    cols = [loc.t("effects.arm"), loc.t("detectable.level")]
+    for site in sites:
+        cols += [loc.t("detectable.site_column", site=c.site_label(site), what=loc.t(k))
+                 for k in ("detectable.mde_short", "detectable.mde_observed_short")]
+    tb = c.table("detectable-1", loc.t("detectable.caption_sites"), cols)
+    tb.group_column = loc.t("effects.outcome")
+    for oid in c.outcome_order():
+        rows = {arm: [by.get((site, oid, arm)) for site in sites] for arm in c.treatment_ids}
+        if not any(any(v) for v in rows.values()):
+            continue
+        unit, label = c.unit(oid), c.outcome_label(oid)
+        # the unit heads the outcome, so that six numbers a row fit the page
+        tb.group(label + (f" \u2013 {unit.title(loc)}" if _needs_unit(label, unit, loc) else ""))
+        for arm in c.treatment_ids:
+            if not any(rows[arm]):
+                continue
+            level = next(r.get("alpha") for r in rows[arm] if r)
+            cells = [tb.text(c.arm_label(arm)), tb.number(level, 4)]
+            for r in rows[arm]:
+                r = r or {}
+                hide = any(isinstance(r.get(k), Withheld) for k in _SHOWN)
+                cells += [tb.number(r.get(k), unit.digits, scale=unit.scale, withheld=hide)
+                          for k in ("mde", "mde_observed")]
+            tb.add(*cells)
+    tb.note(loc.t("detectable.sites_note"))
+    return c.add_table(tb)
 
 
 def level_sentence(loc: Any, records: Any, method: str, power: float) -> str:

@@ -39,6 +39,7 @@ def _sites(c: Context) -> dict[str, Any]:
     has_ri = any(_finite(r.get("p_value_ri")) for r in recs)
     pooled = {(str(r["outcome"]), str(r["arm"])): r for r in _records(c.frame("pooled"))}
     outcomes = []
+    pooling: list[tuple[str, Any, list[dict[str, Any]]]] = []
     for oi, oid in enumerate(c.outcome_order(), start=1):
         unit = c.unit(oid)
         label = c.outcome_label(oid)
@@ -72,17 +73,18 @@ def _sites(c: Context) -> dict[str, Any]:
                 rows.extend(arm_rows)
         if not rows:
             continue
-        re_table = _random_effects_table(c, oi, label, unit, [pooled[(oid, a)] for a in c.treatment_ids
-                                                               if (oid, a) in pooled])
+        re_recs = [pooled[(oid, a)] for a in c.treatment_ids if (oid, a) in pooled]
+        if re_recs:
+            pooling.append((label, unit, re_recs))
         title = label + (f" ({unit.title(loc)})" if _needs_unit(label, unit, loc) else "")
         canvas = forest_plot(rows, c.tick)
         caption = loc.t("sites.figure", outcome=title, level=c.level) + _hidden_note(c, rows)
         figure = c.add_figure(f"fig-sites-{oi}", caption,
                               loc.t("sites.desc", outcome=label, items="; ".join(desc)), canvas)
-        outcomes.append({"title": label, "figure": figure, "table": c.add_table(tb),
-                         "pooled": re_table})
+        outcomes.append({"title": label, "figure": figure, "table": c.add_table(tb)})
     return {"intro": loc.t("sites.intro"), "outcomes": outcomes,
-            "pooled_intro": loc.t("sites.pooled_intro", level=c.level) if pooled else None}
+            "pooled_intro": loc.t("sites.pooled_intro", level=c.level) if pooled else None,
+            "pooled": _random_effects_table(c, pooling)}
 
 
 def _random_effects_row(c: Context, r: dict[str, Any], unit: Any, style: Any) -> CoefRow:
@@ -98,33 +100,43 @@ def _random_effects_row(c: Context, r: dict[str, Any], unit: Any, style: Any) ->
                    pi_low=lo * unit.scale if pi else None, pi_high=hi * unit.scale if pi else None)
 
 
-def _random_effects_table(c: Context, oi: int, label: str, unit: Any, recs: list[dict[str, Any]]):
-    """Random-effects pooling of the sites for one outcome: one row per arm."""
-    if not recs:
+def _random_effects_table(c: Context, pooling: list[tuple[str, Any, list[dict[str, Any]]]]):
+    """Random-effects pooling of the sites, one table: per outcome (label, unit,
+    records), one row per arm."""
+    if not pooling:
         return None
     loc = c.loc
-    tb = c.table(f"sites-pooled-{oi}", loc.t("sites.pooled_caption", outcome=label),
+    tb = c.table("sites-pooled", loc.t("sites.pooled_caption"),
                  [loc.t("effects.arm"), loc.t("effects.estimate"), loc.t("effects.ci", level=c.level),
                   loc.t("sites.pi", level=c.level), loc.t("effects.p"), loc.t("sites.tau"),
                   loc.t("sites.i2"), loc.t("sites.q_p"), loc.t("sites.n_sites")])
-    for r in recs:
-        hide = c.withheld(r)
-        tau2 = r.get("tau2")
-        tau = float(tau2) ** 0.5 if _finite(tau2) and not hide else None
-        tb.add(tb.text(c.arm_label(r["arm"])),
-               _effect_cell(c, tb, unit, r.get("estimate"), hide),
-               tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits, scale=unit.scale, withheld=hide),
-               tb.interval(r.get("pi_low"), r.get("pi_high"), unit.digits, scale=unit.scale, withheld=hide),
-               tb.p(r.get("p_value"), withheld=hide),
-               tb.number(tau, unit.digits + 1, scale=unit.scale, withheld=hide),
-               tb.number(100 * r["i2"] if _finite(r.get("i2")) else None, 0, suffix="%", withheld=hide),
-               tb.p(r.get("q_p_value"), withheld=hide),
-               tb.text(str(r.get("n_sites", ""))))
+    tb.group_column = loc.t("effects.outcome")
+    for label, unit, recs in pooling:
+        tb.group(label)
+        for r in recs:
+            _random_effects_row_cells(c, tb, unit, r)
+    recs = pooling[0][2]
     method = str(recs[0].get("method", "reml"))
     tb.note(loc.t("sites.pooled_note", method=loc.t(f"sites.method_{method}"),
                   se=loc.t(f"sites.se_{recs[0].get('se_type', 'knha-adhoc')}"),
                   pi=loc.t(f"sites.predict_{recs[0].get('prediction', 'sj')}")))
     return c.add_table(tb)
+
+
+def _random_effects_row_cells(c: Context, tb: Any, unit: Any, r: dict[str, Any]) -> None:
+    """One arm's row of the random-effects table."""
+    hide = c.withheld(r)
+    tau2 = r.get("tau2")
+    tau = float(tau2) ** 0.5 if _finite(tau2) and not hide else None
+    tb.add(tb.text(c.arm_label(r["arm"])),
+           _effect_cell(c, tb, unit, r.get("estimate"), hide),
+           tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits, scale=unit.scale, withheld=hide),
+           tb.interval(r.get("pi_low"), r.get("pi_high"), unit.digits, scale=unit.scale, withheld=hide),
+           tb.p(r.get("p_value"), withheld=hide),
+           tb.number(tau, unit.digits + 1, scale=unit.scale, withheld=hide),
+           tb.number(100 * r["i2"] if _finite(r.get("i2")) else None, 0, suffix="%", withheld=hide),
+           tb.p(r.get("q_p_value"), withheld=hide),
+           tb.text(str(r.get("n_sites", ""))))
 
 
 register_section(Section("sites", 80, _sites))
