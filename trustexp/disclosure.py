@@ -242,6 +242,20 @@ def _site_relations(ledger: _Ledger, sites: Sequence[str]) -> list[Relation]:
     return out
 
 
+def _find(parent: dict[int, int], x: int) -> int:
+    """The root of ``x`` in the union-find forest ``parent`` (halving the path)."""
+    while parent.setdefault(x, x) != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _union(parent: dict[int, int], members: Sequence[int]) -> None:
+    """Join ``members`` into one tree of ``parent``."""
+    for j in members[1:]:
+        parent[_find(parent, j)] = _find(parent, members[0])
+
+
 class _Gate:
     """Primary, dominance and secondary suppression over the facts of every frame.
 
@@ -361,20 +375,11 @@ class _Gate:
         rel_set = set(rels)
         # connected groups of unknown facts, joined by relations
         parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            while parent.setdefault(x, x) != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         for i in rels:
-            hid = [j for j in self.members[i] if not known[j]]
-            for j in hid[1:]:
-                parent[find(j)] = find(hid[0])
+            _union(parent, [j for j in self.members[i] if not known[j]])
         groups_: dict[int, list[int]] = defaultdict(list)
         for j in list(parent):
-            groups_[find(j)].append(j)
+            groups_[_find(parent, j)].append(j)
         found: list[tuple[list[int], int]] = []
         for comp in groups_.values():
             targets = [j for j in comp if self.sensitive[j] and not self.accepted[j]]
@@ -416,19 +421,11 @@ class _Gate:
                 if len(uses[k]) == 1 and k not in target_set:
                     queue.append(k)
         parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            while parent.setdefault(x, x) != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         for hid in rows.values():
-            for j in hid[1:]:
-                parent[find(j)] = find(hid[0])
+            _union(parent, hid)
         blocks: dict[int, list[int]] = defaultdict(list)
         for i, hid in rows.items():
-            blocks[find(hid[0])].append(i)
+            blocks[_find(parent, hid[0])].append(i)
         determined: set[int] = set()
         for block in blocks.values():
             cols = sorted({j for i in block for j in rows[i]})
