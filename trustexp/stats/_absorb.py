@@ -32,8 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
+from trustexp.stats import _ols
 from trustexp.stats._matrices import demean
 from trustexp.stats._ols import LEVERAGE_TOL, inverse_sqrt_psd
 
@@ -99,15 +99,13 @@ def fit_absorbed(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int
     xt = demean(x, groups, n_groups)
     yt = demean(y, groups, n_groups)
     sizes = np.bincount(groups, minlength=n_groups).astype(np.int64)
-    q, r = np.linalg.qr(xt)
-    coef = linalg.solve_triangular(r, q.T @ yt)
-    r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    within = _ols.fit(xt, yt)
     return AbsorbedFit(
-        x=xt,
-        coef=coef,
-        resid=yt - xt @ coef,
-        bread=r_inv @ r_inv.T,
-        leverage=1.0 / sizes[groups] + np.einsum("ij,ij->i", q, q),
+        x=within.x,
+        coef=within.coef,
+        resid=within.resid,
+        bread=within.bread,
+        leverage=1.0 / sizes[groups] + within.leverage,
         groups=np.asarray(groups, dtype=np.int64),
         group_size=sizes,
     )
