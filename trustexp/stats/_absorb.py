@@ -35,7 +35,7 @@ import numpy as np
 
 from trustexp.stats import _ols
 from trustexp.stats._matrices import demean
-from trustexp.stats._ols import LEVERAGE_TOL, inverse_sqrt_psd
+from trustexp.stats._ols import inverse_sqrt_psd
 
 __all__ = ["AbsorbedFit", "fit_absorbed", "robust_vcov_absorbed"]
 
@@ -111,17 +111,6 @@ def fit_absorbed(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int
     )
 
 
-def _hc_weights(fit: AbsorbedFit, se_type: str) -> np.ndarray:
-    e2 = fit.resid**2
-    if se_type in ("HC0", "HC1"):
-        return e2
-    one_minus_h = 1.0 - fit.leverage
-    exact = one_minus_h <= LEVERAGE_TOL
-    denom = np.where(exact, 1.0, one_minus_h)
-    power = 1 if se_type == "HC2" else 2
-    return np.where(exact, 0.0, e2 / denom**power)
-
-
 def _cr2(fit: AbsorbedFit, clusters: np.ndarray, df_for: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CR2 meat and Bell-McCaffrey degrees of freedom (see the module notes)."""
     codes, inverse = np.unique(clusters, return_inverse=True)
@@ -195,7 +184,7 @@ def robust_vcov_absorbed(
     """
     n, k, k_total = fit.n, fit.k, fit.k_total
     if se_type.startswith("HC"):
-        omega = _hc_weights(fit, se_type)
+        omega = _ols.hc_weights(fit.resid, fit.leverage, se_type)
         meat = (fit.x * omega[:, None]).T @ fit.x
         vcov = fit.bread @ meat @ fit.bread
         if se_type == "HC1":

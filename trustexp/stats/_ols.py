@@ -110,11 +110,15 @@ def zero_variance(var: np.ndarray, y_var: float | np.ndarray, bread_diag: np.nda
     return ~(var > ZERO_VARIANCE_RTOL * y_var * bread_diag)
 
 
-def _hc_weights(fit: LinearFit, se_type: str) -> np.ndarray:
-    e2 = fit.resid**2
+def hc_weights(resid: np.ndarray, leverage: np.ndarray, se_type: str) -> np.ndarray:
+    """The HC meat's weights: squared residuals, scaled by ``1 - h`` for HC2 and HC3.
+
+    An observation with leverage 1 (up to ``LEVERAGE_TOL``) gets weight 0.
+    """
+    e2 = resid**2
     if se_type in ("HC0", "HC1"):
         return e2
-    one_minus_h = 1.0 - fit.leverage
+    one_minus_h = 1.0 - leverage
     exact = one_minus_h <= LEVERAGE_TOL
     denom = np.where(exact, 1.0, one_minus_h)
     power = 1 if se_type == "HC2" else 2
@@ -183,7 +187,7 @@ def robust_vcov(
     """
     n, k = fit.n, fit.k
     if se_type.startswith("HC"):
-        omega = _hc_weights(fit, se_type)
+        omega = hc_weights(fit.resid, fit.leverage, se_type)
         meat = (fit.x * omega[:, None]).T @ fit.x
         vcov = fit.bread @ meat @ fit.bread
         if se_type == "HC1":
