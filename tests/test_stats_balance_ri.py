@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from trustexp.stats import _matrices as _design
-from trustexp.stats import differential_attrition, draw_assignments, joint_test
+from trustexp.stats import _ols, differential_attrition, draw_assignments, joint_test
 from trustexp.stats._joint_draws import wald_statistics
 from trustexp.stats.balance import wald_f
 
@@ -26,15 +26,44 @@ def _design_data(seed, n=60, n_clusters=12):
     return rng, strata, clusters, arm, x.astype(float)
 
 
+def dense_wald_f(y, strata, tested, se_type, clusters):
+    """The Wald F of the model with one dummy column per stratum, by the plain fit."""
+    fixed = _design.fixed_block(y.size, strata, None)
+    k0 = fixed.shape[1]
+    x = np.hstack([fixed, tested])
+    keep = _design.independent_columns(x)
+    fit = _ols.fit(x[:, keep], y)
+    vcov, _ = _ols.robust_vcov(fit, se_type, clusters, df_for=np.array([], dtype=np.int64))
+    where = (np.cumsum(keep) - 1)[k0:][keep[k0:]]
+    v, b = vcov[np.ix_(where, where)], fit.coef[where]
+    return float(b @ np.linalg.solve(v, b)) / where.size
+
+
+@pytest.mark.parametrize("nested", [True, False])
+@pytest.mark.parametrize("se_type", SE)
+def test_absorbed_wald_f_equals_the_dummy_column_model(se_type, nested):
+    rng, strata, clusters, arm, x = _design_data(11)
+    if not nested:  # clusters that cut across the strata
+        clusters = rng.integers(0, 12, strata.size)
+    cl = clusters if se_type.startswith("CR") else None
+    d = (arm == 1).astype(float)
+    for st in (strata, None):
+        got = wald_f(d, st, x, se_type, cl).statistic
+        np.testing.assert_allclose(got, dense_wald_f(d, st, x, se_type, cl), rtol=1e-9)
+        draws = draw_assignments(d.astype(int), strata=st, draws=5, seed=2).astype(float)
+        batched = wald_statistics(draws, st, x, se_type, cl)
+        want = [dense_wald_f(row, st, x, se_type, cl) for row in draws]
+        np.testing.assert_allclose(batched, want, rtol=1e-9)
+
+
 @pytest.mark.parametrize("se_type", SE)
 def test_batched_balance_statistics_equal_a_loop(se_type):
     rng, strata, clusters, arm, x = _design_data(1)
     d = (arm == 1).astype(float)
     cl = clusters if se_type.startswith("CR") else None
-    fixed = _design.fixed_block(d.size, strata, None)
     draws = draw_assignments(d.astype(int), strata=strata, clusters=clusters, draws=20, seed=3)
-    got = wald_statistics(draws.astype(float), fixed, x, se_type, cl)
-    want = [wald_f(row.astype(float), fixed, x, se_type, cl).statistic for row in draws]
+    got = wald_statistics(draws.astype(float), strata, x, se_type, cl)
+    want = [wald_f(row.astype(float), strata, x, se_type, cl).statistic for row in draws]
     np.testing.assert_allclose(got, want, rtol=1e-8)
 
 
@@ -43,11 +72,10 @@ def test_batched_attrition_statistics_equal_a_loop(se_type):
     rng, strata, clusters, arm, _ = _design_data(2)
     r = (rng.random(arm.size) < 0.7).astype(float)
     cl = clusters if se_type.startswith("CR") else None
-    fixed = _design.fixed_block(r.size, strata, None)
     draws = draw_assignments(arm, strata=strata, clusters=clusters, draws=20, seed=4)
     tested = (draws[:, :, None] == np.array([1, 2])[None, None, :]).astype(float)
-    got = wald_statistics(r, fixed, tested, se_type, cl)
-    want = [wald_f(r, fixed, _design.dummies(row, 3), se_type, cl).statistic for row in draws]
+    got = wald_statistics(r, strata, tested, se_type, cl)
+    want = [wald_f(r, strata, _design.dummies(row, 3), se_type, cl).statistic for row in draws]
     np.testing.assert_allclose(got, want, rtol=1e-8)
 
 
@@ -56,8 +84,7 @@ def test_balance_randomisation_p_value_by_its_definition():
     d = (arm == 2).astype(float)
     res = joint_test(d, x, strata=strata, clusters=clusters, se_type="CR2", draws=199, seed=9)
     draws = draw_assignments(d.astype(int), strata=strata, clusters=clusters, draws=199, seed=9)
-    fixed = _design.fixed_block(d.size, strata, None)
-    stats_b = np.array([wald_f(b.astype(float), fixed, x, "CR2", clusters).statistic
+    stats_b = np.array([wald_f(b.astype(float), strata, x, "CR2", clusters).statistic
                         for b in draws])
     stats_b = np.where(np.isfinite(stats_b), stats_b, -np.inf)
     want = (1 + (stats_b >= res.statistic * (1 - 1e-9)).sum()) / 200
@@ -73,8 +100,7 @@ def test_attrition_randomisation_p_value_by_its_definition():
     res = differential_attrition(r, arm, n_arms=3, strata=strata, se_type="HC2", draws=99,
                                  seed=1)
     draws = draw_assignments(arm, strata=strata, draws=99, seed=1)
-    fixed = _design.fixed_block(r.size, strata, None)
-    stats_b = np.array([wald_f(r, fixed, _design.dummies(b, 3), "HC2", None).statistic
+    stats_b = np.array([wald_f(r, strata, _design.dummies(b, 3), "HC2", None).statistic
                         for b in draws])
     want = (1 + (stats_b >= res.statistic * (1 - 1e-9)).sum()) / 100
     assert res.p_value == pytest.approx(want)

@@ -34,7 +34,7 @@ from trustexp.errors import ContractError, OptionError
 from trustexp.frames import Inputs, frame_specs, typed_frame
 from trustexp.literals import POOLED
 from trustexp.options import apply_options, check_options, describe_options, execution_options
-from trustexp.outcomes import derive_outcomes
+from trustexp.outcomes import derive_outcomes, panel_memo
 from trustexp.provenance import provenance as make_provenance
 from trustexp.reporting import records as _export
 
@@ -446,13 +446,14 @@ def _evaluate(
     from trustexp.executor import executor, running_on
 
     config = trial.config
-    outcomes = derive_outcomes(trial)
-    samples = analysis_samples(config, trial.participants)
-    inputs = Inputs(config, trial, outcomes, tuple(samples), permutations=b, progress=progress)
     frames = {}
     run = run or {}
-    with executor(workers=run.get("workers"), scheduler=run.get("scheduler")) as ex, \
-            running_on(ex):
+    with panel_memo(), executor(workers=run.get("workers"), scheduler=run.get("scheduler")) \
+            as ex, running_on(ex):
+        outcomes = derive_outcomes(trial)
+        samples = analysis_samples(config, trial.participants)
+        inputs = Inputs(config, trial, outcomes, tuple(samples), permutations=b,
+                        progress=progress)
         for name, spec in frame_specs().items():
             frame = spec.build(inputs)
             drop = [c for c in spec.optional if c not in frame.columns]

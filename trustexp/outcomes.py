@@ -53,6 +53,8 @@ follow-up month in the panel.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -87,13 +89,47 @@ def month_zero(randomised_on: pd.Series) -> np.ndarray:
     return (d.year.to_numpy() * 12 + d.month.to_numpy() - 1).astype(np.int64)
 
 
+#: Panels computed within :func:`panel_memo`, by the identity of their two tables.
+_PANELS: list[dict[tuple[int, int], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]] = []
+
+
+@contextmanager
+def panel_memo() -> Iterator[None]:
+    """Within the block :func:`follow_up_months` computes each panel once.
+
+    One evaluation asks for the same panel several times (outcomes, monthly curves,
+    month-by-month effects); at national scale each costs seconds. The panels are
+    held for the block only, and keyed by the tables themselves, which an evaluation
+    does not change.
+    """
+    _PANELS.append({})
+    try:
+        yield
+    finally:
+        _PANELS.pop()
+
+
 def follow_up_months(participants: pd.DataFrame, monthly: pd.DataFrame | None) -> pd.DataFrame:
     """The monthly panel with each row's month since randomisation.
 
     Returns the panel's rows for persons in ``participants`` with an extra
     integer column ``rel_month`` (0 = the month of randomisation) and ``row``,
-    the person's position in ``participants``.
+    the person's position in ``participants``. Within :func:`panel_memo` the
+    same frame is returned for the same tables: do not change it.
     """
+    if _PANELS and monthly is not None:
+        memo = _PANELS[-1]
+        key = (id(participants), id(monthly))
+        hit = memo.get(key)
+        if hit is not None and hit[0] is participants and hit[1] is monthly:
+            return hit[2]
+        panel = _follow_up_months(participants, monthly)
+        memo[key] = (participants, monthly, panel)
+        return panel
+    return _follow_up_months(participants, monthly)
+
+
+def _follow_up_months(participants: pd.DataFrame, monthly: pd.DataFrame | None) -> pd.DataFrame:
     if monthly is None or monthly.empty:
         return pd.DataFrame(
             {"row": pd.Series(dtype="int64"), "rel_month": pd.Series(dtype="int64")}

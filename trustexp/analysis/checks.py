@@ -396,7 +396,8 @@ def monthly_curves(
     row = panel["row"].to_numpy(dtype=np.int64)[keep]
     values = [panel[c].to_numpy(dtype=float, na_value=np.nan)[keep]
               for c in ("on_benefit", "employed")]
-    site = participants["site"].astype("str").to_numpy()
+    site_names, site_code = np.unique(participants["site"].astype("str").to_numpy(),
+                                      return_inverse=True)
     arm = participants["arm"].astype("str").to_numpy()
     arm_ids = [a.id for a in config.arms]
     arm_code = np.full(len(arm), -1, dtype=np.int64)
@@ -404,23 +405,35 @@ def monthly_curves(
         arm_code[arm == a] = j
     months = np.arange(CURVE_START, end + 1)
     n_months = months.size
-    # one cell per (arm, month), counted and summed with bincount
-    cell = arm_code[row] * n_months + (rel[keep] - CURVE_START)
+    # one cell per (site, arm, month), counted and summed with one bincount each;
+    # the pooled cells are the sums over the sites
     n_cells = len(arm_ids) * n_months
+    cell = arm_code[row] * n_months + (rel[keep] - CURVE_START)
+    sel = cell >= 0
+    cell = (site_code[row] * n_cells + cell)[sel]
+    size = site_names.size * n_cells
+
+    def by_site(c: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(c, weights=weights, minlength=size).reshape(site_names.size, -1)
+
+    sums = {"n": by_site(cell)}
+    for name, v in zip(("share_on_benefit", "share_employed"), values, strict=True):
+        ok = np.isfinite(v[sel])
+        sums[name] = by_site(cell[ok], v[sel][ok])
+        sums[name + "_count"] = by_site(cell[ok])
+    persons = np.zeros((site_names.size, len(arm_ids)), dtype=np.int64)
+    np.add.at(persons, (site_code[arm_code >= 0], arm_code[arm_code >= 0]), 1)
+    index = {str(name): i for i, name in enumerate(site_names)}
     frames = []
     for s in (x.site for x in samples):
-        in_site = np.ones(len(site), dtype=bool) if s == POOLED else site == s
-        sel = (cell >= 0) & in_site[row]
-        c = cell[sel]
-        cols: dict[str, object] = {"n": np.bincount(c, minlength=n_cells)}
-        for name, v in zip(("share_on_benefit", "share_employed"), values, strict=True):
-            ok = np.isfinite(v[sel])
-            total = np.bincount(c[ok], weights=v[sel][ok], minlength=n_cells)
-            count = np.bincount(c[ok], minlength=n_cells)
-            cols[name] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-        present = [j for j, a in enumerate(arm_ids) if (in_site & (arm == a)).any()]
-        idx = (np.asarray(present, dtype=np.int64)[:, None] * n_months
-               + np.arange(n_months)).ravel()
+        pick = slice(None) if s == POOLED else slice(index[s], index[s] + 1)
+        cell_sums = {k: v[pick].sum(axis=0) for k, v in sums.items()}
+        cols: dict[str, object] = {"n": cell_sums["n"]}
+        for name in ("share_on_benefit", "share_employed"):
+            count = cell_sums[name + "_count"]
+            cols[name] = np.where(count > 0, cell_sums[name] / np.maximum(count, 1), np.nan)
+        present = np.flatnonzero(persons[pick].sum(axis=0) > 0)
+        idx = (present[:, None] * n_months + np.arange(n_months)).ravel()
         frames.append(pd.DataFrame({
             "site": s,
             "arm": np.repeat(np.asarray(arm_ids, dtype=object)[present], n_months),

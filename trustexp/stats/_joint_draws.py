@@ -32,7 +32,7 @@ def _groups(clusters: np.ndarray) -> list[np.ndarray]:
 
 def wald_statistics(
     y: np.ndarray,
-    fixed: np.ndarray,
+    strata: np.ndarray | None,
     tested: np.ndarray,
     se_type: str,
     clusters: np.ndarray | None,
@@ -43,11 +43,12 @@ def wald_statistics(
     ----------
     y : (B, n) or (n,) float
         Outcomes, one row per draw (or one for all).
-    fixed : (n, k0) float
-        Columns not tested, of full column rank.
+    strata : (n,) int or None
+        Stratum codes: ``W`` is the intercept and the strata effects (absorbed, no
+        dummy columns); None for the intercept alone.
     tested : (B, n, m) or (n, m) float
         Tested columns, one block per draw (or one for all); independent of
-        ``fixed`` in every draw.
+        ``W`` in every draw.
     se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
     clusters : (n,) int or None
 
@@ -56,37 +57,27 @@ def wald_statistics(
     (B,) float64
         NaN where the tested block's covariance is singular.
     """
-    n, k0 = fixed.shape
-    t, strata = _matrices._indicator_prefix(fixed)
     y2 = np.atleast_2d(np.asarray(y, dtype=np.float64))  # (B or 1, n)
-    if strata is not None and t == k0:
-        # W is an intercept and strata dummies: P_W is the stratum-mean projection.
-        sizes = np.bincount(strata, minlength=k0).astype(np.float64)
-        h_w = 1.0 / sizes[strata]
-        order = np.argsort(strata, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(strata[order]) != 0])
-
-        def project(a: np.ndarray, axis: int) -> np.ndarray:
-            sums = np.add.reduceat(np.take(a, order, axis=axis), starts, axis=axis)
-            means = np.take(sums / np.expand_dims(sizes, tuple(range(1, a.ndim - axis))),
-                            strata, axis=axis)
-            return a - means
-
-        def p_w_block(idx: np.ndarray) -> np.ndarray:
-            g = strata[idx]
-            return (g[:, None] == g[None, :]) / sizes[g][:, None]
+    n = y2.shape[1]
+    if strata is None:
+        groups, k0 = np.zeros(n, dtype=np.int64), 1
     else:
-        q_w, _ = np.linalg.qr(fixed)
-        h_w = np.einsum("nk,nk->n", q_w, q_w)
+        groups, k0 = _matrices.factorize(strata)
+    # W spans the group indicators: P_W is the group-mean projection.
+    sizes = np.bincount(groups, minlength=k0).astype(np.float64)
+    h_w = 1.0 / sizes[groups]
+    order = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
 
-        def project(a: np.ndarray, axis: int) -> np.ndarray:
-            if axis == a.ndim - 1:
-                return a - (a @ q_w) @ q_w.T
-            return a - q_w @ (q_w.T @ a)
+    def project(a: np.ndarray, axis: int) -> np.ndarray:
+        sums = np.add.reduceat(np.take(a, order, axis=axis), starts, axis=axis)
+        means = np.take(sums / np.expand_dims(sizes, tuple(range(1, a.ndim - axis))),
+                        groups, axis=axis)
+        return a - means
 
-        def p_w_block(idx: np.ndarray) -> np.ndarray:
-            qg = q_w[idx]
-            return qg @ qg.T
+    def p_w_block(idx: np.ndarray) -> np.ndarray:
+        g = groups[idx]
+        return (g[:, None] == g[None, :]) / sizes[g][:, None]
 
     y_t = project(y2, 1)
     if tested.ndim == 2:  # one design for every draw (balance)
@@ -121,10 +112,10 @@ def wald_statistics(
             meat *= n / (n - k)
     else:
         assert clusters is not None
-        groups = _groups(clusters)
-        n_g = len(groups)
+        blocks = _groups(clusters)
+        n_g = len(blocks)
         half = np.empty((b, n_g, m))
-        for g, idx in enumerate(groups):
+        for g, idx in enumerate(blocks):
             dg = d3[:, idx]  # (1 or B, n_g, m)
             eg = e[:, idx]
             if se_type == "CR2":

@@ -30,6 +30,7 @@ from trustexp.stats.balance import (
     check_clusters,
     htz_f,
     randomisation_wald,
+    tested_columns,
     wald_f,
 )
 from trustexp.stats.lee import LeeBounds, lee_bounds, trimmed_mean
@@ -112,22 +113,20 @@ def differential_attrition(
         return JointTest(nan, int(present.size - 1), nan, nan, n, method=how, testable=False,
                          reason="constant response" if minority == 0
                          else "nearly constant response")
-    fixed = _design.fixed_block(n, st, None)
     if how == "htz":
-        return htz_f(y, fixed, _design.dummies(a, n_arms), se, cl, fn)
-    observed = wald_f(y, fixed, _design.dummies(a, n_arms), se, cl)
+        return htz_f(y, st, _design.dummies(a, n_arms), se, cl, fn)
+    observed = wald_f(y, st, _design.dummies(a, n_arms), se, cl)
     if how == "wald":
         return observed
     b = _checks.check_n_draws(fn, draws)
     assignments = draw_assignments(a, strata=st, clusters=cl, draws=b, seed=seed)
     tested_arms = present[present > 0]
     # the arm columns wald_f keeps (an arm that makes up whole strata is not identified)
-    d_obs = _design.dummies(a, n_arms)
-    keep = _design.independent_columns(np.hstack([fixed, d_obs]))[fixed.shape[1]:]
+    keep = tested_columns(st, _design.dummies(a, n_arms))
     codes = np.flatnonzero(keep) + 1
     codes = codes[np.isin(codes, tested_arms)]
 
     def tested(lo: int, hi: int) -> np.ndarray:
         return (assignments[lo:hi, :, None] == codes[None, None, :]).astype(np.float64)
 
-    return randomisation_wald(observed, lambda lo, hi: y, fixed, tested, se, cl, b)
+    return randomisation_wald(observed, lambda lo, hi: y, st, tested, se, cl, b)

@@ -102,66 +102,73 @@ class JointTest:
     reason: str = ""
 
 
+def _groups_of(strata: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """Codes ``0..L-1`` of the absorbed effects: the strata, or one group (the intercept)."""
+    if strata is None:
+        return np.zeros(n, dtype=np.int64), 1
+    return _design.factorize(strata)
+
+
+def tested_columns(strata: np.ndarray | None, tested: np.ndarray) -> np.ndarray:
+    """Which columns of ``tested`` are kept after the intercept and strata effects (as
+    :func:`trustexp.stats._matrices.independent_columns` keeps them in ``[1, strata
+    dummies, tested]``, without forming the dummies)."""
+    groups, n_groups = _groups_of(strata, tested.shape[0])
+    return _design.absorbed_independent_columns(tested, groups, n_groups)
+
+
 def wald_f(
     y: np.ndarray,
-    fixed: np.ndarray,
+    strata: np.ndarray | None,
     tested: np.ndarray,
     se_type: str,
     clusters: np.ndarray | None,
 ) -> JointTest:
-    """Wald F test that the coefficients of ``tested`` are zero in ``y ~ fixed + tested``.
+    """Wald F test that the coefficients of ``tested`` are zero in ``y ~ 1 + strata + tested``.
+
+    The intercept and strata effects are absorbed (:mod:`trustexp.stats._absorb`):
+    the same coefficients, robust covariance and degrees of freedom as the model with
+    dummy columns, without forming them.
 
     Parameters
     ----------
     y : (n,) float
-    fixed : (n, k0) float
-        Intercept and other columns not tested; collinear columns dropped first.
+    strata : (n,) int or None
+        Stratum codes (fixed effects, not tested); None for an intercept only.
     tested : (n, p) float
-        Columns tested; those collinear with earlier columns are dropped (and
-        not counted in ``df1``).
+        Columns tested; those collinear with the strata and earlier columns are
+        dropped (and not counted in ``df1``).
     se_type : str
     clusters : (n,) int or None
     """
     n = y.shape[0]
-    x = np.hstack([fixed, tested])
-    keep = _design.independent_columns(x)
-    cols = np.flatnonzero(keep[fixed.shape[1] :]) + fixed.shape[1]
-    df1 = int(cols.size)
-    k = int(keep.sum())
+    groups, n_groups = _groups_of(strata, n)
+    keep = _design.absorbed_independent_columns(tested, groups, n_groups)
+    df1 = int(keep.sum())
+    k = n_groups + df1
     nan = float("nan")
     if df1 == 0 or k >= n:
         return JointTest(nan, df1, nan, nan, n)
-    t, strata = _design._indicator_prefix(fixed)
-    if strata is not None and t == fixed.shape[1]:
-        # intercept and strata dummies only: absorbed, exactly as the dummy columns
-        absorbed = _absorb.fit_absorbed(tested[:, keep[t:]], y, strata, t)
-        coef = absorbed.coef
-        where = np.arange(df1)
-        vcov, _ = _absorb.robust_vcov_absorbed(
-            absorbed, se_type, clusters, df_for=np.array([], dtype=np.int64)
-        )
-    else:
-        fitted = _ols.fit(x[:, keep], y)
-        coef = fitted.coef
-        where = np.cumsum(keep)[cols] - 1
-        vcov, _ = _ols.robust_vcov(fitted, se_type, clusters, df_for=np.array([], dtype=np.int64))
+    absorbed = _absorb.fit_absorbed(tested[:, keep], y, groups, n_groups)
+    vcov, _ = _absorb.robust_vcov_absorbed(
+        absorbed, se_type, clusters, df_for=np.array([], dtype=np.int64)
+    )
     if se_type.startswith("HC"):
         df2 = float(n - k)
     else:
         assert clusters is not None  # robust_vcov requires them for the CR types
         df2 = float(np.unique(clusters).size - 1)
-    v = vcov[np.ix_(where, where)]
-    b = coef[where]
-    eig = np.linalg.eigvalsh(v)
+    b = absorbed.coef
+    eig = np.linalg.eigvalsh(vcov)
     if not np.isfinite(eig).all() or eig.min() <= _SINGULAR_RTOL * max(eig.max(), 0.0) or df2 <= 0:
         return JointTest(nan, df1, df2, nan, n)
-    statistic = float(b @ np.linalg.solve(v, b)) / df1
+    statistic = float(b @ np.linalg.solve(vcov, b)) / df1
     return JointTest(statistic, df1, df2, float(stats.f.sf(statistic, df1, df2)), n)
 
 
 def htz_f(
     y: np.ndarray,
-    fixed: np.ndarray,
+    strata: np.ndarray | None,
     tested: np.ndarray,
     se_type: str,
     clusters: np.ndarray | None,
@@ -176,6 +183,7 @@ def htz_f(
             f"'CR2'. Got se_type={se_type!r} instead."
         )
     n = y.shape[0]
+    fixed = _design.fixed_block(n, strata, None)
     x = np.hstack([fixed, tested])
     keep = _design.independent_columns(x)
     cols = np.flatnonzero(keep[fixed.shape[1] :]) + fixed.shape[1]
@@ -203,7 +211,7 @@ def randomisation_p_value(observed: float, draws: np.ndarray) -> float:
 def randomisation_wald(
     observed: JointTest,
     y_draws: object,
-    fixed: np.ndarray,
+    strata: np.ndarray | None,
     tested_draws: object,
     se_type: str,
     clusters: np.ndarray | None,
@@ -216,13 +224,11 @@ def randomisation_wald(
     """
     if not np.isfinite(observed.statistic):
         return replace(observed, method="randomisation", draws=n_draws, p_value=float("nan"))
-    keep = _design.independent_columns(fixed)
-    w = fixed[:, keep]
     stats_b = np.empty(n_draws)
     for lo in range(0, n_draws, _CHUNK):
         hi = min(n_draws, lo + _CHUNK)
         stats_b[lo:hi] = _joint_draws.wald_statistics(
-            y_draws(lo, hi), w, tested_draws(lo, hi), se_type, clusters  # type: ignore[operator]
+            y_draws(lo, hi), strata, tested_draws(lo, hi), se_type, clusters  # type: ignore[operator]
         )
     p = randomisation_p_value(observed.statistic, stats_b)
     return replace(observed, method="randomisation", draws=n_draws, p_value=p)
@@ -276,10 +282,9 @@ def joint_test(
     x = _checks.check_matrix(fn, "X", X, n)
     st = None if strata is None else _checks.check_codes(fn, "strata", strata, n)
     cl = check_clusters(fn, se, clusters, n)
-    fixed = _design.fixed_block(n, st, None)
     if how == "htz":
-        return htz_f(y, fixed, x, se, cl, fn)
-    observed = wald_f(y, fixed, x, se, cl)
+        return htz_f(y, st, x, se, cl, fn)
+    observed = wald_f(y, st, x, se, cl)
     if how == "wald":
         return observed
     if not np.isin(y, (0.0, 1.0)).all():
@@ -289,12 +294,11 @@ def joint_test(
         )
     b = _checks.check_n_draws(fn, draws)
     assignments = draw_assignments(y.astype(np.int64), strata=st, clusters=cl, draws=b, seed=seed)
-    keep = _design.independent_columns(np.hstack([fixed, x]))
-    tested = x[:, keep[fixed.shape[1]:]]
+    tested = x[:, tested_columns(st, x)]
     return randomisation_wald(
         observed,
         lambda lo, hi: assignments[lo:hi].astype(np.float64),
-        fixed,
+        st,
         lambda lo, hi: tested,
         se,
         cl,

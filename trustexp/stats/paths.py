@@ -35,7 +35,7 @@ import numpy as np
 from scipy import linalg, stats
 
 from trustexp.config import Adjustment, SeType
-from trustexp.stats import _checks, _ols
+from trustexp.stats import _absorb, _checks, _ols
 from trustexp.stats import _matrices as _design
 from trustexp.stats._inference import t_inference
 from trustexp.stats._threads import blas_limited
@@ -150,8 +150,8 @@ def estimate_paths(
     if masks.shape[0] > 1:
         union = np.flatnonzero(observed.any(axis=1))
         if np.bincount(inp.arm[union], minlength=inp.n_arms)[0] > 0:
-            x_u, _, kept_u = _design_over(inp, union)
-            hint = (_design.independent_columns(x_u), kept_u)
+            d_u = _design_over(inp, union)
+            hint = (d_u.independent(), d_u.kept)
     for g, mask in enumerate(masks):
         cols = np.flatnonzero(group == g)
         rows = np.flatnonzero(mask)
@@ -179,9 +179,37 @@ def estimate_paths(
     )
 
 
-def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:
-    """The design over ``rows`` (as estimate_itt builds it), the width of its fixed block,
-    and which covariates it kept (as bytes, to compare)."""
+@dataclass(frozen=True, slots=True)
+class _Design:
+    """The regressors over some rows, as estimate_itt builds them.
+
+    Without strata ``x`` is ``[1, centred covariates, arm block]``; with strata the
+    strata effects are absorbed (``groups``, ``n_groups``) and ``x`` is
+    ``[centred covariates, arm block]``. ``kept`` says which covariates were kept (as
+    bytes, to compare two designs).
+    """
+
+    x: np.ndarray
+    arm_cols: np.ndarray
+    kept: bytes
+    groups: np.ndarray | None
+    n_groups: int
+
+    def independent(self) -> np.ndarray:
+        """The columns the exact rule keeps (``lm``'s order, strata first)."""
+        if self.groups is None:
+            return _design.independent_columns(self.x)
+        return _design.absorbed_independent_columns(self.x, self.groups, self.n_groups)
+
+    def within(self, a: np.ndarray) -> np.ndarray:
+        """``a`` demeaned within strata (unchanged without strata)."""
+        if self.groups is None:
+            return a
+        return _design.demean(a, self.groups, self.n_groups)
+
+
+def _design_over(inp, rows: np.ndarray) -> _Design:
+    """The design over ``rows`` (see :class:`_Design`)."""
     n = rows.size
     arm = inp.arm[rows]
     cov = None if inp.covariates is None else inp.covariates[rows]
@@ -195,11 +223,16 @@ def _design_over(inp, rows: np.ndarray) -> tuple[np.ndarray, int, bytes]:
                     keep_cov &= _nonconstant(cov[sel])
         kept = keep_cov.tobytes()
         cov = cov[:, keep_cov] if keep_cov.any() else None
-    strata = None if inp.strata is None else inp.strata[rows]
     xc = _design.centre(cov)
-    w = _design.fixed_block(n, strata, xc)
-    x = np.hstack([w, _design.arm_block(arm, inp.n_arms, xc if inp.adjustment == "lin" else None)])
-    return x, w.shape[1], kept
+    block = _design.arm_block(arm, inp.n_arms, xc if inp.adjustment == "lin" else None)
+    if inp.strata is None:
+        w = _design.fixed_block(n, None, xc)
+        groups, n_groups = None, 0
+    else:
+        w = np.empty((n, 0)) if xc is None else xc
+        groups, n_groups = _design.factorize(inp.strata[rows])
+    x = np.hstack([w, block])
+    return _Design(x, w.shape[1] + np.arange(inp.n_arms - 1), kept, groups, n_groups)
 
 
 #: Cholesky pivots of the Gram matrix at most this (relative to the column's norm) send a
@@ -212,35 +245,42 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
                hint: tuple[np.ndarray, bytes] | None = None) -> None:
     """One solve for the months ``cols`` that share the observed persons ``rows``.
 
+    With strata the strata effects are absorbed (:mod:`trustexp.stats._absorb`): the
+    regressors and outcomes are demeaned within strata, the leverages are ``1/n_g`` plus
+    those of the demeaned regressors, and the CR2 adjustment uses each cluster's block of
+    the full hat matrix, exactly as the dummy columns give.
+
     ``hint``: the columns kept in the design over every person observed in some month,
     and its covariates. A column collinear there is collinear in every subset, so when the
     covariates agree and the Cholesky factor of the kept columns' Gram matrix shows no
-    further collinearity, those columns are the ones :func:`independent_columns` would
-    keep, and the fit is by the normal equations; otherwise by the exact selection and QR.
+    further collinearity, those columns are the ones the exact rule would keep, and the
+    fit is by the normal equations; otherwise by the exact selection and QR.
     """
     n = rows.size
-    m = inp.n_arms - 1
-    x, w_width, kept = _design_over(inp, rows)
-    arm_cols = w_width + np.arange(m)
+    d = _design_over(inp, rows)
+    y_var = yg.var(axis=0)
+    yg = d.within(yg)
     chol = None
-    if hint is not None and hint[1] == kept and hint[0].size == x.shape[1]:
+    if hint is not None and hint[1] == d.kept and hint[0].size == d.x.shape[1]:
         keep = hint[0]
-        xk = x[:, keep]
+        xk = d.x[:, keep]
+        norms = np.sqrt(np.einsum("ij,ij->j", xk, xk))
+        xk = d.within(xk)
         gram = xk.T @ xk
         try:
             chol = np.linalg.cholesky(gram)  # lower
-            norms = np.sqrt(np.diag(gram))
             if not np.all(np.diag(chol) > _SAFE_PIVOT * norms):
                 chol = None
         except np.linalg.LinAlgError:
             chol = None
     if chol is None:
-        keep = _design.independent_columns(x)
-        xk = x[:, keep]
-    identified = keep[arm_cols]
-    if not identified.any() or keep.sum() >= n:
+        keep = d.independent()
+        xk = d.within(d.x[:, keep])
+    identified = keep[d.arm_cols]
+    k = int(keep.sum()) + d.n_groups  # coefficients of the full model
+    if not identified.any() or k >= n:
         return
-    wanted = (np.cumsum(keep) - 1)[arm_cols[identified]]
+    wanted = (np.cumsum(keep) - 1)[d.arm_cols[identified]]
     if chol is not None:
         r = chol.T
         r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
@@ -252,10 +292,11 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
     resid = yg - xk @ coef
     bread = r_inv @ r_inv.T
     weights = xk @ bread[:, wanted]  # (n, j): coefficient = weights' y
-    k = xk.shape[1]
+    lev = np.einsum("ij,ij->i", q, q)
+    if d.groups is not None:
+        lev = lev + 1.0 / np.bincount(d.groups, minlength=d.n_groups)[d.groups]
     se_type = inp.se_type
     if se_type.startswith("HC"):
-        lev = np.einsum("ij,ij->i", q, q)
         one_minus_h = 1.0 - lev
         exact = one_minus_h <= _ols.LEVERAGE_TOL
         if se_type in ("HC0", "HC1"):
@@ -270,14 +311,8 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
         cl = inp.clusters[rows]
         adj = weights
         if se_type == "CR2":
-            fit = _ols.LinearFit(xk, coef[:, 0], resid[:, 0], bread, np.einsum("ij,ij->i", q, q))
-            _, dfs = _ols._cr2(fit, cl, wanted)
-            df = dfs[wanted]
-            adj = np.empty_like(weights)
-            for idx in _ols._cluster_groups(cl):
-                xg = xk[idx]
-                a_g = _ols.inverse_sqrt_psd(np.eye(idx.size) - xg @ bread @ xg.T)
-                adj[idx] = a_g @ weights[idx]
+            df, adj = _cr2_adjusted(xk, coef[:, 0], resid[:, 0], bread, lev, d, cl,
+                                    wanted, weights)
         else:
             g_count = int(np.unique(cl).size)
             df = np.full(wanted.size, float(g_count - 1))
@@ -291,7 +326,6 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
             terms = terms * factor
             sums = sums * factor
         var = np.einsum("gjt,gjt->tj", sums, sums)
-    y_var = yg.var(axis=0)
     bread_diag = np.diag(bread)[wanted]
     zero = _ols.zero_variance(var, y_var[:, None], bread_diag[None, :])
     var = np.where(zero, np.nan, var)
@@ -302,6 +336,30 @@ def _fit_group(inp, rows: np.ndarray, cols: np.ndarray, yg: np.ndarray,
         out["std_error"][cols, j] = np.sqrt(var[:, jj])
         out["df"][cols, j] = df[jj]
         psi[j][np.ix_(rows, cols)] = terms[:, jj, :]
+
+
+def _cr2_adjusted(xk: np.ndarray, coef: np.ndarray, resid: np.ndarray, bread: np.ndarray,
+                  lev: np.ndarray, d: _Design, cl: np.ndarray, wanted: np.ndarray,
+                  weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CR2 degrees of freedom of ``wanted`` and the weights times each cluster's
+    adjustment ``A_g = (I - H_gg)^{-1/2}`` (``H`` the full model's hat matrix)."""
+    adj = np.empty_like(weights)
+    groups = d.groups
+    if groups is None:
+        _, dfs = _ols._cr2(_ols.LinearFit(xk, coef, resid, bread, lev), cl, wanted)
+    else:
+        sizes = np.bincount(groups, minlength=d.n_groups).astype(np.int64)
+        absorbed = _absorb.AbsorbedFit(xk, coef, resid, bread, lev, groups, sizes)
+        _, dfs = _absorb._cr2(absorbed, cl, wanted)
+    inv_size = None if groups is None else 1.0 / np.bincount(groups, minlength=d.n_groups)
+    for idx in _ols._cluster_groups(cl):
+        xg = xk[idx]
+        h = xg @ bread @ xg.T
+        if groups is not None and inv_size is not None:
+            gg = groups[idx]
+            h = h + (gg[:, None] == gg[None, :]) * inv_size[gg][:, None]
+        adj[idx] = _ols.inverse_sqrt_psd(np.eye(idx.size) - h) @ weights[idx]
+    return dfs[wanted], adj
 
 
 def _critical(psi: np.ndarray, se: np.ndarray, df: np.ndarray, alpha: float, draws: int,
