@@ -264,8 +264,6 @@ def printed_demo(chromium, tmp_path_factory) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.xfail(reason="the demo prints to 21 pages; the per-site effects tables still need a "
-                   "more compact print form", strict=True)
 def test_demo_prints_to_at_most_20_pages_with_page_numbers(printed_demo):
     pages = printed_demo["pages"]
     assert 5 <= len(pages) <= 20

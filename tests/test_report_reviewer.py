@@ -153,3 +153,37 @@ def test_detectable_sites_share_one_table_and_lose_no_number(registered):
             continue
         # a share's MDE is shown in percentage points
         assert {round(float(r["mde"]), 6), round(100 * float(r["mde"]), 6)} & cells, r
+
+
+@pytest.mark.slow
+def test_rows_left_out_of_print_repeat_printed_numbers(registered, tmp_path):
+    """The pooled row of each table of effects per site is printed once, in the table of
+    effects: its estimate, interval and p-values are that table's row for the arm, its
+    counts those of the participant flow table."""
+    c = _content(registered, "en")
+    loc = Locale("en")
+    tables = {t.id: t for t in c.tables}
+    effects = [t for t in c.tables if t.id.startswith("effects-")]
+    flow = tables["flow"]
+    analysed = dict(flow.groups)[loc.t("flow.n_analysed")]
+    per_site = [t for t in c.tables if t.id.startswith("sites-") and t.id != "sites-pooled"]
+    assert per_site
+    for t in c.tables:
+        if t not in per_site:
+            assert not t.repeats, t.id
+    for t in per_site:
+        assert len(t.repeats) == len(t.groups)  # one pooled row per arm
+        for g, r in sorted(t.repeats):
+            arm, row = t.groups[g][0], t.groups[g][1][r]
+            assert row[0].text == loc.t("doc.pooled")
+            assert not any(t.repeated(g, i) for i in range(len(t.groups[g][1])) if i != r)
+            shown = [cell.text for cell in row[1:-2]]
+            assert any(e.columns[1:len(row) - 2] == t.columns[1:len(row) - 2]
+                       and [cell.text for cell in er[1:len(row) - 2]] == shown
+                       for e in effects for er in e.rows if er[0].text == arm), (t.id, arm)
+            outcome = t.caption.removeprefix(loc.t("sites.caption", outcome=""))
+            counts = next(fr for fr in analysed if fr[0].text == outcome)
+            assert row[-2].text == counts[flow.columns.index(arm)].text
+            assert row[-1].text == counts[1].text  # the control group comes first
+    html = trustexp.report(registered, tmp_path / "r.html").read_text("utf-8")
+    assert html.count('<tr class="repeat">') == sum(len(t.repeats) for t in per_site)

@@ -285,7 +285,7 @@ class Series:
 
 def monthly_chart(
     series: Sequence[Series], *, x_label: str, y_label: str, zero_label: str, fmt_tick,
-    width: float = FIG_WIDTH, height: float = 320,
+    width: float = FIG_WIDTH, height: float = 250,
 ) -> Canvas:
     """Shares by month since randomisation, one line per arm, with a legend.
 

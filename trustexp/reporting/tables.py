@@ -60,6 +60,9 @@ class Table:
         ``(title, rows)`` pairs; a title (for example an outcome) heads its
         rows in the report, and becomes the first column of the exports
         (headed ``group_column``). A ``None`` title means no heading.
+    repeats
+        ``(group, row)`` positions of the rows that repeat, cell for cell, numbers
+        another table of the report shows: the printed report leaves them out.
     """
 
     id: str
@@ -68,6 +71,22 @@ class Table:
     groups: tuple[tuple[str | None, tuple[Row, ...]], ...]
     notes: tuple[str, ...] = ()
     group_column: str | None = None
+    repeats: frozenset[tuple[int, int]] = frozenset()
+
+    def repeated(self, group: int, row: int) -> bool:
+        """Whether row ``row`` of group ``group`` repeats numbers shown in another table.
+
+        Parameters
+        ----------
+        group, row
+            Positions (from 0) in :attr:`groups` and in that group's rows.
+
+        Returns
+        -------
+        bool
+            True for a row that the printed report leaves out.
+        """
+        return (group, row) in self.repeats
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -163,6 +182,7 @@ class TableBuilder:
     notes: list[str] = field(default_factory=list)
     estimate_suppressed: bool = False
     marks: set[str] = field(default_factory=set)
+    repeats: set[tuple[int, int]] = field(default_factory=set)
 
     # -- cells ---------------------------------------------------------------
     def text(self, value: Any, *, header: bool = False) -> Cell:
@@ -223,14 +243,25 @@ class TableBuilder:
         """Start a new group of rows under ``title``."""
         self.groups.append((title, []))
 
-    def add(self, *cells: Cell) -> None:
-        """Append a row to the current group; the first cell becomes the row header."""
+    def add(self, *cells: Cell, repeat: bool = False) -> None:
+        """Append a row to the current group; the first cell becomes the row header.
+
+        Parameters
+        ----------
+        *cells
+            The row's cells.
+        repeat
+            The row repeats numbers another table shows (the pooled row of a
+            per-site table): it is on the screen, not on paper.
+        """
         if cells and not cells[0].header:
             first = cells[0]
             cells = (Cell(first.text, first.value, first.kind, True, first.suppressed,
                           first.digits), *cells[1:])
         if not self.groups:
             self.groups.append((None, []))
+        if repeat:
+            self.repeats.add((len(self.groups) - 1, len(self.groups[-1][1])))
         self.groups[-1][1].append(tuple(cells))
 
     def code(self, value: Any) -> Cell:
@@ -247,7 +278,9 @@ class TableBuilder:
     def build(self) -> Table:
         """Return the finished table, with the suppression footnotes it needs."""
         notes = list(self.notes)
-        groups = tuple((t, tuple(rows)) for t, rows in self.groups if rows)
+        kept = [i for i, (_, rows) in enumerate(self.groups) if rows]
+        groups = tuple((self.groups[i][0], tuple(self.groups[i][1])) for i in kept)
+        repeats = frozenset((kept.index(g), r) for g, r in self.repeats)
         if "small" in self.marks or any(
                 c.suppressed and c.text.startswith("<") for _, rows in groups for row in rows
                 for c in row):
@@ -260,7 +293,7 @@ class TableBuilder:
                            min_cell=self.disclosure.min_cell)
             )
         return Table(self.id, self.caption, tuple(self.columns), groups, tuple(notes),
-                     self.group_column)
+                     self.group_column, repeats)
 
 
 def _rounded(cell: Cell) -> Any:

@@ -85,7 +85,7 @@ def _band(canvas: Canvas, xs: Sequence[float], lows: Sequence[float | None],
 def path_chart(
     panels: Sequence[PathPanel], *, treatment_months: int | None, x_label: str, y_label: str,
     in_label: str, after_label: str, legend: tuple[str, str, str], scale: float, fmt_tick,
-    width: float = FIG_WIDTH, panel_height: float = 120,
+    width: float = FIG_WIDTH, panel_height: float = 100,
 ) -> Canvas:
     """The effect of each arm by month: estimate, pointwise interval, simultaneous band.
 
@@ -204,7 +204,7 @@ class KMSeries:
 
 
 def km_chart(series: Sequence[KMSeries], *, x_label: str, y_label: str, risk_label: str,
-             fmt_tick, width: float = FIG_WIDTH, height: float = 300) -> Canvas:
+             fmt_tick, width: float = FIG_WIDTH, height: float = 210) -> Canvas:
     """Kaplan-Meier curves (steps) with pointwise bands, and a table of numbers at risk."""
     size = 12.0
     entries, x, y = [], 12.0, 18.0

@@ -59,7 +59,9 @@ def _sites(c: Context) -> dict[str, Any]:
                 hide = c.withheld(r)
                 cells = _effect_cells(c, tb, unit, r, c.site_label(site), hide, has_ri)
                 cells += [tb.count(r.get("n_arm")), tb.count(r.get("n_control"))]
-                tb.add(*cells)
+                # the pooled row is the effects table's row (its counts those of the flow
+                # table): printed once, there
+                tb.add(*cells, repeat=site == POOLED)
                 arm_rows.append(_coef_row(c, r, unit, c.site_label(site), c.style(arm), hide,
                                           pooled=site == POOLED))
                 row = arm_rows[-1]
