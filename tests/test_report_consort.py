@@ -135,4 +135,4 @@ def test_consort_in_the_word_report(demo, tmp_path):
     assert "Bijlage: CONSORT 2025-checklist" in headings
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     assert "niet beantwoord in dit rapport" in cells
-    assert pd.Series(cells).str.fullmatch("27a").any()
+    assert pd.Series(cells).str.fullmatch("26c").any()

@@ -20,11 +20,11 @@ ITEMS: tuple[tuple[str, str | None], ...] = (
     ("12a", None), ("12b", None), ("13", "design"), ("14", "design"), ("15", "margins"),
     ("16a", "detectable"), ("16b", None), ("17a", "design"), ("17b", "methods"),
     ("18", None), ("19", None), ("20a", None), ("20b", None),
-    ("21a", "methods"), ("21b", "subgroups"), ("21c", "attrition"), ("21d", "inference"),
+    ("21a", "methods"), ("21b", "methods"), ("21c", "attrition"), ("21d", "subgroups"),
     ("22a", "flow"), ("22b", "flow"), ("23a", "design"), ("23b", None),
-    ("24a", "flow"), ("24b", None), ("25", "balance"), ("26", "flow"),
-    ("27a", "effects"), ("27b", "effects"), ("28", None), ("29", "sites"),
-    ("30", None),
+    ("24a", "flow"), ("24b", None), ("25", "balance"),
+    ("26a", "flow"), ("26b", "flow"), ("26c", "effects"), ("26d", "effects"),
+    ("27", None), ("28", "sites"), ("29", None), ("30", None),
 )
 
 
