@@ -127,3 +127,17 @@ def test_option_errors():
         joint_test(np.arange(4.0), np.arange(4.0) ** 2)
     with pytest.raises(OptionError, match="'draws' parameter of joint_test"):
         joint_test(np.r_[0.0, 1.0, 0.0, 1.0], np.arange(4.0), draws=0)
+
+
+@pytest.mark.parametrize("se_type", ["HC0", "HC1", "HC2", "HC3"])
+def test_binary_draws_meat_by_one_product_equals_the_residuals(se_type):
+    """The balance fast path (0/1 draws with fixed stratum sums) gives, draw by draw, the
+    statistics of the general path and of the dummy-column model."""
+    rng, strata, _, arm, x = _design_data(12, n=96)
+    d = (arm == 2).astype(float)
+    draws = draw_assignments(d.astype(int), strata=strata, draws=30, seed=8).astype(float)
+    fast = wald_statistics(draws, strata, x, se_type, None, permuted_binary=True)
+    general = wald_statistics(draws, strata, x, se_type, None)
+    np.testing.assert_allclose(fast, general, rtol=1e-10)
+    want = [dense_wald_f(row, strata, x, se_type, None) for row in draws]
+    np.testing.assert_allclose(fast, want, rtol=1e-9)

@@ -216,19 +216,24 @@ def randomisation_wald(
     se_type: str,
     clusters: np.ndarray | None,
     n_draws: int,
+    *,
+    permuted_binary: bool = False,
 ) -> JointTest:
     """The randomisation p-value of ``observed`` from statistics computed chunk by chunk.
 
     ``y_draws(lo, hi)`` and ``tested_draws(lo, hi)`` give the outcome and the
-    tested block of draws ``lo..hi-1`` (either may ignore the range).
+    tested block of draws ``lo..hi-1`` (either may ignore the range);
+    ``permuted_binary`` as :func:`trustexp.stats._joint_draws.wald_statistics`.
     """
     if not np.isfinite(observed.statistic):
         return replace(observed, method="randomisation", draws=n_draws, p_value=float("nan"))
     stats_b = np.empty(n_draws)
+    proj = _joint_draws.StrataMeans.of(strata, observed.n)
     for lo in range(0, n_draws, _CHUNK):
         hi = min(n_draws, lo + _CHUNK)
         stats_b[lo:hi] = _joint_draws.wald_statistics(
-            y_draws(lo, hi), strata, tested_draws(lo, hi), se_type, clusters  # type: ignore[operator]
+            y_draws(lo, hi), proj, tested_draws(lo, hi), se_type, clusters,  # type: ignore[operator]
+            permuted_binary=permuted_binary,
         )
     p = randomisation_p_value(observed.statistic, stats_b)
     return replace(observed, method="randomisation", draws=n_draws, p_value=p)
@@ -303,6 +308,7 @@ def joint_test(
         se,
         cl,
         b,
+        permuted_binary=True,  # the assignment, re-drawn within the strata
     )
 
 
