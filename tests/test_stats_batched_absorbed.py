@@ -113,7 +113,6 @@ def _run(y, arm, strata, clusters, cov, *, se_type, adjustment, n_arms=3, whole_
     return res, ref_t
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("se_type", SE)
 @pytest.mark.parametrize("adjustment", ["additive", "lin"])
 @pytest.mark.parametrize("covariates", [True, False])
@@ -123,7 +122,6 @@ def test_clusters_nested_in_strata_equal_the_refit(se_type, adjustment, covariat
          adjustment=adjustment)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("se_type", ["CR0", "CR1", "CR2"])
 @pytest.mark.parametrize("adjustment", ["additive", "lin"])
 @pytest.mark.parametrize("covariates", [True, False])
@@ -228,7 +226,7 @@ def test_same_bits_for_any_slicing(monkeypatch):
     here = permutation_test(y, arm, assignments, **kw)
     for workers, tasks in ((1, None), (2, None), (3, 2), (2, 7)):
         there = permutation_test(y, arm, assignments, executor=_Sliced(workers), tasks=tasks,
-                                 **kw)  # type: ignore[arg-type]
+                                 **kw)
         assert np.array_equal(here.t_draws, there.t_draws, equal_nan=True)
         assert np.array_equal(here.p_value, there.p_value, equal_nan=True)
 
