@@ -1,32 +1,48 @@
 """Batched t statistics of the arm effects under many assignments at once.
 
 Used by :func:`trustexp.stats.permutation_test`. For a fixed outcome sample
-the fixed block ``W`` (intercept, strata dummies, centred covariates) does not
+the fixed block ``W`` (intercept, strata effects, centred covariates) does not
 change between assignments; only the arm block ``R_b`` (q rows: arm
 indicators and, with Lin, their interactions with the centred covariates)
-does. With ``Q_W`` an orthonormal basis of ``W`` (computed once), by
-Frisch-Waugh-Lovell, for every assignment b of a chunk:
+does. The strata are absorbed, not formed as dummy columns: with ``D`` the
+indicators of the ``L`` strata (they span the intercept; no strata is one
+stratum), ``P_D`` the stratum-mean projection and ``Q_c`` an orthonormal basis
+of the within-stratum-demeaned kept covariates (computed once; ``D' Q_c = 0``),
+the projection on ``W`` is ``P_W = P_D + Q_c Q_c'``. By Frisch-Waugh-Lovell,
+for every assignment b of a chunk:
 
-* ``C_b = R_b Q_W`` and ``R_b y~`` in one matrix product over the chunk
-  (``y~ = y - Q_W Q_W' y``; ``R~_b y~ = R_b y~``);
-* ``S_b = R~_b R~_b' = R_b R_b' - C_b C_b'`` (``R_b R_b'`` from per-arm sums)
-  and its Cholesky factor, dropping collinear columns in order with the rule
-  of the single fit; ``S_b^-`` the inverse on the kept columns, zero elsewhere;
-* ``R~_b = R_b - C_b Q_W'`` (a second product over the chunk),
+* ``C_b = R_b Q_c`` and ``R_b y~`` in one matrix product over the chunk
+  (``y~ = (I - P_W) y``, so ``R~_b y~ = R_b y~``), and ``T_b = R_b D``, the
+  per-stratum sums of the arm block, by one weighted count per column of
+  ``[1, covariates]`` (they change with the draw: the arm indicators do);
+* ``S_b = R~_b R~_b' = R_b R_b' - sum_s T_bs T_bs' / n_s - C_b C_b'``
+  (``R_b R_b'`` from per-arm sums) and its Cholesky factor, dropping collinear
+  columns in order with the rule of the single fit; ``S_b^-`` the inverse on
+  the kept columns, zero elsewhere;
+* ``R~_b = R_b - T_b / n_s (broadcast to the stratum's rows) - C_b Q_c'``,
   ``U_b = S_b^- R~_b``: the arm-block rows of ``(X'X)^{-1} X'``;
 * coefficients ``S_b^- R_b y~``, residuals ``e_b = y~ - R~_b' beta_b``,
-  leverages ``h = h_W + diag(R~_b' S_b^- R~_b)``;
+  leverages ``h = h_W + diag(R~_b' S_b^- R~_b)`` with
+  ``h_W = 1/n_s + ||row of Q_c||^2``;
 * HC: ``var_j = sum_i w_i U_ji^2``; CR0/CR1: ``sum_g (sum_{i in g} U_ji e_i)^2``;
 * CR2: with ``Q_b = L_b^{-1} R~_b`` (orthonormal rows), ``H_gg = C_g C_g'``
-  where ``C_g = [C_Wg, Q_bg']`` and ``C_Wg C_Wg' = Q_Wg Q_Wg'`` (``C_Wg`` from
-  an SVD, fixed). Then ``Q_bg (I - H_gg)^{-1/2} e_g = [f(K_g) C_g' e_g]``
+  where ``C_g = [C_Wg, Q_bg']`` and ``C_Wg C_Wg' = (P_W)_gg``, fixed. The
+  fixed block of cluster g is ``F_g F_g'`` with ``F_g = [E_g, Q_cg]`` and
+  ``E_g`` the cluster's indicators of the strata its rows are in, each over
+  ``sqrt(n_s)`` (one column when the cluster is nested in a stratum, several
+  when it is not: exact either way); ``C_Wg`` is from the thin SVD of
+  ``F_g``. Then ``Q_bg (I - H_gg)^{-1/2} e_g = [f(K_g) C_g' e_g]``
   restricted to the arm block, with the small ``K_g = C_g' C_g`` and
   ``f(mu) = (1 - mu)^{-1/2}`` (0 where ``1 - mu <= 1e-12``, as estimatr), so
   no ``n_g x n_g`` decomposition is needed.
 
-Every step is a matrix product or an elementwise operation over a chunk of
-assignments (and several outcomes at once when they share the sample); the
-only Python loops run over the columns of the arm block.
+Degrees of freedom and the HC1/CR1 factors count the ``L`` absorbed effects
+in ``k``. No array has a dimension of the number of people times the number of
+strata: a draw costs O(n q (q + p)) whatever the number of strata.
+
+Every step is a matrix product, a weighted count or an elementwise operation
+over a chunk of assignments (and several outcomes at once when they share the
+sample); the only Python loops run over the columns of the arm block.
 """
 
 from __future__ import annotations
@@ -47,14 +63,20 @@ _SVD_TOL = 1e-13
 class BatchedModel:
     """What does not change between assignments, for one outcome sample.
 
-    Rows are ordered by cluster when there are clusters.
+    Rows are ordered by cluster when there are clusters (in any order of the
+    strata: clusters need not be nested in them).
 
     Attributes
     ----------
-    q_w : (n, k_W) float64
-        Orthonormal basis of the kept fixed block.
+    strata : (n,) int64
+        Stratum of each row, ``0..L-1`` (all 0 without strata).
+    stratum_size : (L,) float64
+        Rows in each stratum.
+    q_c : (n, k_c) float64
+        Orthonormal basis of the within-stratum-demeaned kept covariates
+        (``k_c = 0`` without covariates).
     h_w : (n,) float64
-        Leverage of the fixed block.
+        Leverage of the fixed block, ``1/n_s + ||row of Q_c||^2``.
     y_tilde : (n, K) float64
         Outcomes residualised on ``W``.
     y_var : (K,) float64
@@ -68,13 +90,15 @@ class BatchedModel:
     c_w : (n, r) float64 or None
         Rows of ``C_Wg`` (CR2 only).
     c_w_sq : (G, r) float64 or None
-        Squared singular values of ``Q_Wg`` (CR2 only).
-    q_w_y : (n, k_w + K) float64
-        ``[Q_W, y~]`` side by side: one product with it gives both ``Q_W' R``
+        Squared singular values of ``F_g`` (CR2 only).
+    q_c_y : (n, k_c + K) float64
+        ``[Q_c, y~]`` side by side: one product with it gives both ``R Q_c``
         and ``R y~``.
     """
 
-    q_w: np.ndarray
+    strata: np.ndarray
+    stratum_size: np.ndarray
+    q_c: np.ndarray
     h_w: np.ndarray
     y_tilde: np.ndarray
     y_var: np.ndarray
@@ -84,12 +108,22 @@ class BatchedModel:
     starts: np.ndarray | None
     c_w: np.ndarray | None
     c_w_sq: np.ndarray | None
-    q_w_y: np.ndarray
+    q_c_y: np.ndarray
 
     @property
     def n(self) -> int:
         """Rows in the outcome sample."""
-        return int(self.q_w.shape[0])
+        return int(self.q_c.shape[0])
+
+    @property
+    def n_strata(self) -> int:
+        """Absorbed strata ``L`` (1 without strata: the intercept)."""
+        return int(self.stratum_size.size)
+
+    @property
+    def k_fixed(self) -> int:
+        """Kept columns of the fixed block: the ``L`` strata effects and the kept covariates."""
+        return self.n_strata + int(self.q_c.shape[1])
 
     @property
     def q(self) -> int:
@@ -98,14 +132,22 @@ class BatchedModel:
         return m if self.xc is None else m * (1 + self.xc.shape[1])
 
     def bytes_per_draw(self) -> int:
-        """Rough peak memory per assignment in a chunk."""
+        """Rough peak memory per assignment in a chunk.
+
+        Counts the float64 arrays of :meth:`t_statistics` that grow with the
+        chunk: those over the rows (the arm block, its residualised copy's
+        products, residuals, the weighted counts' index and weights, the CR2
+        segment products) and the small ones over the strata and clusters.
+        """
         q, n, k = self.q, self.n, self.y_tilde.shape[1]
-        per = 6 * q + 4 + 3 * k + q * k
-        extra = 0
+        k_c, n_strata = self.q_c.shape[1], self.n_strata
+        p1 = 1 if self.xc is None else 1 + self.xc.shape[1]
+        per = 6 * q + 6 + 3 * k + q * k
+        extra = (self.n_arms * p1 + 3 * q) * n_strata + q * (k_c + k + 2 * q)
         if self.c_w is not None and self.starts is not None:
             r = self.c_w.shape[1]
             per += q * q + q * r + (r + q) * k
-            extra = 4 * self.starts.size * (r + q) * (r + q + k)  # K_g, eigenvectors
+            extra += 4 * self.starts.size * (r + q) * (r + q + k)  # K_g, eigenvectors
         return 8 * (n * per + extra)
 
     def t_statistics(self, assign: np.ndarray) -> np.ndarray:
@@ -136,6 +178,10 @@ def prepare(
 ) -> BatchedModel:
     """Precompute the fixed parts for one outcome sample.
 
+    The strata are absorbed (see the module notes); the covariates are kept or
+    dropped by the rule of :func:`trustexp.stats._matrices.absorbed_independent_columns`,
+    as in :func:`trustexp.stats.estimate_itt`.
+
     Parameters
     ----------
     y : (n, K) float
@@ -146,21 +192,35 @@ def prepare(
     n_arms : int
     adjustment : {"additive", "lin"}
     se_type : str
+
+    Returns
+    -------
+    BatchedModel
     """
     n = y.shape[0]
     xc = _design.centre(covariates)
-    w = _design.fixed_block(n, strata, xc)
-    w = w[:, _design.independent_columns(w)]
-    q_w, _ = np.linalg.qr(w)
-    h_w = np.einsum("ij,ij->i", q_w, q_w)
-    y_tilde = y - q_w @ (q_w.T @ y)
+    if strata is None:
+        groups, n_groups = np.zeros(n, dtype=np.int64), 1
+    else:
+        groups, n_groups = _design.factorize(strata)
+    sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
+    q_c = np.empty((n, 0))
+    if xc is not None:
+        keep = _design.absorbed_independent_columns(xc, groups, n_groups)
+        if keep.any():
+            q_c, _ = np.linalg.qr(_design.demean(xc[:, keep], groups, n_groups))
+    h_w = 1.0 / sizes[groups] + np.einsum("ij,ij->i", q_c, q_c)
+    y_within = _design.demean(y, groups, n_groups)
+    y_tilde = y_within - q_c @ (q_c.T @ y_within)
     starts = c_w = c_w_sq = None
     if clusters is not None:
         starts = np.flatnonzero(np.r_[True, np.diff(clusters) != 0])
         if se_type == "CR2":
-            c_w, c_w_sq = _cluster_factors(q_w, starts)
+            c_w, c_w_sq = _cluster_factors(q_c, groups, sizes, starts)
     return BatchedModel(
-        q_w=q_w,
+        strata=groups,
+        stratum_size=sizes,
+        q_c=q_c,
         h_w=h_w,
         y_tilde=y_tilde,
         y_var=y.var(axis=0),
@@ -170,20 +230,31 @@ def prepare(
         starts=starts,
         c_w=c_w,
         c_w_sq=c_w_sq,
-        q_w_y=np.hstack([q_w, y_tilde]),
+        q_c_y=np.hstack([q_c, y_tilde]),
     )
 
 
-def _cluster_factors(q_w: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``C_Wg = U_g s_g`` (thin SVD of ``Q_Wg``), padded to a common width."""
-    bounds = np.r_[starts, q_w.shape[0]]
+def _cluster_factors(
+    q_c: np.ndarray, groups: np.ndarray, sizes: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``C_Wg = U_g s_g`` (thin SVD of ``F_g = [E_g, Q_cg]``), padded to a common width.
+
+    ``F_g F_g'`` is the cluster's block of ``P_W``: ``E_g`` has one column per
+    stratum among the cluster's rows, ``1/sqrt(n_s)`` on that stratum's rows.
+    """
+    n = q_c.shape[0]
+    bounds = np.r_[starts, n]
     pieces = []
     for g in range(starts.size):
-        u, s, _ = np.linalg.svd(q_w[bounds[g] : bounds[g + 1]], full_matrices=False)
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        levels, local = np.unique(groups[lo:hi], return_inverse=True)
+        e = np.zeros((hi - lo, levels.size))
+        e[np.arange(hi - lo), local] = 1.0 / np.sqrt(sizes[levels])[local]
+        u, s, _ = np.linalg.svd(np.hstack([e, q_c[lo:hi]]), full_matrices=False)
         keep = s > _SVD_TOL
         pieces.append((u[:, keep] * s[keep], s[keep] ** 2))
     r = max(1, max(p[1].size for p in pieces))
-    c_w = np.zeros((q_w.shape[0], r))
+    c_w = np.zeros((n, r))
     c_w_sq = np.zeros((starts.size, r))
     for g, (cg, sq) in enumerate(pieces):
         c_w[bounds[g] : bounds[g + 1], : sq.size] = cg
@@ -202,6 +273,32 @@ def _arm_block(model: BatchedModel, assign: np.ndarray) -> np.ndarray:
         return d
     inter = d[:, :, None, :] * model.xc.T[None, None, :, :]
     return np.concatenate([d, inter.reshape(bsz, -1, n)], axis=1)
+
+
+def _stratum_sums(model: BatchedModel, assign: np.ndarray) -> np.ndarray:
+    """(B, q, L) ``T = R D``: per-stratum sums of each arm-block column.
+
+    One weighted count over (draw, arm, stratum) cells per column of
+    ``[1, covariates]``: the arm column of arm j sums 1, its interaction with
+    covariate l sums that covariate, over the stratum's rows in arm j.
+    """
+    bsz, n = assign.shape
+    n_strata, a = model.n_strata, model.n_arms
+    m = a - 1
+    cells = bsz * a * n_strata
+    index = assign.astype(np.int64) * n_strata + model.strata[None, :]
+    index += (np.arange(bsz, dtype=np.int64) * (a * n_strata))[:, None]
+    index = index.ravel()
+    counts = np.bincount(index, minlength=cells).reshape(bsz, a, n_strata)[:, 1:, :]
+    if model.xc is None:
+        return counts.astype(np.float64)
+    p = model.xc.shape[1]
+    inter = np.empty((bsz, m, p, n_strata))
+    for col in range(p):
+        weights = np.broadcast_to(model.xc[:, col], (bsz, n)).ravel()
+        sums = np.bincount(index, weights=weights, minlength=cells)
+        inter[:, :, col, :] = sums.reshape(bsz, a, n_strata)[:, 1:, :]
+    return np.concatenate([counts.astype(np.float64), inter.reshape(bsz, m * p, n_strata)], axis=1)
 
 
 def _gram(model: BatchedModel, block: np.ndarray, assign: np.ndarray) -> np.ndarray:
@@ -305,25 +402,33 @@ def _cr2_meat(model: BatchedModel, qd: np.ndarray, e: np.ndarray) -> np.ndarray:
 def _t_statistics(model: BatchedModel, assign: np.ndarray) -> np.ndarray:
     bsz, n = assign.shape
     m = model.n_arms - 1
-    k_w = model.q_w.shape[1]
+    k_c = model.q_c.shape[1]
     block = _arm_block(model, assign)  # R, (B, q, n)
     q = block.shape[1]
-    prod = (block.reshape(bsz * q, n) @ model.q_w_y).reshape(bsz, q, -1)
-    c, r_y = prod[:, :, :k_w], prod[:, :, k_w:]  # Q_W' R and R y~ (= R~ y~), (B, q, K)
+    prod = (block.reshape(bsz * q, n) @ model.q_c_y).reshape(bsz, q, -1)
+    c, r_y = prod[:, :, :k_c], prod[:, :, k_c:]  # R Q_c and R y~ (= R~ y~), (B, q, K)
+    t_sums = _stratum_sums(model, assign)  # T = R D, (B, q, L)
+    scaled = t_sums / np.sqrt(model.stratum_size)
+    means = t_sums / model.stratum_size
     gram = _gram(model, block, assign)
     norms2 = np.einsum("bjj->bj", gram)
-    s = gram - np.einsum("bjw,blw->bjl", c, c)  # R~ R~'
+    s = gram - np.einsum("bjs,bls->bjl", scaled, scaled)  # R R' - R P_D R'
+    if k_c:
+        s -= np.einsum("bjw,blw->bjl", c, c)  # ... - R Q_c Q_c' R' = R~ R~'
     chol, keep = _dropping_cholesky(s, norms2)
     linv = np.linalg.inv(chol) * keep[:, :, None]  # rows of dropped columns zeroed
     s_inv = np.einsum("bij,bil->bjl", linv, linv)  # generalised inverse of S
     beta = np.einsum("bjl,blk->bjk", s_inv, r_y)  # (B, q, K)
-    block -= (c.reshape(bsz * q, k_w) @ model.q_w.T).reshape(bsz, q, n)  # R~
+    for j in range(q):  # R~ = R - R P_D - (R Q_c) Q_c', one arm-block column at a time
+        block[:, j, :] -= means[:, j, :][:, model.strata]
+        if k_c:
+            block[:, j, :] -= c[:, j, :] @ model.q_c.T
     # batched products with a small inner dimension go through einsum: numpy's
     # batched matmul makes one (possibly multi-threaded) BLAS call per draw
     u = np.einsum("bjl,bln->bjn", s_inv, block)  # U = S^- R~: arm rows of (X'X)^{-1} X'
     fitted = np.einsum("bjk,bjn->bkn", beta, block)  # (B, K, n)
     e = np.subtract(model.y_tilde.T[None, :, :], fitted, out=fitted)
-    k_rank = k_w + keep.sum(axis=1)
+    k_rank = model.k_fixed + keep.sum(axis=1)
     se = model.se_type
     ua = u[:, :m, :]
     if se.startswith("HC"):
