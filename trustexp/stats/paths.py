@@ -144,8 +144,7 @@ def estimate_paths(
     control_mean = np.full(t_months, np.nan)
     psi = np.zeros((m, n, t_months))  # influence terms (person level)
     observed = np.isfinite(ym)
-    masks, group = np.unique(observed.T, axis=0, return_inverse=True)
-    group = np.asarray(group).reshape(-1)
+    masks, group = _observed_groups(observed)
     hint = None
     if masks.shape[0] > 1:
         union = np.flatnonzero(observed.any(axis=1))
@@ -177,6 +176,17 @@ def estimate_paths(
         n=n_obs, n_arm=n_arm, n_control=n_control, control_mean=control_mean,
         se_type=inp.se_type,
     )
+
+
+def _observed_groups(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct sets of observed persons among the months (as (G, n) masks, in order
+    of first appearance) and the group of each month, by hashing the packed columns."""
+    packed = np.packbits(observed, axis=0)
+    index: dict[bytes, int] = {}
+    group = np.array([index.setdefault(packed[:, t].tobytes(), len(index))
+                      for t in range(observed.shape[1])], dtype=np.int64)
+    first = np.array([int(np.argmax(group == g)) for g in range(len(index))], dtype=np.int64)
+    return observed[:, first].T, group
 
 
 @dataclass(frozen=True, slots=True)
