@@ -27,7 +27,7 @@ The kinds of fact:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,12 +84,24 @@ def _memo(inp: Inputs, name: str, compute):
     return store[name]
 
 
-def _sites_of(inp: Inputs) -> list[tuple[str, np.ndarray]]:
+def site_masks(inp: Inputs) -> list[tuple[str, np.ndarray]]:
     """(site, boolean mask over participants) for the pooled analysis and each site."""
-    site = inp.trial.participants["site"].astype("str").to_numpy()
-    out = [(POOLED, np.ones(len(site), dtype=bool))]
-    out += [(s, site == s) for s in inp.sites]
-    return out
+
+    def compute() -> list[tuple[str, np.ndarray]]:
+        names, codes = np.unique(inp.trial.participants["site"].astype("str").to_numpy(),
+                                 return_inverse=True)
+        index = {str(name): i for i, name in enumerate(names)}
+        out = [(POOLED, np.ones(codes.size, dtype=bool))]
+        out += [(s, codes == index[s]) if s in index else (s, np.zeros(codes.size, dtype=bool))
+                for s in inp.sites]
+        return out
+
+    return _memo(inp, "sites_of", compute)
+
+
+def _arm_masks(arm: np.ndarray, arm_ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """A boolean mask per arm id (one pass over the strings per arm)."""
+    return {a: arm == a for a in arm_ids}
 
 
 def allocated(inp: Inputs) -> dict[Fact, int]:
@@ -98,10 +110,11 @@ def allocated(inp: Inputs) -> dict[Fact, int]:
     def compute() -> dict[Fact, int]:
         arm = inp.trial.participants["arm"].astype("str").to_numpy()
         randomised = np.isin(arm, [a.id for a in inp.config.randomised_arms])
+        in_arm = _arm_masks(arm, inp.config.arm_ids)
         out: dict[Fact, int] = {}
-        for s, mask in _sites_of(inp):
+        for s, mask in site_masks(inp):
             for a in inp.config.arm_ids:
-                out[Fact("allocated", s, a)] = int((mask & (arm == a)).sum())
+                out[Fact("allocated", s, a)] = int((mask & in_arm[a]).sum())
             out[Fact("allocated", s, "*")] = int((mask & randomised).sum())
         return out
 
@@ -115,15 +128,15 @@ def outcome_groups(inp: Inputs) -> dict[tuple[str, str, str], GroupSize]:
         from trustexp.measures import is_euro
 
         out: dict[tuple[str, str, str], GroupSize] = {}
-        arm = inp.outcomes["arm"].astype("str").to_numpy()
+        in_arm = _arm_masks(inp.outcomes["arm"].astype("str").to_numpy(), inp.config.arm_ids)
         for o in inp.config.outcomes:
             y = inp.outcomes[o.id].to_numpy(dtype=float)
             obs = np.isfinite(y)
             binary = o.type == "binary" or binary_values(y)
             euro = is_euro(o.type, o.measure)
-            for s, mask in _sites_of(inp):
+            for s, mask in site_masks(inp):
                 for a in inp.config.arm_ids:
-                    sel = mask & (arm == a) & obs
+                    sel = mask & in_arm[a] & obs
                     v = y[sel]
                     out[(s, a, o.id)] = GroupSize(
                         n=int(sel.sum()),

@@ -37,28 +37,37 @@ from trustexp.frames import (
 __all__ = ["ALLOCATION", "VALIDATION"]
 
 
-def _period(dates: pd.Series, min_cell: int) -> tuple[str | None, str | None]:
-    months = dates.dt.strftime("%Y-%m").value_counts().sort_index()
-    full = months[months >= max(min_cell, 1)]
-    if full.empty:
+def _period(months: np.ndarray, min_cell: int) -> tuple[str | None, str | None]:
+    """First and last month (``year * 12 + month - 1``) with at least ``min_cell`` persons."""
+    values, counts = np.unique(months, return_counts=True)
+    full = values[counts >= max(min_cell, 1)]
+    if full.size == 0:
         return None, None
-    return str(full.index[0]), str(full.index[-1])
+    return _month_text(int(full[0])), _month_text(int(full[-1]))
+
+
+def _month_text(month: int) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
 
 def _build_allocation(inp: Inputs) -> pd.DataFrame:
     parts = inp.trial.participants
-    site = parts["site"].astype("str")
     alloc = groups.allocated(inp)
-    dates = pd.to_datetime(parts["randomised_on"], errors="coerce")
-    randomised = parts["arm"].astype("str").isin([a.id for a in inp.config.randomised_arms])
-    names = [POOLED, *sorted(site.unique().tolist())] if len(inp.sites) else [POOLED]
+    dates = pd.DatetimeIndex(pd.to_datetime(parts["randomised_on"], errors="coerce"))
+    known = ~np.asarray(dates.isna())
+    months = np.where(known, dates.year.to_numpy(dtype=float) * 12 + dates.month.to_numpy(
+        dtype=float) - 1, -1).astype(np.int64)
+    randomised = parts["arm"].astype("str").isin(
+        [a.id for a in inp.config.randomised_arms]).to_numpy() & known
+    site_names, site_code = np.unique(parts["site"].astype("str").to_numpy(), return_inverse=True)
+    names = [POOLED, *map(str, site_names)] if len(inp.sites) else [POOLED]
     rows = []
-    for s in names:
+    for i, s in enumerate(names):
         for a in inp.config.arm_ids:
             rows.append({"site": s, "arm": a, "n": alloc.get(Fact("allocated", s, a), 0),
                          "first_month": None, "last_month": None})
-        in_site = randomised if s == POOLED else randomised & (site == s)
-        first, last = _period(dates[in_site.to_numpy()], int(inp.config.analysis.min_cell))
+        in_site = randomised if s == POOLED else randomised & (site_code == i - 1)
+        first, last = _period(months[in_site], int(inp.config.analysis.min_cell))
         rows.append({"site": s, "arm": "*", "n": alloc.get(Fact("allocated", s, "*"), 0),
                      "first_month": first, "last_month": last})
     return typed_frame(ALLOCATION, rows)

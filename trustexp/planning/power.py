@@ -27,6 +27,7 @@ instead (:mod:`trustexp.planning.multiplicity`, through
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal
 
@@ -88,18 +89,29 @@ def power_t(delta: float, se: float, df: float, alpha: float) -> float:
 
 
 def mde_from_se(se: float, df: float, *, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The effect that a t test with this standard error detects with probability ``power``."""
+    """The effect that a t test with this standard error detects with probability ``power``.
+
+    The power depends on the effect only through ``effect / se``, so the effect is ``se``
+    times the root for a standard error of 1 (:func:`_mde_per_se`, computed once per
+    ``(df, alpha, power)``).
+    """
     fn = "mde_from_se"
     alpha = _check_level(fn, "alpha", alpha)
     power = _check_level(fn, "power", power)
     if not (math.isfinite(se) and se > 0 and math.isfinite(df) and df > 0):
         return math.nan
-    guess = (stats.t.isf(alpha / 2, df) + stats.t.ppf(power, df)) * se
+    return se * _mde_per_se(float(df), alpha, power)
+
+
+@functools.lru_cache(maxsize=4096)
+def _mde_per_se(df: float, alpha: float, power: float) -> float:
+    """The detectable effect in standard errors: the root of ``power_t(d, 1, df) = power``."""
+    guess = stats.t.isf(alpha / 2, df) + stats.t.ppf(power, df)
     hi = 2.0 * guess
-    while power_t(hi, se, df, alpha) < power:  # pragma: no cover - a wide bracket suffices
+    while power_t(hi, 1.0, df, alpha) < power:  # pragma: no cover - a wide bracket suffices
         hi *= 2.0
-    return float(optimize.brentq(lambda d: power_t(d, se, df, alpha) - power, 0.0, hi,
-                                 xtol=1e-12 * se, rtol=1e-12))
+    return float(optimize.brentq(lambda d: power_t(d, 1.0, df, alpha) - power, 0.0, hi,
+                                 xtol=1e-12, rtol=1e-12))
 
 
 def mde_t(sd: float, n_arm: float, n_control: float, *, alpha: float = 0.05, power: float = 0.8,
