@@ -116,4 +116,4 @@ def test_group_help_in_dutch(capsys, monkeypatch):
     assert main(["-h"]) == 0
     shown = _flat(capsys.readouterr().out)
     assert "Toondeversieenstop." in shown and "-h,--helpToondezehulptekstenstop." in shown
-    assert "Lootdepersonen" in shown and "SchrijfTRIAL_DIR/plan.lock" in shown
+    assert "Verdeeldepersonen" in shown and "SchrijfTRIAL_DIR/plan.lock" in shown

@@ -215,5 +215,5 @@ def test_planned_bh_design_says_which_method_gave_the_mde(tmp_path) -> None:  # 
     en, nl = html.unescape(design_html(res, lang="en")), html.unescape(design_html(res, lang="nl"))
     assert "Its MDE was found by simulating the family's test statistics jointly" in en
     assert "the outcomes taken as independent" in en
-    assert "De MDE is gevonden door de toetsingsgrootheden van de familie samen te simuleren" in nl
+    assert "Het MDE is gevonden door de toetsgrootheden van de familie samen te simuleren" in nl
     assert "simulated-bh" in res.summary()
