@@ -164,3 +164,13 @@ def test_reference_group_label_not_repeated(demo):
     assert meta["reference_warning"].startswith(
         "De referentiegroep (Niet-deelnemers (afgezien van deelname)) is")
     assert np.isfinite(1.0)
+
+
+def test_margin_sentences_name_outcome_and_arm_with_one_colon(demo):
+    """"Outcome: Arm: a fall of more than ..." read as two headings; the outcome and the arm
+    are one subject now."""
+    for lang in ("nl", "en"):
+        text = " ".join(_summary(demo, lang)["notes"])
+        arms = [a.label for a in demo.config.arms]
+        assert not re.search(r": (" + "|".join(map(re.escape, arms)) + r"): ", text)
+        assert re.search(r" \N{EN DASH} (" + "|".join(map(re.escape, arms)) + r"): ", text)

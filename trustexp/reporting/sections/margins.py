@@ -23,12 +23,15 @@ def margin_level(c: Context) -> str:
     return c.loc.level(2 * c.alpha)
 
 
-def ruled_out_text(c: Context, r: Mapping[str, Any]) -> str:
-    """"Effects larger than X can (or cannot) be ruled out", for one margin test record."""
+def ruled_out_text(c: Context, r: Mapping[str, Any], *, with_outcome: bool = False) -> str:
+    """"Effects larger than X can (or cannot) be ruled out", for one margin test record;
+    with ``with_outcome`` the sentence names the outcome before the arm."""
     loc = c.loc
     unit = c.unit(r["outcome"])
     margin = unit.magnitude(loc, r.get("margin"))
     arm = c.arm_label(r["arm"])
+    if with_outcome:
+        arm = f"{c.outcome_label(r['outcome'])} \N{EN DASH} {arm}"
     if hidden(r) or not _finite(r.get("ruled_out")):
         return loc.t("summary.not_estimated", arm=arm)
     which = "yes" if r["ruled_out"] == 1.0 else "no"
@@ -68,7 +71,7 @@ def _margins(c: Context) -> dict[str, Any]:
                _effect_cell(c, tb, unit, r.get("estimate"), hide),
                tb.interval(r.get("ci_low"), r.get("ci_high"), unit.digits, scale=unit.scale, withheld=hide),
                tb.p(r.get("p_value"), withheld=hide), tb.text(concl))
-        sentences.append(f"{c.outcome_label(r['outcome'])}: {ruled_out_text(c, r)}")
+        sentences.append(ruled_out_text(c, r, with_outcome=True))
     return {"intro": loc.t("margins.intro", level=margin_level(c)), "table": c.add_table(tb),
             "sentences": sentences}
 

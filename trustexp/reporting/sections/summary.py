@@ -165,7 +165,7 @@ def _margin_sentences(c: Context) -> list[str]:
     from trustexp.reporting.sections.margins import ruled_out_text
 
     recs = _records(_pooled(c.frame("equivalence")))
-    return [f"{c.outcome_label(r['outcome'])}: {ruled_out_text(c, r)}" for r in recs]
+    return [ruled_out_text(c, r, with_outcome=True) for r in recs]
 
 
 def _finding(c: Context, rec: Mapping[str, Any]) -> str:
