@@ -23,7 +23,6 @@ A measurement, not a unit test; the machine may be shared.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -50,8 +49,7 @@ def best(function: Callable[[], object], repeat: int) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     """Time both ways on the national folder and print the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    quick = os.environ.get("TRUSTEXP_BENCH_QUICK") == "1"
-    parser.add_argument("--people", type=int, default=20000 if quick else 100000)
+    parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--adjustment", choices=["additive", "lin"], default="additive")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
