@@ -226,6 +226,19 @@ def test_fallbacks_where_expected(adjustment, se_type):
     assert by_name["singleton_stratum"].reason == ("", "")
 
 
+def test_nearly_constant_covariates_are_left_out_as_nonconstant_does():
+    """A covariate is left out of a segment exactly where ``nonconstant`` leaves it out."""
+    y, arm, seg, n_arms, cov, strata = _trial(51, p=2)
+    wiggle = np.where(np.arange(y.size) % 2 == 0, 1.0, -1.0)
+    for s, spread in ((0, 0.4e-12), (1, 0.6e-12), (2, 5e-12)):
+        rows = seg == s
+        cov[rows, 1] = 50.0 * (1.0 + spread * wiggle[rows])
+    fits = estimate_itt_by_segment(y, arm, seg, n_arms=n_arms, covariates=cov, strata=strata)
+    ref = _reference(y, arm, seg, n_arms, cov, strata)
+    for s, (got, want) in enumerate(zip(fits.results, ref, strict=True)):
+        _assert_same(got, want, where=f"segment {s}")
+
+
 def test_row_order_and_padding_do_not_matter():
     """Rows in any order, and a covariate column of zeros (padding), give the same fits."""
     y, arm, seg, n_arms, cov, strata = _trial(41, p=1)
