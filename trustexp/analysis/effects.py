@@ -4,7 +4,9 @@ For each analysis (pooled, then each site; see :mod:`trustexp.analysis.samples`)
 each declared outcome: ordinary least squares of the outcome on the arm
 indicators with strata fixed effects and the declared covariates, by
 :func:`trustexp.stats.estimate_itt`, over the persons whose outcome is
-observed. A survey outcome at a wave after baseline also adjusts for its
+observed. The sites' models of one outcome are fitted together, in one pass
+over all sites' rows (:mod:`trustexp.analysis.site_fits`), each giving what its
+own call gives. A survey outcome at a wave after baseline also adjusts for its
 baseline score (missing baselines: mean-imputed plus an indicator, as for
 covariates). Arms with nobody in an analysis's sample get no row there.
 
@@ -77,13 +79,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from trustexp.analysis import groups
 from trustexp.analysis._degenerate import REASONS, not_estimable
-from trustexp.analysis.samples import AnalysisSample, impute_with_indicator, nonconstant, refactor
+from trustexp.analysis.samples import (
+    POOLED,
+    AnalysisSample,
+    impute_with_indicator,
+    nonconstant,
+    refactor,
+)
 from trustexp.config import Outcome, TrialConfig
 from trustexp.frames import (
     Fact,
@@ -99,6 +108,9 @@ from trustexp.frames import (
 )
 from trustexp.literals import MultipleTesting
 from trustexp.outcomes import BASELINE_SUFFIX, EVENT_SUFFIX
+
+if TYPE_CHECKING:
+    from trustexp.stats import ITTResult
 
 __all__ = ["EFFECTS", "EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "effect_facts", "estimate_effects"]
 
@@ -171,7 +183,10 @@ def estimate_effects(
     total = len(samples) * len(config.outcomes)
     done = 0
     frames = []
-    for sample in samples:
+    all_data = [[_outcome_data(config, outcomes, sample, o) for o in config.outcomes]
+                for sample in samples]
+    site_fits = _site_fits(config, outcomes, samples, all_data)
+    for s, sample in enumerate(samples):
         assignments = None
         if draws and sample.has_control and sample.arms:
             assignments = draw_assignments(
@@ -181,7 +196,7 @@ def estimate_effects(
                 draws=draws,
                 seed=sample.seed,
             )
-        data = [_outcome_data(config, outcomes, sample, o) for o in config.outcomes]
+        data = all_data[s]
         tests = _RandomisationTests(config, sample, data, assignments)
         records: list[dict] = []
         t_draws: list[np.ndarray] = []
@@ -190,7 +205,7 @@ def estimate_effects(
                 recs, td = _survival_outcome(config, sample, outcome, outcomes, assignments, draws)
             else:
                 recs, td = _estimate_outcome(config, sample, outcome, data[i], tests.result(i),
-                                             draws)
+                                             draws, site_fits.get((s, i)))
             records.extend(recs)
             t_draws.append(td)
             done += 1
@@ -323,6 +338,29 @@ class _RandomisationTests:
             self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
 
 
+def _site_fits(
+    config: TrialConfig,
+    outcomes: pd.DataFrame,
+    samples: Sequence[AnalysisSample],
+    data: Sequence[Sequence[_OutcomeData]],
+) -> dict[tuple[int, int], ITTResult]:
+    """The sites' fits of each estimable OLS outcome, by (sample, outcome) index: for each
+    outcome, every site in one call (:func:`trustexp.analysis.site_fits.fit_sites`), each
+    site's fit that of :func:`_estimate_outcome`'s own call."""
+    from trustexp.analysis.site_fits import fit_sites
+
+    sites = [s for s, sample in enumerate(samples) if sample.site != POOLED]
+    out: dict[tuple[int, int], ITTResult] = {}
+    for i, outcome in enumerate(config.outcomes):
+        members = [s for s in sites if data[s][i].estimable]
+        if _is_survival(outcome, outcomes) or not members:
+            continue
+        fits = fit_sites([samples[s] for s in members], [data[s][i] for s in members],
+                         adjustment=config.analysis.adjustment, alpha=config.analysis.alpha)
+        out.update({(s, i): fit for s, fit in zip(members, fits, strict=True)})
+    return out
+
+
 def _estimate_outcome(
     config: TrialConfig,
     sample: AnalysisSample,
@@ -330,7 +368,10 @@ def _estimate_outcome(
     data: _OutcomeData,
     randomisation: tuple[np.ndarray, np.ndarray] | None,
     draws: int,
+    fit: ITTResult | None = None,
 ) -> tuple[list[dict], np.ndarray]:
+    """The records of one outcome in one analysis; ``fit`` is its ITT fit when already
+    made (the sites', :func:`_site_fits`), else it is made here."""
     from trustexp.stats import estimate_itt
 
     an = config.analysis
@@ -345,7 +386,7 @@ def _estimate_outcome(
     reason = ("",) * k
     t_draws = np.full((draws, k), np.nan)
     if data.estimable:
-        res = estimate_itt(
+        res = fit if fit is not None else estimate_itt(
             y[obs],
             sample.arm[obs],
             n_arms=sample.n_arms,
