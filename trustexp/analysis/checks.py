@@ -183,8 +183,10 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
     is not. An arm whose covariates are all constant is not testable.
     """
     from trustexp.stats import joint_test
+    from trustexp.stats._segment_draws import BalanceCase, joint_tests
 
-    rows = []
+    rows: list[dict] = []
+    cases: list[tuple[int, BalanceCase, np.ndarray | None]] = []
     draws = _check_draws(config)
     for s in samples:
         if s.covariates.shape[1] == 0:
@@ -196,29 +198,32 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
             d = (s.arm[sel] == k).astype(float)
             if d.min() == d.max():
                 continue
-            base = {"site": s.site, "arm": arm.id, "n": int(sel.sum()),
-                    "n_arm": int(d.sum()), "n_control": int((1 - d).sum())}
+            rows.append({"site": s.site, "arm": arm.id, "n": int(sel.sum()),
+                         "n_arm": int(d.sum()), "n_control": int((1 - d).sum())})
             if x.shape[1] == 0:
-                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
-                             "testable": False, "reason": "constant covariates"})
+                rows[-1].update({"df1": 0, "method": "randomisation", "draws": 0,
+                                 "testable": False, "reason": "constant covariates"})
                 continue
             if not np.isfinite(x).all() or np.abs(x).max() > MAX_MAGNITUDE:
-                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
-                             "testable": False, "reason": REASONS["covariate"]})
+                rows[-1].update({"df1": 0, "method": "randomisation", "draws": 0,
+                                 "testable": False, "reason": REASONS["covariate"]})
                 continue
-            res = _run_test(
-                joint_test,
-                d,
-                x,
-                strata=refactor(None if s.blocks is None else s.blocks[sel]),
-                clusters=refactor(None if s.clusters is None else s.clusters[sel]),
-                se_type=s.se_type,
-                draws=draws,
-                seed=site_seed(s.seed, f"balance:{arm.id}"),
-            )
-            rows.append({**base, "statistic": res.statistic, "df1": res.df1, "df2": res.df2,
-                         "p_value": res.p_value, "method": res.method, "draws": res.draws,
-                         "testable": res.testable, "reason": res.reason})
+            case = BalanceCase(d, x, refactor(None if s.blocks is None else s.blocks[sel]),
+                               s.se_type, site_seed(s.seed, f"balance:{arm.id}"))
+            cases.append((len(rows) - 1, case,
+                          refactor(None if s.clusters is None else s.clusters[sel])))
+    # Without clusters, every site's test is computed in one pass over the stacked sites;
+    # the cases that pass does not cover are tested one by one.
+    batched = joint_tests([c for _, c, cl in cases if cl is None], draws)
+    done = iter(batched)
+    for i, case, cl in cases:
+        res = next(done) if cl is None else None
+        if res is None:
+            res = _run_test(joint_test, case.d, case.x, strata=case.strata, clusters=cl,
+                            se_type=case.se_type, draws=draws, seed=case.seed)
+        rows[i].update({"statistic": res.statistic, "df1": res.df1, "df2": res.df2,
+                        "p_value": res.p_value, "method": res.method, "draws": res.draws,
+                        "testable": res.testable, "reason": res.reason})
     return _frame(rows, BALANCE_TEST_COLUMNS,
                   {"site": "str", "arm": "str", "df1": _INT, "n": _INT, "n_arm": _INT,
                    "n_control": _INT, "method": "str", "draws": _INT, "testable": "bool",
