@@ -310,28 +310,33 @@ def attrition_tests(
     baseline wave) is not testable: ``testable`` False, no p-value.
     """
     from trustexp.stats import differential_attrition
+    from trustexp.stats._segment_attrition import AttritionCase, differential_attrition_tests
 
-    rows = []
+    cases: list[tuple[AttritionCase, np.ndarray | None]] = []
+    keys: list[tuple[str, int]] = []
     draws = _check_draws(config)
     for s in samples:
         if not s.arms or not s.has_control:
             continue
         for w, r in resp.items():
-            res = _run_test(
-                differential_attrition,
-                r[s.rows].astype(float),
-                s.arm,
-                n_arms=s.n_arms,
-                strata=s.blocks,
-                clusters=s.clusters,
-                se_type=s.se_type,
-                draws=draws,
-                seed=site_seed(s.seed, f"attrition:{w}"),
-            )
-            rows.append({"site": s.site, "wave": w, "statistic": res.statistic,
-                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value,
-                         "n": res.n, "method": res.method, "draws": res.draws,
-                         "testable": res.testable, "reason": res.reason})
+            keys.append((s.site, w))
+            cases.append((AttritionCase(r[s.rows].astype(float), s.arm, s.n_arms, s.blocks,
+                                        s.se_type, site_seed(s.seed, f"attrition:{w}")),
+                          s.clusters))
+    # Without clusters, every site's test is computed in one pass over the stacked sites;
+    # the cases that pass does not cover are tested one by one.
+    batched = iter(differential_attrition_tests([c for c, cl in cases if cl is None], draws))
+    rows = []
+    for (site, w), (case, cl) in zip(keys, cases, strict=True):
+        res = next(batched) if cl is None else None
+        if res is None:
+            res = _run_test(differential_attrition, case.responded, case.arm,
+                            n_arms=case.n_arms, strata=case.strata, clusters=cl,
+                            se_type=case.se_type, draws=draws, seed=case.seed)
+        rows.append({"site": site, "wave": w, "statistic": res.statistic,
+                     "df1": res.df1, "df2": res.df2, "p_value": res.p_value,
+                     "n": res.n, "method": res.method, "draws": res.draws,
+                     "testable": res.testable, "reason": res.reason})
     return _frame(rows, ATTRITION_COLUMNS, {"site": "str", "wave": _INT, "df1": _INT,
                                             "n": _INT, "method": "str", "draws": _INT,
                                             "testable": "bool", "reason": "str"})

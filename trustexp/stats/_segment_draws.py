@@ -20,7 +20,8 @@ and the caller runs :func:`~trustexp.stats.joint_test`: a CR type (clusters),
 no testable column, as many absorbed effects and tested columns as rows, and
 a *fragile* sample, one whose observed or drawn statistic rests on rounding
 (the meat tiny against the size of its terms, as with a nearly perfect fit or
-zero HC2/HC3 weights, or a covariance at the edge of counting as singular):
+zero HC2/HC3 weights, a covariance at the edge of counting as singular, or an
+observed statistic below :data:`_SMALL_F`, as with exactly balanced arms):
 another order of the same sums could give another statistic there, or NaN, so
 only the sample's own call gives its documented result.
 """
@@ -52,6 +53,9 @@ _FRAGILE = 1e-4
 #: Eigenvalue ratio of the covariance below which whether it counts as singular
 #: (:data:`trustexp.stats.balance._SINGULAR_RTOL`) rests on rounding.
 _NEAR_SINGULAR = 1e-8
+#: Observed statistic below which it rests on rounding (coefficients at the level of
+#: their rounding, as with arms exactly balanced): the draws would be compared with noise.
+_SMALL_F = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +275,7 @@ class SegmentDesign:
         g = np.abs(coef)
         size = (self.bound[:, None, 0] + 2.0 * g @ self.bound[:, 1 : 1 + m]
                 + np.abs(gg) @ self.bound[:, 1 + m :])
-        out, fragile = self._finish(coef, packed, size)
+        out, fragile = statistics_of(coef, packed, size, self.mm_inv, self.scale)
         return out.T, fragile.T
 
     def observed(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,38 +298,66 @@ class SegmentDesign:
         size = np.add.reduceat(
             self.w[:, None] * self.d**2 * ((np.abs(u) + np.abs(fit)) ** 2)[:, None],
             self.starts, axis=0)
-        stat, fragile = self._finish(coef[:, None], packed[:, None], size[:, None])
+        stat, fragile = statistics_of(coef[:, None], packed[:, None], size[:, None], self.mm_inv,
+                                      self.scale)
         return stat[:, 0], fragile[:, 0]
 
-    def _finish(
-        self, coef: np.ndarray, packed: np.ndarray, size: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Statistics and fragility (S, b) from the coefficients, packed meats and sizes."""
-        m = self.m
-        s_count, b = coef.shape[:2]
-        packed = packed * self.scale[:, None, None]
-        iu, ju = np.triu_indices(m)
-        meat = np.empty((s_count, b, m, m))
-        meat[:, :, iu, ju] = packed
-        meat[:, :, ju, iu] = packed
-        with np.errstate(invalid="ignore", divide="ignore"):
-            norm = 1.0 / np.sqrt(size * self.scale[:, None, None])
-            scaled = np.nan_to_num(meat * norm[..., :, None] * norm[..., None, :], nan=0.0,
-                                   posinf=0.0, neginf=0.0)
-            low = np.linalg.eigvalsh(scaled).min(axis=2)
-        vcov = (self.mm_inv[:, None] @ meat @ self.mm_inv[:, None]).reshape(-1, m, m)
-        eig = np.linalg.eigvalsh(vcov)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = (eig.min(axis=1) / eig.max(axis=1)).reshape(s_count, b)
-        # as trustexp.stats._joint_draws._statistics
-        flat = coef.reshape(-1, m)
-        out = np.full(flat.shape[0], np.nan)
-        ok = np.isfinite(eig).all(axis=1) & (eig.min(axis=1) > _SINGULAR_RTOL * eig.max(axis=1))
-        if ok.any():
-            sol = np.linalg.solve(vcov[ok], flat[ok][:, :, None])[:, :, 0]
-            out[ok] = np.einsum("bi,bi->b", flat[ok], sol) / m
-        fragile = ~(low >= _FRAGILE) | ~(np.abs(ratio) >= _NEAR_SINGULAR)
-        return out.reshape(s_count, b), fragile
+
+def statistics_of(
+    coef: np.ndarray, packed: np.ndarray, size: np.ndarray, mm_inv: np.ndarray,
+    scale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wald F statistics and fragility of segments under draws, from their parts.
+
+    Parameters
+    ----------
+    coef : (S, b, m)
+        Tested coefficients.
+    packed : (S, b, P)
+        Upper triangles (``numpy.triu_indices`` order) of the meats, unscaled.
+    size : (S, b, m)
+        Size of the terms of the meats' diagonals (see :class:`SegmentDesign`).
+    mm_inv : (S, m, m)
+        ``M^{-1}``.
+    scale : (S,)
+        Factor of the meats (HC1).
+
+    Returns
+    -------
+    statistics, fragile : (S, b)
+        ``g' V^{-1} g / m`` with ``V = M^{-1} meat M^{-1}`` (NaN where ``V`` is
+        singular, as :func:`trustexp.stats._joint_draws.wald_statistics`), and
+        where it rests on rounding.
+    """
+    s_count, b, m = coef.shape
+    packed = packed * scale[:, None, None]
+    iu, ju = np.triu_indices(m)
+    meat = np.empty((s_count, b, m, m))
+    meat[:, :, iu, ju] = packed
+    meat[:, :, ju, iu] = packed
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = 1.0 / np.sqrt(size * scale[:, None, None])
+        scaled = np.nan_to_num(meat * norm[..., :, None] * norm[..., None, :], nan=0.0,
+                               posinf=0.0, neginf=0.0)
+        low = np.linalg.eigvalsh(scaled).min(axis=2)
+    vcov = (mm_inv[:, None] @ meat @ mm_inv[:, None]).reshape(-1, m, m)
+    eig = np.linalg.eigvalsh(vcov)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (eig.min(axis=1) / eig.max(axis=1)).reshape(s_count, b)
+    # as trustexp.stats._joint_draws._statistics
+    flat = coef.reshape(-1, m)
+    out = np.full(flat.shape[0], np.nan)
+    ok = np.isfinite(eig).all(axis=1) & (eig.min(axis=1) > _SINGULAR_RTOL * eig.max(axis=1))
+    if ok.any():
+        sol = np.linalg.solve(vcov[ok], flat[ok][:, :, None])[:, :, 0]
+        out[ok] = np.einsum("bi,bi->b", flat[ok], sol) / m
+    fragile = ~(low >= _FRAGILE) | ~(np.abs(ratio) >= _NEAR_SINGULAR)
+    return out.reshape(s_count, b), fragile
+
+
+def small_observed(observed: np.ndarray) -> np.ndarray:
+    """Where an observed statistic is too small to be told from rounding (:data:`_SMALL_F`)."""
+    return np.isfinite(observed) & (observed < _SMALL_F)
 
 
 def _groups_per_segment(seg: np.ndarray, groups: np.ndarray, s_count: int) -> np.ndarray:
@@ -364,6 +396,7 @@ def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
     design = SegmentDesign.of(sizes, groups, np.vstack([p.tested for p in batch]), y,
                               batch[0].case.se_type)
     observed, fragile = design.observed(y)
+    fragile |= small_observed(observed)
     assignments = [
         draw_assignments(p.case.d.astype(np.int64), strata=p.case.strata, draws=draws,
                          seed=p.case.seed) if np.isfinite(f) and not bad else None
