@@ -180,7 +180,9 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
     clusters, counts fixed), ``permutations`` times (at most, and when 0,
     :data:`CHECK_DRAWS`), seeded from the analysis's seed and the arm. Its size is exact in
     small samples and with few clusters, where the F reference distribution
-    is not. An arm whose covariates are all constant is not testable.
+    is not. An arm whose covariates are all constant is not testable. Without
+    clusters the tests of all samples are computed together
+    (:mod:`trustexp.stats._segment_draws`), with the same results.
     """
     from trustexp.stats import joint_test
     from trustexp.stats._segment_draws import BalanceCase, joint_tests
@@ -214,10 +216,9 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
                           refactor(None if s.clusters is None else s.clusters[sel])))
     # Without clusters, every site's test is computed in one pass over the stacked sites;
     # the cases that pass does not cover are tested one by one.
-    batched = joint_tests([c for _, c, cl in cases if cl is None], draws)
-    done = iter(batched)
+    batched = iter(joint_tests([c for _, c, cl in cases if cl is None], draws))
     for i, case, cl in cases:
-        res = next(done) if cl is None else None
+        res = next(batched) if cl is None else None
         if res is None:
             res = _run_test(joint_test, case.d, case.x, strata=case.strata, clusters=cl,
                             se_type=case.se_type, draws=draws, seed=case.seed)
@@ -307,7 +308,9 @@ def attrition_tests(
     arms re-drawn as the design drew them, ``permutations`` times, at most
     :data:`CHECK_DRAWS`, seeded from the analysis's seed and the wave). A
     constant or nearly constant response (for example everyone at the
-    baseline wave) is not testable: ``testable`` False, no p-value.
+    baseline wave) is not testable: ``testable`` False, no p-value. Without
+    clusters the tests of all samples are computed together
+    (:mod:`trustexp.stats._segment_attrition`), with the same results.
     """
     from trustexp.stats import differential_attrition
     from trustexp.stats._segment_attrition import AttritionCase, differential_attrition_tests
