@@ -180,11 +180,15 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
     clusters, counts fixed), ``permutations`` times (at most, and when 0,
     :data:`CHECK_DRAWS`), seeded from the analysis's seed and the arm. Its size is exact in
     small samples and with few clusters, where the F reference distribution
-    is not. An arm whose covariates are all constant is not testable.
+    is not. An arm whose covariates are all constant is not testable. Without
+    clusters the tests of all samples are computed together
+    (:mod:`trustexp.stats._segment_draws`), with the same results.
     """
     from trustexp.stats import joint_test
+    from trustexp.stats._segment_draws import BalanceCase, joint_tests
 
-    rows = []
+    rows: list[dict] = []
+    cases: list[tuple[int, BalanceCase, np.ndarray | None]] = []
     draws = _check_draws(config)
     for s in samples:
         if s.covariates.shape[1] == 0:
@@ -196,29 +200,31 @@ def balance_tests(config: TrialConfig, samples: Sequence[AnalysisSample]) -> pd.
             d = (s.arm[sel] == k).astype(float)
             if d.min() == d.max():
                 continue
-            base = {"site": s.site, "arm": arm.id, "n": int(sel.sum()),
-                    "n_arm": int(d.sum()), "n_control": int((1 - d).sum())}
+            rows.append({"site": s.site, "arm": arm.id, "n": int(sel.sum()),
+                         "n_arm": int(d.sum()), "n_control": int((1 - d).sum())})
             if x.shape[1] == 0:
-                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
-                             "testable": False, "reason": "constant covariates"})
+                rows[-1].update({"df1": 0, "method": "randomisation", "draws": 0,
+                                 "testable": False, "reason": "constant covariates"})
                 continue
             if not np.isfinite(x).all() or np.abs(x).max() > MAX_MAGNITUDE:
-                rows.append({**base, "df1": 0, "method": "randomisation", "draws": 0,
-                             "testable": False, "reason": REASONS["covariate"]})
+                rows[-1].update({"df1": 0, "method": "randomisation", "draws": 0,
+                                 "testable": False, "reason": REASONS["covariate"]})
                 continue
-            res = _run_test(
-                joint_test,
-                d,
-                x,
-                strata=refactor(None if s.blocks is None else s.blocks[sel]),
-                clusters=refactor(None if s.clusters is None else s.clusters[sel]),
-                se_type=s.se_type,
-                draws=draws,
-                seed=site_seed(s.seed, f"balance:{arm.id}"),
-            )
-            rows.append({**base, "statistic": res.statistic, "df1": res.df1, "df2": res.df2,
-                         "p_value": res.p_value, "method": res.method, "draws": res.draws,
-                         "testable": res.testable, "reason": res.reason})
+            case = BalanceCase(d, x, refactor(None if s.blocks is None else s.blocks[sel]),
+                               s.se_type, site_seed(s.seed, f"balance:{arm.id}"))
+            cases.append((len(rows) - 1, case,
+                          refactor(None if s.clusters is None else s.clusters[sel])))
+    # Without clusters, every site's test is computed in one pass over the stacked sites;
+    # the cases that pass does not cover are tested one by one.
+    batched = iter(joint_tests([c for _, c, cl in cases if cl is None], draws))
+    for i, case, cl in cases:
+        res = next(batched) if cl is None else None
+        if res is None:
+            res = _run_test(joint_test, case.d, case.x, strata=case.strata, clusters=cl,
+                            se_type=case.se_type, draws=draws, seed=case.seed)
+        rows[i].update({"statistic": res.statistic, "df1": res.df1, "df2": res.df2,
+                        "p_value": res.p_value, "method": res.method, "draws": res.draws,
+                        "testable": res.testable, "reason": res.reason})
     return _frame(rows, BALANCE_TEST_COLUMNS,
                   {"site": "str", "arm": "str", "df1": _INT, "n": _INT, "n_arm": _INT,
                    "n_control": _INT, "method": "str", "draws": _INT, "testable": "bool",
@@ -302,31 +308,38 @@ def attrition_tests(
     arms re-drawn as the design drew them, ``permutations`` times, at most
     :data:`CHECK_DRAWS`, seeded from the analysis's seed and the wave). A
     constant or nearly constant response (for example everyone at the
-    baseline wave) is not testable: ``testable`` False, no p-value.
+    baseline wave) is not testable: ``testable`` False, no p-value. Without
+    clusters the tests of all samples are computed together
+    (:mod:`trustexp.stats._segment_attrition`), with the same results.
     """
     from trustexp.stats import differential_attrition
+    from trustexp.stats._segment_attrition import AttritionCase, differential_attrition_tests
 
-    rows = []
+    cases: list[tuple[AttritionCase, np.ndarray | None]] = []
+    keys: list[tuple[str, int]] = []
     draws = _check_draws(config)
     for s in samples:
         if not s.arms or not s.has_control:
             continue
         for w, r in resp.items():
-            res = _run_test(
-                differential_attrition,
-                r[s.rows].astype(float),
-                s.arm,
-                n_arms=s.n_arms,
-                strata=s.blocks,
-                clusters=s.clusters,
-                se_type=s.se_type,
-                draws=draws,
-                seed=site_seed(s.seed, f"attrition:{w}"),
-            )
-            rows.append({"site": s.site, "wave": w, "statistic": res.statistic,
-                         "df1": res.df1, "df2": res.df2, "p_value": res.p_value,
-                         "n": res.n, "method": res.method, "draws": res.draws,
-                         "testable": res.testable, "reason": res.reason})
+            keys.append((s.site, w))
+            cases.append((AttritionCase(r[s.rows].astype(float), s.arm, s.n_arms, s.blocks,
+                                        s.se_type, site_seed(s.seed, f"attrition:{w}")),
+                          s.clusters))
+    # Without clusters, every site's test is computed in one pass over the stacked sites;
+    # the cases that pass does not cover are tested one by one.
+    batched = iter(differential_attrition_tests([c for c, cl in cases if cl is None], draws))
+    rows = []
+    for (site, w), (case, cl) in zip(keys, cases, strict=True):
+        res = next(batched) if cl is None else None
+        if res is None:
+            res = _run_test(differential_attrition, case.responded, case.arm,
+                            n_arms=case.n_arms, strata=case.strata, clusters=cl,
+                            se_type=case.se_type, draws=draws, seed=case.seed)
+        rows.append({"site": site, "wave": w, "statistic": res.statistic,
+                     "df1": res.df1, "df2": res.df2, "p_value": res.p_value,
+                     "n": res.n, "method": res.method, "draws": res.draws,
+                     "testable": res.testable, "reason": res.reason})
     return _frame(rows, ATTRITION_COLUMNS, {"site": "str", "wave": _INT, "df1": _INT,
                                             "n": _INT, "method": "str", "draws": _INT,
                                             "testable": "bool", "reason": "str"})
