@@ -208,13 +208,7 @@ def _balance_hc_meat(
     """
     n, m = d.shape
     b = y.shape[0]
-    if se_type in ("HC0", "HC1"):
-        w = np.ones(n)
-    else:
-        one_minus_h = 1.0 - h
-        exact = one_minus_h <= _ols.LEVERAGE_TOL
-        power = 1 if se_type == "HC2" else 2
-        w = np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, one_minus_h) ** power)
+    w = _ols.hc_factor(h, se_type)
     iu, ju = np.triu_indices(m)
     wo = w[:, None] * (d[:, iu] * d[:, ju])  # (n, P)
     p = iu.size

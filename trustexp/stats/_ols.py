@@ -110,6 +110,17 @@ def zero_variance(var: np.ndarray, y_var: float | np.ndarray, bread_diag: np.nda
     return ~(var > ZERO_VARIANCE_RTOL * y_var * bread_diag)
 
 
+def hc_factor(leverage: np.ndarray, se_type: str) -> np.ndarray:
+    """The factor of each squared residual in the HC meat: 1 for HC0 and HC1,
+    ``1 / (1 - h)`` for HC2, ``1 / (1 - h)^2`` for HC3; 0 where ``1 - h <= LEVERAGE_TOL``."""
+    if se_type in ("HC0", "HC1"):
+        return np.ones_like(leverage, dtype=np.float64)
+    one_minus_h = 1.0 - leverage
+    exact = one_minus_h <= LEVERAGE_TOL
+    power = 1 if se_type == "HC2" else 2
+    return np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, one_minus_h) ** power)
+
+
 def hc_weights(resid: np.ndarray, leverage: np.ndarray, se_type: str) -> np.ndarray:
     """The HC meat's weights: squared residuals, scaled by ``1 - h`` for HC2 and HC3.
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trustexp.stats import _matrices, _ols
-from trustexp.stats._segment_draws import small_observed, statistics_of
+from trustexp.stats._segment_draws import in_batches, small_observed, statistics_of
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.balance import JointTest, randomisation_p_value
 
@@ -135,13 +135,7 @@ class _Cells:
         mm_inv = np.linalg.inv(mm)
         h = 1.0 / size[:, None] + np.einsum("gki,gij,gkj->gk", v, mm_inv[seg_of_g], v)
         se_type = batch[0].case.se_type
-        if se_type in ("HC0", "HC1"):
-            w = np.ones_like(h)
-        else:
-            one_minus_h = 1.0 - h
-            exact = one_minus_h <= _ols.LEVERAGE_TOL
-            power = 1 if se_type == "HC2" else 2
-            w = np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, one_minus_h) ** power)
+        w = _ols.hc_factor(h, se_type)
         iu, ju = np.triu_indices(m)
         scale = np.ones(len(batch))
         if se_type == "HC1":
@@ -176,22 +170,8 @@ class _Cells:
 
 def _batches(prepared: list[_Prepared]) -> list[list[_Prepared]]:
     """Cases of one standard error type, arm coding and tested arms, in batches of rows."""
-    by_kind: dict[tuple[str, int, tuple[int, ...]], list[_Prepared]] = {}
-    for p in prepared:
-        key = (p.case.se_type, p.case.n_arms, tuple(p.codes.tolist()))
-        by_kind.setdefault(key, []).append(p)
-    out: list[list[_Prepared]] = []
-    for cases in by_kind.values():
-        batch: list[_Prepared] = []
-        rows = 0
-        for p in cases:
-            if batch and rows + p.n > _ROWS:
-                out.append(batch)
-                batch, rows = [], 0
-            batch.append(p)
-            rows += p.n
-        out.append(batch)
-    return out
+    return in_batches(prepared, lambda p: (p.case.se_type, p.case.n_arms,
+                                           tuple(p.codes.tolist())), _ROWS)
 
 
 def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:

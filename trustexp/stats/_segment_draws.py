@@ -28,8 +28,9 @@ only the sample's own call gives its documented result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -43,6 +44,8 @@ __all__ = ["BalanceCase", "SegmentDesign", "joint_tests"]
 
 #: Rows stacked in one batch of samples (a larger sample is a batch of its own).
 _ROWS = 1 << 15
+
+_C = TypeVar("_C", bound=Any)
 #: Draws handled at once, at most; fewer when a batch has many rows.
 _CHUNK = 128
 #: Elements of the stacked draws of one chunk, at most (bounds its memory).
@@ -212,13 +215,7 @@ class SegmentDesign:
 
         mm_inv = np.linalg.inv(sums(d[:, :, None] * d[:, None, :]).reshape(s_count, m, m))
         h = 1.0 / g_size[groups] + np.einsum("ni,nij,nj->n", d, mm_inv[seg], d)
-        if se_type in ("HC0", "HC1"):
-            w = np.ones(n)
-        else:
-            one_minus_h = 1.0 - h
-            exact = one_minus_h <= _ols.LEVERAGE_TOL
-            power = 1 if se_type == "HC2" else 2
-            w = np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, one_minus_h) ** power)
+        w = _ols.hc_factor(h, se_type)
         iu, ju = np.triu_indices(m)
         p = iu.size
         wo = w[:, None] * (d[:, iu] * d[:, ju])  # (N, P)
@@ -368,19 +365,26 @@ def _groups_per_segment(seg: np.ndarray, groups: np.ndarray, s_count: int) -> np
 
 def _batches(prepared: list[_Prepared]) -> list[list[_Prepared]]:
     """Cases of one standard error type and width, in batches of at most :data:`_ROWS` rows."""
-    by_kind: dict[tuple[str, int], list[_Prepared]] = {}
-    for p in prepared:
-        by_kind.setdefault((p.case.se_type, p.tested.shape[1]), []).append(p)
-    out: list[list[_Prepared]] = []
-    for cases in by_kind.values():
-        batch: list[_Prepared] = []
-        rows = 0
-        for p in cases:
-            if batch and rows + p.n > _ROWS:
+    return in_batches(prepared, lambda p: (p.case.se_type, p.tested.shape[1]))
+
+
+def in_batches(cases: Sequence[_C], kind: Callable[[_C], Hashable],
+               rows: int = _ROWS) -> list[list[_C]]:
+    """``cases`` grouped by ``kind`` (in order of first appearance) and cut into batches of
+    at most ``rows`` rows (``case.n``); a larger case is a batch of its own."""
+    by_kind: dict[Hashable, list[_C]] = {}
+    for c in cases:
+        by_kind.setdefault(kind(c), []).append(c)
+    out: list[list[_C]] = []
+    for group in by_kind.values():
+        batch: list[_C] = []
+        total = 0
+        for c in group:
+            if batch and total + c.n > rows:
                 out.append(batch)
-                batch, rows = [], 0
-            batch.append(p)
-            rows += p.n
+                batch, total = [], 0
+            batch.append(c)
+            total += c.n
         out.append(batch)
     return out
 
