@@ -209,3 +209,16 @@ def test_large_cases_are_batches_of_their_own(monkeypatch):
         if a is not None and b is not None:
             assert a.p_value == b.p_value or (np.isnan(a.p_value) and np.isnan(b.p_value))
             np.testing.assert_allclose(a.statistic, b.statistic, rtol=1e-12)
+
+
+def test_same_frames_on_one_thread_and_on_several(monkeypatch):
+    """The batches (and their draws) run on several threads; each batch is the same work
+    on any thread, so the frames are identical whatever the number of threads."""
+    from trustexp.stats import randomisation
+
+    samples = _samples(21, "HC2")
+    monkeypatch.setattr(randomisation, "DRAW_THREADS", 1)
+    one = checks.balance_tests(CONFIG, samples)
+    monkeypatch.setattr(randomisation, "DRAW_THREADS", 3)
+    several = checks.balance_tests(CONFIG, samples)
+    pd.testing.assert_frame_equal(one, several, check_exact=True)

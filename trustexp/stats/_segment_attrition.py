@@ -33,6 +33,7 @@ from trustexp.stats import _matrices, _ols
 from trustexp.stats._segment_draws import in_batches, small_observed, statistics_of
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.balance import JointTest, randomisation_p_value
+from trustexp.stats.randomisation import on_threads
 
 __all__ = ["AttritionCase", "differential_attrition_tests"]
 
@@ -175,18 +176,18 @@ def _batches(prepared: list[_Prepared]) -> list[list[_Prepared]]:
 
 
 def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
-    from trustexp.stats.randomisation import draw_assignments
+    from trustexp.stats.randomisation import DrawJob, draw_many
 
     cells = _Cells.of(batch)
     arm = np.concatenate([p.case.arm for p in batch])
     responders = np.concatenate([p.case.responded for p in batch]) == 1.0
     observed, fragile = (a[:, 0] for a in cells.statistics(arm[None], responders))
     fragile |= small_observed(observed)
-    assignments = [
-        draw_assignments(p.case.arm, strata=p.case.strata, draws=draws, seed=p.case.seed)
+    assignments = draw_many([
+        DrawJob(p.case.arm, p.case.strata, None, draws, p.case.seed)
         if np.isfinite(f) and not bad else None
         for p, f, bad in zip(batch, observed, fragile, strict=True)
-    ]
+    ])
     with_draws = np.array([a is not None for a in assignments])
     stats_b = np.full((len(batch), draws), np.nan)
     if with_draws.any():
@@ -235,7 +236,10 @@ def differential_attrition_tests(
     """
     out: list[JointTest | None] = [None] * len(cases)
     prepared = [p for i, c in enumerate(cases) if (p := _prepare(i, c)) is not None]
-    for batch in _batches(prepared):
-        for p, res in zip(batch, _batch_tests(batch, draws), strict=True):
+    batches = _batches(prepared)
+    # the batches are independent: a batch's tests are the same on any thread
+    for batch, results in zip(batches, on_threads(lambda b: _batch_tests(b, draws), batches),
+                              strict=True):
+        for p, res in zip(batch, results, strict=True):
             out[p.index] = res
     return out

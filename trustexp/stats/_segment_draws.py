@@ -39,6 +39,7 @@ from trustexp.stats import _matrices, _ols
 from trustexp.stats._joint_draws import _SINGULAR_RTOL
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.balance import JointTest, randomisation_p_value
+from trustexp.stats.randomisation import on_threads
 
 __all__ = ["BalanceCase", "SegmentDesign", "joint_tests"]
 
@@ -391,7 +392,7 @@ def in_batches(cases: Sequence[_C], kind: Callable[[_C], Hashable],
 
 def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
     """The randomisation tests of one batch of cases (:func:`joint_tests`)."""
-    from trustexp.stats.randomisation import draw_assignments
+    from trustexp.stats.randomisation import DrawJob, draw_many
 
     sizes = np.array([p.n for p in batch], dtype=np.int64)
     offsets = np.r_[0, np.cumsum([p.n_groups for p in batch])[:-1]]
@@ -401,11 +402,11 @@ def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
                               batch[0].case.se_type)
     observed, fragile = design.observed(y)
     fragile |= small_observed(observed)
-    assignments = [
-        draw_assignments(p.case.d.astype(np.int64), strata=p.case.strata, draws=draws,
-                         seed=p.case.seed) if np.isfinite(f) and not bad else None
+    assignments = draw_many([
+        DrawJob(p.case.d.astype(np.int64), p.case.strata, None, draws, p.case.seed)
+        if np.isfinite(f) and not bad else None
         for p, f, bad in zip(batch, observed, fragile, strict=True)
-    ]
+    ])
     stats_b = np.full((draws, len(batch)), np.nan)
     with_draws = np.array([a is not None for a in assignments])
     if with_draws.any():
@@ -452,7 +453,10 @@ def joint_tests(cases: Sequence[BalanceCase], draws: int) -> list[JointTest | No
     """
     out: list[JointTest | None] = [None] * len(cases)
     prepared = [p for i, c in enumerate(cases) if (p := _prepare(i, c)) is not None]
-    for batch in _batches(prepared):
-        for p, res in zip(batch, _batch_tests(batch, draws), strict=True):
+    batches = _batches(prepared)
+    # the batches are independent: a batch's tests are the same on any thread
+    for batch, results in zip(batches, on_threads(lambda b: _batch_tests(b, draws), batches),
+                              strict=True):
+        for p, res in zip(batch, results, strict=True):
             out[p.index] = res
     return out

@@ -10,8 +10,11 @@ model: see :mod:`trustexp.stats._batched`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -159,6 +162,54 @@ def draw_assignments(
             rng.permuted(block, axis=1, out=block)
             out[lo:hi, idx] = block
     return out if unit_of_row is None else out[:, unit_of_row]
+
+
+@dataclass(frozen=True)
+class DrawJob:
+    """The arguments of one :func:`draw_assignments` call."""
+
+    arm: np.ndarray
+    strata: np.ndarray | None
+    clusters: np.ndarray | None
+    draws: int
+    seed: int
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+#: Threads that draw independent designs' assignments at once (numpy's permutations
+#: release the interpreter lock).
+DRAW_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else (os.cpu_count() or 1)))
+
+
+def on_threads(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``[function(x) for x in items]`` on :data:`DRAW_THREADS` threads, in order.
+
+    For independent pieces of work whose numpy parts release the interpreter lock
+    (permutations, matrix products): each piece runs the same operations on the same
+    numbers on any thread, so the results do not depend on the number of threads.
+    """
+    if DRAW_THREADS == 1 or len(items) < 2:
+        return [function(x) for x in items]
+    with ThreadPoolExecutor(max_workers=min(DRAW_THREADS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def draw_many(jobs: Sequence[DrawJob | None]) -> list[np.ndarray | None]:
+    """:func:`draw_assignments` for several independent designs, on several threads.
+
+    Each job draws from its own generator (its own seed), so every result is that of
+    its own call, whatever the number of threads; a None job gives None.
+    """
+    def one(job: DrawJob | None) -> np.ndarray | None:
+        if job is None:
+            return None
+        return draw_assignments(job.arm, strata=job.strata, clusters=job.clusters,
+                                draws=job.draws, seed=job.seed)
+
+    return on_threads(one, jobs)
 
 
 @blas_limited
