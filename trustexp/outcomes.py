@@ -59,6 +59,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from trustexp.analysis.scales import scale_scores
 from trustexp.config import Outcome, TrialConfig
@@ -134,14 +136,22 @@ def _follow_up_months(participants: pd.DataFrame, monthly: pd.DataFrame | None) 
         return pd.DataFrame(
             {"row": pd.Series(dtype="int64"), "rel_month": pd.Series(dtype="int64")}
         )
-    ids = pd.Index(participants["person_id"].astype("str"))
-    pos = ids.get_indexer(monthly["person_id"].astype("str"))
+    pos = _positions(monthly["person_id"], participants["person_id"])
     keep = pos >= 0
     m0 = month_zero(participants["randomised_on"])
     panel = monthly.loc[keep].copy()
     panel["row"] = pos[keep].astype(np.int64)
     panel["rel_month"] = panel["month"].to_numpy(dtype=np.int64) - m0[pos[keep]]
     return panel
+
+
+def _positions(values: pd.Series, ids: pd.Series) -> np.ndarray:
+    """The position of each of ``values`` in the (unique) ``ids``, -1 where absent; by
+    Arrow's hash lookup (a panel has tens of millions of rows)."""
+    needles = pa.array(values.astype("str"))
+    keys = pa.array(ids.astype("str")).cast(needles.type)
+    return pc.fill_null(pc.index_in(needles, value_set=keys), -1).to_numpy(
+        zero_copy_only=False).astype(np.int64)
 
 
 class _Panel:

@@ -110,7 +110,9 @@ def series_values(inp: Inputs, series: str, min_hours: float | None, months: int
 
 
 def _build(inp: Inputs) -> pd.DataFrame:
+    from trustexp.analysis.samples import POOLED
     from trustexp.stats.paths import estimate_paths
+    from trustexp.stats.randomisation import on_threads
 
     plan = path_plan(inp)
     an = inp.config.analysis
@@ -118,39 +120,54 @@ def _build(inp: Inputs) -> pd.DataFrame:
     if inp.trial.monthly is None or plan.months < 1:
         return typed(rows)
     labels = {o.id: o.display_label for o in inp.config.outcomes}
+    jobs: list[tuple[str, str, str, np.ndarray, Any]] = []
     for key_name, series, hours, outcome in path_series(inp):
         values = series_values(inp, series, hours, plan.months)
-        for sample in inp.samples:
-            if not sample.has_control or not sample.arms:
-                continue
-            try:
-                res = estimate_paths(
-                    values[sample.rows], sample.arm, n_arms=sample.n_arms,
-                    covariates=sample.covariates if sample.covariates.shape[1] else None,
-                    strata=refactor(sample.blocks), clusters=refactor(sample.clusters),
-                    adjustment=an.adjustment, se_type=sample.se_type,
-                    alpha=an.alpha, draws=plan.draws, seed=sample.seed,
-                )
-            except (ValueError, np.linalg.LinAlgError):  # degenerate data (say 1e308)
-                continue  # the month-by-month effects of this analysis are not estimable
-            for t in range(plan.months):
-                month = t + 1
-                for j, arm in enumerate(sample.arms):
-                    rows.append({
-                        "site": sample.site, "series": key_name, "arm": arm.id, "month": month,
-                        "estimate": res.estimate[t, j], "std_error": res.std_error[t, j],
-                        "statistic": res.statistic[t, j], "p_value": res.p_value[t, j],
-                        "ci_low": res.ci_low[t, j], "ci_high": res.ci_high[t, j],
-                        "band_low": res.band_low[t, j], "band_high": res.band_high[t, j],
-                        "critical": res.critical[j], "df": res.df[t, j],
-                        "n": int(res.n[t]), "n_arm": int(res.n_arm[t, j]),
-                        "n_control": int(res.n_control[t]),
-                        "control_mean": res.control_mean[t], "se_type": res.se_type,
-                        "in_trial": plan.treatment_months is None
-                        or month <= plan.treatment_months,
-                        "unit": SERIES[series].unit, "outcome": outcome,
-                        "outcome_label": labels.get(outcome, outcome), "arm_label": arm.label,
-                    })
+        jobs.extend((key_name, series, outcome, values, sample) for sample in inp.samples
+                    if sample.has_control and sample.arms)
+
+    def fit(job: tuple[str, str, str, np.ndarray, Any]) -> Any:
+        _, _, _, values, sample = job
+        try:
+            return estimate_paths(
+                values[sample.rows], sample.arm, n_arms=sample.n_arms,
+                covariates=sample.covariates if sample.covariates.shape[1] else None,
+                strata=refactor(sample.blocks), clusters=refactor(sample.clusters),
+                adjustment=an.adjustment, se_type=sample.se_type,
+                alpha=an.alpha, draws=plan.draws, seed=sample.seed,
+            )
+        except (ValueError, np.linalg.LinAlgError):  # degenerate data (say 1e308)
+            return None  # the month-by-month effects of this analysis are not estimable
+
+    # the pooled analyses one at a time (each holds the whole panel), the sites on threads;
+    # every fit is the same on any thread
+    pooled = [j for j in jobs if j[4].site == POOLED]
+    sites = [j for j in jobs if j[4].site != POOLED]
+    results = dict(zip(map(id, pooled), map(fit, pooled), strict=True))
+    results.update(zip(map(id, sites), on_threads(fit, sites), strict=True))
+    for job in jobs:
+        key_name, series, outcome, _, sample = job
+        res = results[id(job)]
+        if res is None:
+            continue
+        for t in range(plan.months):
+            month = t + 1
+            for j, arm in enumerate(sample.arms):
+                rows.append({
+                    "site": sample.site, "series": key_name, "arm": arm.id, "month": month,
+                    "estimate": res.estimate[t, j], "std_error": res.std_error[t, j],
+                    "statistic": res.statistic[t, j], "p_value": res.p_value[t, j],
+                    "ci_low": res.ci_low[t, j], "ci_high": res.ci_high[t, j],
+                    "band_low": res.band_low[t, j], "band_high": res.band_high[t, j],
+                    "critical": res.critical[j], "df": res.df[t, j],
+                    "n": int(res.n[t]), "n_arm": int(res.n_arm[t, j]),
+                    "n_control": int(res.n_control[t]),
+                    "control_mean": res.control_mean[t], "se_type": res.se_type,
+                    "in_trial": plan.treatment_months is None
+                    or month <= plan.treatment_months,
+                    "unit": SERIES[series].unit, "outcome": outcome,
+                    "outcome_label": labels.get(outcome, outcome), "arm_label": arm.label,
+                })
     return typed(rows)
 
 

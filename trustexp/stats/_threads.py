@@ -16,13 +16,19 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["BLAS_THREADS", "blas_limited"]
+__all__ = ["BLAS_THREADS", "blas_limit", "blas_limited"]
 
 #: BLAS threads inside the kernels.
 BLAS_THREADS = 1
 
 F = TypeVar("F", bound=Callable[..., Any])
 _controller: list[Any] = []  # the ThreadpoolController, made on first use
+
+
+def blas_limit() -> contextlib.AbstractContextManager[object]:
+    """A context with at most :data:`BLAS_THREADS` BLAS threads (the previous limit is
+    restored on exit)."""
+    return _limit()
 
 
 def _limit() -> contextlib.AbstractContextManager[object]:

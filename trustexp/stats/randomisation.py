@@ -22,7 +22,7 @@ from trustexp.errors import OptionError
 from trustexp.executor import InProcess, chunk_ranges
 from trustexp.literals import Adjustment, SeType
 from trustexp.stats import _batched, _checks
-from trustexp.stats._threads import blas_limited
+from trustexp.stats._threads import blas_limit, blas_limited
 from trustexp.stats.itt import check_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -193,7 +193,9 @@ def on_threads(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
     """
     if DRAW_THREADS == 1 or len(items) < 2:
         return [function(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(DRAW_THREADS, len(items))) as pool:
+    # one BLAS limit around the threads: the kernels' own limits then only set and
+    # restore the same value, so no thread changes another's BLAS threads
+    with blas_limit(), ThreadPoolExecutor(max_workers=min(DRAW_THREADS, len(items))) as pool:
         return list(pool.map(function, items))
 
 

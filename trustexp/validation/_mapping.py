@@ -224,6 +224,9 @@ def _numeric_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
     """Rows of a numeric column holding a BSN (whole numbers of 8 or 9 digits only are tested)."""
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
+    extremes = pc.min_max(col).as_py()  # one pass: most columns hold no 8- or 9-digit value
+    if extremes["max"] is None or extremes["max"] < 1e7 or extremes["min"] >= 1e9:
+        return None
     v = pc.fill_null(col.cast(pa.float64()), -1.0).to_numpy()
     with np.errstate(invalid="ignore"):
         candidate = (v >= 1e7) & (v < 1e9) & (np.floor(v) == v)
@@ -270,16 +273,22 @@ def _text_bsn(col: pa.ChunkedArray) -> np.ndarray | None:
     encoded = pc.dictionary_encode(col).combine_chunks()
     dictionary = encoded.dictionary
     text, _ = as_text(dictionary)
-    # cheap pre-filter: BSN-like text is 8 to 24 characters long
+    # cheap pre-filters: BSN-like text is 8 to 24 characters long, and every written
+    # form of a BSN holds at least 8 ASCII digits once its digits are ASCII (text with
+    # other characters is normalised first, so it is always tested)
     length = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
-    candidate = (length >= 8) & (length <= 24)
+    digits = pc.fill_null(pc.count_substring_regex(text, "[0-9]"), 0).to_numpy(
+        zero_copy_only=False)
+    ascii_ = pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False)
+    candidate = (length >= 8) & (length <= 24) & ((digits >= 8) | ~ascii_)
     if not candidate.any():
         return None
     values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
     looks = np.zeros(len(values), dtype=bool)
     idx = np.flatnonzero(candidate)
     looks[idx] = bsn_mask(values[idx])
-    looks |= _stripped_bsns(values)
+    # the eight-digit values the column is judged over all have 8 ASCII digits
+    looks[idx] |= _stripped_bsns(values[idx])
     if not looks.any():
         return None
     codes = pc.fill_null(encoded.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
