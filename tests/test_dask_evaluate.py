@@ -68,7 +68,11 @@ def test_slices_end_on_the_kernels_batches() -> None:
 
 
 @pytest.mark.slow
-def test_evaluate_on_a_scheduler_equals_the_run_here(dask_ex) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_on_a_scheduler_equals_the_run_here(dask_ex, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import trustexp.executor
+
+    # the demo is small: without this its randomisation inference would stay here
+    monkeypatch.setattr(trustexp.executor, "REMOTE_MIN", 0)
     address = dask_ex.client.scheduler.address
     opts = {"permutations": 150, "multiple_testing": "romano-wolf"}
     here = trustexp.evaluate(demo=True, **opts)
@@ -117,3 +121,12 @@ def test_cli_execution_options_checked_alike(capsys) -> None:  # type: ignore[no
         assert "Traceback" not in err
     assert main(["report", "--demo", "-o", "x.html", "--scheduler", "nowhere"]) == 2
     assert "The 'scheduler' parameter of evaluate must be" in capsys.readouterr().err
+
+
+def test_small_work_stays_in_this_process(dask_ex) -> None:  # type: ignore[no-untyped-def]
+    from trustexp.executor import REMOTE_MIN, InProcess, active_for, running_on
+
+    with running_on(dask_ex):
+        assert isinstance(active_for(REMOTE_MIN - 1), InProcess)
+        assert active_for(REMOTE_MIN) is dask_ex
+    assert isinstance(active_for(REMOTE_MIN), InProcess)

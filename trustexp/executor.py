@@ -31,7 +31,8 @@ import numpy as np
 from trustexp._message import text as _t
 from trustexp.errors import InputError, OptionError
 
-__all__ = ["DaskExecutor", "Executor", "InProcess", "active", "chunk_ranges", "executor",
+__all__ = ["REMOTE_MIN", "DaskExecutor", "Executor", "InProcess", "active", "active_for",
+           "chunk_ranges", "executor",
            "running_on", "seed_int", "spawn_seeds"]
 
 S = TypeVar("S")
@@ -149,6 +150,17 @@ def active() -> Executor:
     """The executor of the innermost :func:`running_on` block (else :class:`InProcess`)."""
     ex = _ACTIVE.get()
     return ex if ex is not None else InProcess()
+
+
+#: Person-draws below which a piece of randomisation inference runs in this process even
+#: when an executor is active: sending it to a worker costs more than computing it.
+REMOTE_MIN = 20_000_000
+
+
+def active_for(person_draws: int) -> Executor:
+    """:func:`active`, or :class:`InProcess` for work of fewer than :data:`REMOTE_MIN`
+    person-draws (the results are the same wherever the work runs)."""
+    return active() if person_draws >= REMOTE_MIN else InProcess()
 
 
 @contextmanager

@@ -314,7 +314,7 @@ class _RandomisationTests:
         return self._results[i]
 
     def _run(self, members: list[int]) -> None:
-        from trustexp.executor import active
+        from trustexp.executor import active_for
         from trustexp.stats import permutation_test
 
         assert self._assignments is not None
@@ -332,7 +332,7 @@ class _RandomisationTests:
             adjustment=self._config.analysis.adjustment,
             se_type=sample.se_type,
             observed=first.obs,
-            executor=active(),
+            executor=active_for(int(first.obs.sum()) * len(self._assignments)),
         )
         for j, i in enumerate(members):
             self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
@@ -496,7 +496,7 @@ def _ri_intervals(
     (:func:`trustexp.executor.active`), with the same results anywhere.
     """
     from trustexp.analysis.samples import site_seed
-    from trustexp.executor import active
+    from trustexp.executor import active_for
 
     rows_at: list[int] = []
     jobs: list[_IntervalJob] = []
@@ -526,7 +526,7 @@ def _ri_intervals(
         return
     model = _IntervalModel(draws, config.analysis.alpha, config.analysis.adjustment,
                            sample.se_type)
-    ends = active().map(_ri_interval, model, jobs)
+    ends = active_for(sum(j.y.size for j in jobs) * draws).map(_ri_interval, model, jobs)
     low, high = frame.columns.get_loc("ri_ci_low"), frame.columns.get_loc("ri_ci_high")
     for at_row, (lo, hi) in zip(rows_at, ends, strict=True):
         frame.iloc[at_row, low] = lo
