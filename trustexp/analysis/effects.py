@@ -496,7 +496,8 @@ def _ri_intervals(
     (:func:`trustexp.executor.active`), with the same results anywhere.
     """
     from trustexp.analysis.samples import site_seed
-    from trustexp.executor import active_for
+    from trustexp.executor import InProcess, active_for
+    from trustexp.stats.randomisation import on_threads
 
     rows_at: list[int] = []
     jobs: list[_IntervalJob] = []
@@ -526,7 +527,11 @@ def _ri_intervals(
         return
     model = _IntervalModel(draws, config.analysis.alpha, config.analysis.adjustment,
                            sample.se_type)
-    ends = active_for(sum(j.y.size for j in jobs) * draws).map(_ri_interval, model, jobs)
+    ex = active_for(sum(j.y.size for j in jobs) * draws)
+    if isinstance(ex, InProcess):  # here: the independent intervals on the machine's cores
+        ends = on_threads(lambda job: _ri_interval(model, job), jobs)
+    else:
+        ends = ex.map(_ri_interval, model, jobs)
     low, high = frame.columns.get_loc("ri_ci_low"), frame.columns.get_loc("ri_ci_high")
     for at_row, (lo, hi) in zip(rows_at, ends, strict=True):
         frame.iloc[at_row, low] = lo
