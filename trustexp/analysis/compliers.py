@@ -116,13 +116,12 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
     parts = [np.ones((sel.sum(), 1))]
     if xs.shape[1]:
         parts.append(xs - xs.mean(axis=0))
-    if s.blocks is not None:
-        dummies = pd.get_dummies(s.blocks[sel], drop_first=True, dtype=float).to_numpy()
-        parts.append(dummies[:, nonconstant(dummies)] if dummies.size else dummies)
+    # the strata effects are absorbed (within-transformation), not dummy columns
+    strata = refactor(None if s.blocks is None else s.blocks[sel])
     clusters = refactor(None if s.clusters is None else s.clusters[sel])
     try:
-        res = estimate_iv(y[sel], d[sel], z[sel], np.column_stack(parts), clusters=clusters,
-                          se_type=s.se_type, alpha=config.analysis.alpha)
+        res = estimate_iv(y[sel], d[sel], z[sel], np.column_stack(parts), strata=strata,
+                          clusters=clusters, se_type=s.se_type, alpha=config.analysis.alpha)
     except (ValueError, np.linalg.LinAlgError):  # the model is not of full column rank
         return _not_estimable(int(sel.sum()), REASONS["collinear"])
     first = estimate_itt(
@@ -130,7 +129,7 @@ def _one(config, outcomes, s: AnalysisSample, outcome, code: int, d: np.ndarray)
         z[sel].astype(np.int64),
         n_arms=2,
         covariates=xs if xs.shape[1] else None,
-        strata=refactor(None if s.blocks is None else s.blocks[sel]),
+        strata=strata,
         clusters=clusters,
         se_type=s.se_type,
     )
