@@ -30,10 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from trustexp.stats import _matrices, _ols
-from trustexp.stats._segment_draws import in_batches, small_observed, statistics_of
+from trustexp.stats._segment_draws import (
+    by_batches,
+    in_batches,
+    small_observed,
+    statistics_of,
+)
 from trustexp.stats._threads import blas_limited
 from trustexp.stats.balance import JointTest, randomisation_p_value
-from trustexp.stats.randomisation import on_threads
 
 __all__ = ["AttritionCase", "differential_attrition_tests"]
 
@@ -234,12 +238,4 @@ def differential_attrition_tests(
         to rounding, the same p-value), or None where the batched path does not
         cover the case (module notes).
     """
-    out: list[JointTest | None] = [None] * len(cases)
-    prepared = [p for i, c in enumerate(cases) if (p := _prepare(i, c)) is not None]
-    batches = _batches(prepared)
-    # the batches are independent: a batch's tests are the same on any thread
-    for batch, results in zip(batches, on_threads(lambda b: _batch_tests(b, draws), batches),
-                              strict=True):
-        for p, res in zip(batch, results, strict=True):
-            out[p.index] = res
-    return out
+    return by_batches(cases, _prepare, _batches, _batch_tests, draws)

@@ -369,6 +369,23 @@ def _batches(prepared: list[_Prepared]) -> list[list[_Prepared]]:
     return in_batches(prepared, lambda p: (p.case.se_type, p.tested.shape[1]))
 
 
+def by_batches(cases: Sequence[Any], prepare: Callable[[int, Any], Any],
+               batches: Callable[[list[Any]], list[list[Any]]],
+               batch_tests: Callable[[list[Any], int], list[JointTest | None]],
+               draws: int) -> list[JointTest | None]:
+    """The tests of ``cases``: each prepared (None: not covered), cut into batches, and the
+    batches' tests computed on the machine's cores (independent batches: the same results on
+    any thread); None for a case the batched path does not cover."""
+    out: list[JointTest | None] = [None] * len(cases)
+    prepared = [p for i, c in enumerate(cases) if (p := prepare(i, c)) is not None]
+    cut = batches(prepared)
+    for batch, results in zip(cut, on_threads(lambda b: batch_tests(b, draws), cut),
+                              strict=True):
+        for p, res in zip(batch, results, strict=True):
+            out[p.index] = res
+    return out
+
+
 def in_batches(cases: Sequence[_C], kind: Callable[[_C], Hashable],
                rows: int = _ROWS) -> list[list[_C]]:
     """``cases`` grouped by ``kind`` (in order of first appearance) and cut into batches of
@@ -451,12 +468,4 @@ def joint_tests(cases: Sequence[BalanceCase], draws: int) -> list[JointTest | No
         (the same statistic up to rounding, the same p-value), or None where the
         batched path does not cover the case (module notes).
     """
-    out: list[JointTest | None] = [None] * len(cases)
-    prepared = [p for i, c in enumerate(cases) if (p := _prepare(i, c)) is not None]
-    batches = _batches(prepared)
-    # the batches are independent: a batch's tests are the same on any thread
-    for batch, results in zip(batches, on_threads(lambda b: _batch_tests(b, draws), batches),
-                              strict=True):
-        for p, res in zip(batch, results, strict=True):
-            out[p.index] = res
-    return out
+    return by_batches(cases, _prepare, _batches, _batch_tests, draws)
