@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -257,7 +258,7 @@ def _generic(table: CheckedTable, f: FieldSpec, p: Parsed, out: Collector) -> No
             allowed = np.isin(p.texts, np.asarray([str(e) for e in f.enum], dtype=object))
             bad = ok & ~allowed[np.maximum(p.values, 0)] if len(p.texts) else np.zeros(len(ok), bool)
         else:
-            bad = ok & ~np.isin(p.values, np.asarray(f.enum))
+            bad = ok & ~_among(p.values, f.enum)
         listed = ", ".join(str(e) for e in f.enum)
         out.rows(name, column, "enum", bad, value,
                  lambda i, v: f"{v!r} in column {column!r} is not one of {listed}")
@@ -492,3 +493,14 @@ def text_column(p: Parsed) -> pa.Array:
     """A parsed string column back as an arrow string array (nulls where missing)."""
     codes = pa.array(p.values, type=pa.int32(), mask=p.values < 0)
     return pa.DictionaryArray.from_arrays(codes, pa.array(p.uniques, type=pa.string())).dictionary_decode()
+
+
+def _among(values: np.ndarray, allowed: Sequence[Any]) -> np.ndarray:
+    """``np.isin(values, allowed)``; for a short list one comparison per allowed value
+    (a sort of tens of millions of panel rows costs more than a few passes)."""
+    if len(allowed) > 16:
+        return np.isin(values, np.asarray(allowed))
+    out = np.zeros(values.shape, dtype=bool)
+    for a in allowed:
+        out |= values == a
+    return out
