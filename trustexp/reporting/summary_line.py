@@ -55,12 +55,7 @@ def summary_line(ev: Evaluation, *, min_cell: int | None = None, lang: str | Non
     loc = Locale(lang)
     named = ", ".join(f"{p['outcome']} × {p['arm']} ({loc.p_stated(p['p_adjusted'])})"
                       for p in pairs)
-    if lang == "nl":
-        if not pairs:
-            found = "geen enkele significant"
-        else:
-            found = f"{len(pairs)} significant: {named}"
-        alfa = f"{alpha:g}".replace(".", ",")
-        return f"{n} gepoolde schattingen; na correctie ({method}, alfa = {alfa}) {found}."
-    found = "none significant" if not pairs else f"{len(pairs)} significant: {named}"
-    return f"{n} pooled estimates; after adjustment ({method}, alpha = {alpha:g}) {found}."
+    alfa = f"{alpha:g}".replace(".", ",") if lang == "nl" else f"{alpha:g}"
+    if not pairs:
+        return loc.t("report_line.none", n=n, method=method, alpha=alfa)
+    return loc.t("report_line.some", n=n, method=method, alpha=alfa, k=len(pairs), pairs=named)
