@@ -214,11 +214,11 @@ def test_large_cases_are_batches_of_their_own(monkeypatch):
 def test_same_frames_on_one_thread_and_on_several(monkeypatch):
     """The batches (and their draws) run on several threads; each batch is the same work
     on any thread, so the frames are identical whatever the number of threads."""
-    from trustexp.stats import randomisation
+    from trustexp.stats import _threads
 
     samples = _samples(21, "HC2")
-    monkeypatch.setattr(randomisation, "DRAW_THREADS", 1)
+    monkeypatch.setattr(_threads, "WORK_THREADS", 1)
     one = checks.balance_tests(CONFIG, samples)
-    monkeypatch.setattr(randomisation, "DRAW_THREADS", 3)
+    monkeypatch.setattr(_threads, "WORK_THREADS", 3)
     several = checks.balance_tests(CONFIG, samples)
     pd.testing.assert_frame_equal(one, several, check_exact=True)

@@ -497,7 +497,7 @@ def _ri_intervals(
     """
     from trustexp.analysis.samples import site_seed
     from trustexp.executor import InProcess, active_for
-    from trustexp.stats.randomisation import on_threads
+    from trustexp.stats._threads import on_threads
 
     rows_at: list[int] = []
     jobs: list[_IntervalJob] = []

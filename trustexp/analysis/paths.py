@@ -111,8 +111,8 @@ def series_values(inp: Inputs, series: str, min_hours: float | None, months: int
 
 def _build(inp: Inputs) -> pd.DataFrame:
     from trustexp.analysis.samples import POOLED
+    from trustexp.stats._threads import on_threads
     from trustexp.stats.paths import estimate_paths
-    from trustexp.stats.randomisation import on_threads
 
     plan = path_plan(inp)
     an = inp.config.analysis

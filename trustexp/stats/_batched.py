@@ -199,10 +199,7 @@ def prepare(
     """
     n = y.shape[0]
     xc = _design.centre(covariates)
-    if strata is None:
-        groups, n_groups = np.zeros(n, dtype=np.int64), 1
-    else:
-        groups, n_groups = _design.factorize(strata)
+    groups, n_groups = _design.absorbed_groups(strata, n)
     sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
     q_c = np.empty((n, 0))
     if xc is not None:

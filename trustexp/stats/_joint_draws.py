@@ -21,7 +21,7 @@ import numpy as np
 
 from trustexp.stats import _matrices, _ols
 
-__all__ = ["StrataMeans", "wald_statistics"]
+__all__ = ["StrataMeans", "wald_of", "wald_statistics"]
 
 _SINGULAR_RTOL = 1e-12
 
@@ -47,10 +47,7 @@ class StrataMeans:
     @classmethod
     def of(cls, strata: np.ndarray | None, n: int) -> StrataMeans:
         """The projection of ``n`` rows on their strata (None: on the intercept)."""
-        if strata is None:
-            groups, n_groups = np.zeros(n, dtype=np.int64), 1
-        else:
-            groups, n_groups = _matrices.factorize(strata)
+        groups, n_groups = _matrices.absorbed_groups(strata, n)
         order = np.argsort(groups, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
         sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
@@ -182,10 +179,16 @@ def wald_statistics(
 
 def _statistics(coef: np.ndarray, mm3: np.ndarray, meat: np.ndarray) -> np.ndarray:
     """``g' V^{-1} g / m`` with ``V = M^{-1} meat M^{-1}``; NaN where ``V`` is singular."""
-    m = coef.shape[1]
     vcov = mm3 @ meat @ mm3
+    return wald_of(coef, vcov, np.linalg.eigvalsh(vcov))
+
+
+def wald_of(coef: np.ndarray, vcov: np.ndarray, eig: np.ndarray) -> np.ndarray:
+    """``g' V^{-1} g / m`` for each of the ``(K, m)`` coefficients ``g`` and ``(K, m, m)``
+    covariances ``V`` with eigenvalues ``eig``; NaN where ``V`` is singular (an eigenvalue
+    not finite, or the smallest at most ``_SINGULAR_RTOL`` times the largest)."""
+    m = coef.shape[1]
     out = np.full(coef.shape[0], np.nan)
-    eig = np.linalg.eigvalsh(vcov)
     ok = np.isfinite(eig).all(axis=1) & (eig.min(axis=1) > _SINGULAR_RTOL * eig.max(axis=1))
     if ok.any():
         sol = np.linalg.solve(vcov[ok], coef[ok][:, :, None])[:, :, 0]

@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "COLLINEARITY_TOL",
+    "absorbed_groups",
     "absorbed_independent_columns",
     "arm_block",
     "centre",
@@ -46,6 +47,14 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, int]:
     """
     levels, inverse = np.unique(codes, return_inverse=True)
     return inverse.astype(np.int64), int(levels.size)
+
+
+def absorbed_groups(strata: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """The groups whose effects a model absorbs: the strata (:func:`factorize`), or one
+    group of all ``n`` rows (the intercept) without strata."""
+    if strata is None:
+        return np.zeros(n, dtype=np.int64), 1
+    return factorize(strata)
 
 
 def dummies(levels: np.ndarray, n_levels: int, *, drop_first: bool = True) -> np.ndarray:

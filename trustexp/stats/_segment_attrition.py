@@ -92,10 +92,7 @@ def _prepare(index: int, case: AttritionCase) -> _Prepared | None:
     n = y.shape[0]
     if not case.se_type.startswith("HC") or min(y.sum(), n - y.sum()) < MIN_MINORITY:
         return None
-    if case.strata is None:
-        groups, n_groups = np.zeros(n, dtype=np.int64), 1
-    else:
-        groups, n_groups = _matrices.factorize(case.strata)
+    groups, n_groups = _matrices.absorbed_groups(case.strata, n)
     dummies = _matrices.dummies(case.arm, case.n_arms)
     codes = np.flatnonzero(_matrices.absorbed_independent_columns(dummies, groups, n_groups)) + 1
     if codes.size == 0 or n_groups + codes.size >= n:

@@ -36,10 +36,9 @@ import numpy as np
 from scipy import sparse
 
 from trustexp.stats import _matrices, _ols
-from trustexp.stats._joint_draws import _SINGULAR_RTOL
-from trustexp.stats._threads import blas_limited
+from trustexp.stats._joint_draws import wald_of
+from trustexp.stats._threads import blas_limited, on_threads
 from trustexp.stats.balance import JointTest, randomisation_p_value
-from trustexp.stats.randomisation import on_threads
 
 __all__ = ["BalanceCase", "SegmentDesign", "joint_tests"]
 
@@ -110,10 +109,7 @@ def _prepare(index: int, case: BalanceCase) -> _Prepared | None:
     if not case.se_type.startswith("HC"):
         return None
     n = case.d.shape[0]
-    if case.strata is None:
-        groups, n_groups = np.zeros(n, dtype=np.int64), 1
-    else:
-        groups, n_groups = _matrices.factorize(case.strata)
+    groups, n_groups = _matrices.absorbed_groups(case.strata, n)
     keep = _matrices.absorbed_independent_columns(case.x, groups, n_groups)
     m = int(keep.sum())
     if m == 0 or n_groups + m >= n:
@@ -342,13 +338,7 @@ def statistics_of(
     eig = np.linalg.eigvalsh(vcov)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (eig.min(axis=1) / eig.max(axis=1)).reshape(s_count, b)
-    # as trustexp.stats._joint_draws._statistics
-    flat = coef.reshape(-1, m)
-    out = np.full(flat.shape[0], np.nan)
-    ok = np.isfinite(eig).all(axis=1) & (eig.min(axis=1) > _SINGULAR_RTOL * eig.max(axis=1))
-    if ok.any():
-        sol = np.linalg.solve(vcov[ok], flat[ok][:, :, None])[:, :, 0]
-        out[ok] = np.einsum("bi,bi->b", flat[ok], sol) / m
+    out = wald_of(coef.reshape(-1, m), vcov, eig)
     fragile = ~(low >= _FRAGILE) | ~(np.abs(ratio) >= _NEAR_SINGULAR)
     return out.reshape(s_count, b), fragile
 

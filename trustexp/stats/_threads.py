@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["BLAS_THREADS", "blas_limit", "blas_limited"]
+__all__ = ["BLAS_THREADS", "WORK_THREADS", "blas_limit", "blas_limited", "on_threads"]
 
 #: BLAS threads inside the kernels.
 BLAS_THREADS = 1
 
+#: Threads that run independent pieces of work at once (:func:`on_threads`).
+WORK_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else (os.cpu_count() or 1)))
+
 F = TypeVar("F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _controller: list[Any] = []  # the ThreadpoolController, made on first use
 
 
@@ -54,3 +62,18 @@ def blas_limited(function: F) -> F:
             return function(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def on_threads(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``[function(x) for x in items]`` on :data:`WORK_THREADS` threads, in order.
+
+    For independent pieces of work whose numpy parts release the interpreter lock
+    (permutations, matrix products): each piece runs the same operations on the same
+    numbers on any thread, so the results do not depend on the number of threads.
+    """
+    if WORK_THREADS == 1 or len(items) < 2:
+        return [function(x) for x in items]
+    # one BLAS limit around the threads: the kernels' own limits then only set and
+    # restore the same value, so no thread changes another's BLAS threads
+    with blas_limit(), ThreadPoolExecutor(max_workers=min(WORK_THREADS, len(items))) as pool:
+        return list(pool.map(function, items))

@@ -102,18 +102,11 @@ class JointTest:
     reason: str = ""
 
 
-def _groups_of(strata: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
-    """Codes ``0..L-1`` of the absorbed effects: the strata, or one group (the intercept)."""
-    if strata is None:
-        return np.zeros(n, dtype=np.int64), 1
-    return _design.factorize(strata)
-
-
 def tested_columns(strata: np.ndarray | None, tested: np.ndarray) -> np.ndarray:
     """Which columns of ``tested`` are kept after the intercept and strata effects (as
     :func:`trustexp.stats._matrices.independent_columns` keeps them in ``[1, strata
     dummies, tested]``, without forming the dummies)."""
-    groups, n_groups = _groups_of(strata, tested.shape[0])
+    groups, n_groups = _design.absorbed_groups(strata, tested.shape[0])
     return _design.absorbed_independent_columns(tested, groups, n_groups)
 
 
@@ -142,7 +135,7 @@ def wald_f(
     clusters : (n,) int or None
     """
     n = y.shape[0]
-    groups, n_groups = _groups_of(strata, n)
+    groups, n_groups = _design.absorbed_groups(strata, n)
     keep = _design.absorbed_independent_columns(tested, groups, n_groups)
     df1 = int(keep.sum())
     k = n_groups + df1

@@ -10,11 +10,9 @@ model: see :mod:`trustexp.stats._batched`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,7 +20,7 @@ from trustexp.errors import OptionError
 from trustexp.executor import InProcess, chunk_ranges
 from trustexp.literals import Adjustment, SeType
 from trustexp.stats import _batched, _checks
-from trustexp.stats._threads import blas_limit, blas_limited
+from trustexp.stats._threads import blas_limited, on_threads
 from trustexp.stats.itt import check_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -173,30 +171,6 @@ class DrawJob:
     clusters: np.ndarray | None
     draws: int
     seed: int
-
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-#: Threads that draw independent designs' assignments at once (numpy's permutations
-#: release the interpreter lock).
-DRAW_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                          else (os.cpu_count() or 1)))
-
-
-def on_threads(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
-    """``[function(x) for x in items]`` on :data:`DRAW_THREADS` threads, in order.
-
-    For independent pieces of work whose numpy parts release the interpreter lock
-    (permutations, matrix products): each piece runs the same operations on the same
-    numbers on any thread, so the results do not depend on the number of threads.
-    """
-    if DRAW_THREADS == 1 or len(items) < 2:
-        return [function(x) for x in items]
-    # one BLAS limit around the threads: the kernels' own limits then only set and
-    # restore the same value, so no thread changes another's BLAS threads
-    with blas_limit(), ThreadPoolExecutor(max_workers=min(DRAW_THREADS, len(items))) as pool:
-        return list(pool.map(function, items))
 
 
 def draw_many(jobs: Sequence[DrawJob | None]) -> list[np.ndarray | None]:
