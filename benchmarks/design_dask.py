@@ -10,14 +10,15 @@
    with trustexp's estimator (strata fixed effects, HC2).
 2. Randomisation inference as :func:`trustexp.evaluate` runs it: 10,000
    re-randomisations on 100,000 people (control + 3 arms, 20 strata, 2
-   covariates, one outcome) drawn by the design's randomiser
-   (:func:`trustexp.stats.draw_assignments`, one seeded stream, drawn in this
-   process) and tested by :func:`trustexp.stats.permutation_test`, whose
-   statistics run on the executor.
+   covariates, one outcome) from the design's randomiser
+   (:func:`trustexp.stats.randomisation.assignment_draws`: one seeded stream in
+   blocks of 256 draws, each block drawn where its statistics are computed) and
+   tested by :func:`trustexp.stats.permutation_test`.
 
 Each runs in this process and on a ``dask.distributed`` LocalCluster of
 ``--workers`` worker processes (one thread each), and the results are checked to
-be equal bit for bit. Wall times with ``time.perf_counter``; CPU times with
+be equal bit for bit. Randomisation inference also runs in this process on one
+thread (``WORK_THREADS = 1``; by default the blocks run on the machine's cores). Wall times with ``time.perf_counter``; CPU times with
 ``time.process_time`` of this process plus, on the cluster, of every worker
 (the cluster's start-up is timed apart and not included).
 """
@@ -40,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trustexp.executor import DaskExecutor, Executor, executor
 from trustexp.planning.simulate import SimOutcome, SimulationSpec, simulate_design
-from trustexp.stats import draw_assignments, permutation_test
+from trustexp.stats import _threads, permutation_test
+from trustexp.stats.randomisation import assignment_draws
 
 
 def design_spec(n: int = 2000, arms: int = 4, outcomes: int = 10) -> SimulationSpec:
@@ -124,14 +126,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "ri"):
         prob = ri_problem()
         y, arm, strata, x = prob["y"], prob["arm"], prob["strata"], prob["covariates"]
-        assign, draw_wall, draw_cpu = timed(lambda: draw_assignments(arm, strata=strata,
-                                                                     draws=draws, seed=3))
-        say("draw_assignments", (None, draw_wall, draw_cpu))
+        stream = assignment_draws(arm, strata=strata, draws=draws, seed=3)
 
         def test(ex: Executor | None) -> Any:
-            return permutation_test(y, arm, assign, n_arms=4, strata=strata, covariates=x,
+            return permutation_test(y, arm, stream, n_arms=4, strata=strata, covariates=x,
                                     executor=ex)
 
+        threads = _threads.WORK_THREADS
+        _threads.WORK_THREADS = 1
+        try:
+            single = timed(lambda: test(None))
+        finally:
+            _threads.WORK_THREADS = threads
+        say("randomisation inference, in process on one thread", single)
         here = timed(lambda: test(None))
         say("randomisation inference, in process", here)
         t0 = time.perf_counter()
@@ -139,13 +146,15 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter() - t0
             there = timed(lambda: test(ex), ex)
         say("randomisation inference, on the cluster", there)
-        same = bool(np.array_equal(here[0].t_draws, there[0].t_draws, equal_nan=True)
-                    and np.array_equal(here[0].p_value, there[0].p_value))
+        same = all(bool(np.array_equal(here[0].t_draws, other[0].t_draws, equal_nan=True)
+                        and np.array_equal(here[0].p_value, other[0].p_value))
+                   for other in (there, single))
         ok &= same
-        rows.append({**_row("randomisation inference (statistics)",
+        rows.append({**_row("randomisation inference (drawn and tested)",
                             f"{draws} draws x 100,000 people", here, there, args.workers, same),
-                     "draw_assignments_wall_s": round(draw_wall, 1),
-                     "draw_assignments_cpu_s": round(draw_cpu, 1),
+                     "in_process_one_thread_wall_s": round(single[1], 1),
+                     "in_process_one_thread_cpu_s": round(single[2], 1),
+                     "in_process_threads": threads,
                      "cluster_start_s": round(start, 1)})
     out = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, "
                       f"Python {platform.python_version()}",

@@ -18,7 +18,7 @@ from trustexp.cli import main
 from trustexp.errors import OptionError
 from trustexp.executor import InProcess, executor
 from trustexp.stats import draw_assignments, permutation_test
-from trustexp.stats.randomisation import CHUNK_BYTES, _aligned
+from trustexp.stats.randomisation import CHUNK_BYTES, DRAW_BLOCK, kernel_batches
 
 pytest.importorskip("distributed")
 
@@ -57,14 +57,17 @@ def test_permutation_test_bit_identical_for_any_tasks(dask_ex) -> None:  # type:
     assert np.array_equal(here.t_draws, in_process.t_draws, equal_nan=True)
 
 
-def test_slices_end_on_the_kernels_batches() -> None:
+def test_the_kernels_batches_never_cross_a_block() -> None:
     assert CHUNK_BYTES > 0
-    for draws, batch, tasks in ((613, 7, 4), (10, 3, 2), (5, 10, 3), (1000, 1, 7)):
-        slices = _aligned(draws, batch, tasks)
-        assert slices[0][0] == 0 and slices[-1][1] == draws
-        assert all(a[1] == b[0] for a, b in zip(slices, slices[1:], strict=False))
-        assert all(lo % batch == 0 for lo, _ in slices)
-        assert len(slices) <= tasks
+    for lo, hi, batch in ((0, 613, 7), (0, 10, 3), (3, 5, 10), (250, 1000, 1), (100, 900, 256)):
+        units = kernel_batches(lo, hi, batch)
+        assert units[0][0] == lo and units[-1][1] == hi
+        assert all(a[1] == b[0] for a, b in zip(units, units[1:], strict=False))
+        assert all(0 < b - a <= batch for a, b in units)
+        assert all(a // DRAW_BLOCK == (b - 1) // DRAW_BLOCK for a, b in units)
+        # the same batches whatever slice of the draws they are counted in
+        mid = units[len(units) // 2][0]
+        assert kernel_batches(lo, mid, batch) + kernel_batches(mid, hi, batch) == units
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from trustexp.errors import OptionError
-from trustexp.executor import chunk_ranges, executor, spawn_seeds
+from trustexp.executor import chunk_ranges, executor
 from trustexp.planning.simulate import SimOutcome, SimulationSpec, simulate_design
 from trustexp.stats.chunked import BLOCK, chunked_permutation_test
 from trustexp.stats.randomisation import permutation_test
@@ -66,17 +66,13 @@ def test_chunked_ri_bit_identical_on_dask(dask_ex) -> None:  # type: ignore[no-u
 
 
 def test_chunked_ri_equals_permutation_test_on_the_same_draws() -> None:
-    """Each block is draw_assignments with its spawned seed, then the usual permutation test."""
-    from trustexp.executor import seed_int
+    """The blocks are those of draw_assignments: block 0 from the seed's generator, block 1
+    from child 1 of its SeedSequence."""
     from trustexp.stats import draw_assignments
 
     prob = _ri()
     res = chunked_permutation_test(**prob, draws=BLOCK + 5, seed=4)
-    seqs = spawn_seeds(4, 2)
-    assign = np.concatenate([
-        draw_assignments(prob["arm"], strata=prob["strata"], draws=BLOCK, seed=seed_int(seqs[0])),
-        draw_assignments(prob["arm"], strata=prob["strata"], draws=5, seed=seed_int(seqs[1])),
-    ])
+    assign = draw_assignments(prob["arm"], strata=prob["strata"], draws=BLOCK + 5, seed=4)
     ref = permutation_test(prob["y"], prob["arm"], assign, n_arms=3, strata=prob["strata"],
                            covariates=prob["covariates"])
     assert np.array_equal(res.t_draws, ref.t_draws)

@@ -111,6 +111,7 @@ from trustexp.outcomes import BASELINE_SUFFIX, EVENT_SUFFIX
 
 if TYPE_CHECKING:
     from trustexp.stats import ITTResult
+    from trustexp.stats.randomisation import AssignmentDraws
 
 __all__ = ["EFFECTS", "EFFECT_COLUMNS", "EXTRA_COLUMNS", "RECORD_KEYS", "RW_DRAWS", "effect_facts", "estimate_effects"]
 
@@ -176,7 +177,7 @@ def estimate_effects(
         ``permutations`` is 0), one row per (site, outcome, arm): the pooled
         analysis first, outcomes and arms in declaration order.
     """
-    from trustexp.stats import draw_assignments
+    from trustexp.stats.randomisation import assignment_draws
 
     method = config.analysis.multiple_testing
     draws = permutations if permutations > 0 else (RW_DRAWS if method == "romano-wolf" else 0)
@@ -187,9 +188,9 @@ def estimate_effects(
                 for sample in samples]
     site_fits = _site_fits(config, outcomes, samples, all_data)
     for s, sample in enumerate(samples):
-        assignments = None
+        stream = None
         if draws and sample.has_control and sample.arms:
-            assignments = draw_assignments(
+            stream = assignment_draws(
                 sample.arm,
                 strata=sample.blocks,
                 clusters=sample.design_clusters,
@@ -197,12 +198,18 @@ def estimate_effects(
                 seed=sample.seed,
             )
         data = all_data[s]
-        tests = _RandomisationTests(config, sample, data, assignments)
+        survival = {i: _survival_data(sample, o, outcomes) for i, o in enumerate(config.outcomes)
+                    if _is_survival(o, outcomes)}
+        tests = _RandomisationTests(config, sample, data, {
+            i: sv for i, sv in survival.items()
+            if (sample.arm[sv.obs] == 0).any() and (sample.arm[sv.obs] > 0).any()
+        }, stream)
         records: list[dict] = []
         t_draws: list[np.ndarray] = []
         for i, outcome in enumerate(config.outcomes):
-            if _is_survival(outcome, outcomes):
-                recs, td = _survival_outcome(config, sample, outcome, outcomes, assignments, draws)
+            if i in survival:
+                recs, td = _survival_outcome(config, sample, outcome, survival[i],
+                                             tests.survival(i), draws)
             else:
                 recs, td = _estimate_outcome(config, sample, outcome, data[i], tests.result(i),
                                              draws, site_fits.get((s, i)))
@@ -274,12 +281,16 @@ def _outcome_data(
 
 
 class _RandomisationTests:
-    """The randomisation tests of one analysis's outcomes, run on first demand.
+    """The randomisation tests of one analysis's outcomes, in one pass over its draws.
 
     Estimable outcomes with the same observed rows and the same covariates
-    share one model up to the outcome, so they are tested together in one
-    call of :func:`trustexp.stats.permutation_test` (with ``y`` as columns),
-    which gives each the same statistics as a call of its own.
+    share one model up to the outcome, so they are tested together (one
+    :class:`trustexp.stats.randomisation.PermutationModel` with ``y`` as
+    columns), which gives each the same statistics as a call of its own. The
+    censored durations' z statistics are computed in the same pass: each block
+    of draws is drawn once, where its statistics are computed
+    (:func:`trustexp.stats.randomisation.redrawn_statistics`, on this machine's
+    threads or the active executor's workers), and never the whole matrix.
     """
 
     def __init__(
@@ -287,55 +298,68 @@ class _RandomisationTests:
         config: TrialConfig,
         sample: AnalysisSample,
         data: Sequence[_OutcomeData],
-        assignments: np.ndarray | None,
+        survival: dict[int, _SurvivalDraws],
+        draws: AssignmentDraws | None,
     ) -> None:
-        self._config = config
-        self._sample = sample
-        self._data = data
-        self._assignments = assignments
+        from trustexp.executor import active_for
+        from trustexp.stats.randomisation import prepare_permutation_test, redrawn_statistics
+
         self._results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._group: dict[int, list[int]] = {}
-        if assignments is None:
+        self._survival: dict[int, np.ndarray] = {}
+        if draws is None:
             return
         groups: dict[tuple, list[int]] = {}
         for i, d in enumerate(data):
-            if d.estimable:
+            if d.estimable and i not in survival:
                 groups.setdefault(d.model_key(), []).append(i)
-        for members in groups.values():
-            for i in members:
-                self._group[i] = members
+        members = list(groups.values())
+        models = []
+        for group in members:
+            first = data[group[0]]
+            y = np.column_stack([np.where(first.obs, data[i].y, np.nan) for i in group])
+            models.append(prepare_permutation_test(
+                y, sample.arm, n_arms=sample.n_arms, covariates=first.cov,
+                strata=sample.blocks, clusters=sample.clusters,
+                adjustment=config.analysis.adjustment, se_type=sample.se_type,
+                observed=first.obs,
+            ))  # fmt: skip
+        statistics: list[Callable[..., np.ndarray]] = [*models, *survival.values()]
+        if not statistics:
+            return
+        t_all = redrawn_statistics(draws, statistics,
+                                   executor=active_for(sample.arm.size * draws.draws))
+        for group, model, t_draws in zip(members, models, t_all, strict=False):
+            perm = model.result(t_draws)
+            for j, i in enumerate(group):
+                self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
+        for i, t_draws in zip(survival, t_all[len(models):], strict=True):
+            self._survival[i] = t_draws
 
     def result(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
         """``(p_value (k,), t_draws (draws, k))`` of outcome ``i``, or None if not tested."""
-        if i not in self._group:
-            return None
-        if i not in self._results:
-            self._run(self._group[i])
-        return self._results[i]
+        return self._results.get(i)
 
-    def _run(self, members: list[int]) -> None:
-        from trustexp.executor import active_for
-        from trustexp.stats import permutation_test
+    def survival(self, i: int) -> np.ndarray | None:
+        """The (draws, k) z statistics of the censored duration ``i``, or None."""
+        return self._survival.get(i)
 
-        assert self._assignments is not None
-        sample = self._sample
-        first = self._data[members[0]]
-        y = np.column_stack([np.where(first.obs, self._data[i].y, np.nan) for i in members])
-        perm = permutation_test(
-            y,
-            sample.arm,
-            self._assignments,
-            n_arms=sample.n_arms,
-            covariates=first.cov,
-            strata=sample.blocks,
-            clusters=sample.clusters,
-            adjustment=self._config.analysis.adjustment,
-            se_type=sample.se_type,
-            observed=first.obs,
-            executor=active_for(int(first.obs.sum()) * len(self._assignments)),
-        )
-        for j, i in enumerate(members):
-            self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
+
+@dataclass(frozen=True, eq=False)
+class _SurvivalDraws:
+    """The RMST z statistics of one censored duration under any block of draws."""
+
+    t: np.ndarray
+    d: np.ndarray
+    obs: np.ndarray
+    n_arms: int
+    tau: int
+
+    def __call__(self, assign: np.ndarray, start: int = 0) -> np.ndarray:
+        from trustexp.stats.survival import rmst_differences
+
+        de, ds = rmst_differences(self.t, self.d, assign[:, self.obs], self.n_arms, self.tau)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(de / ds)
 
 
 def _site_fits(
@@ -473,7 +497,7 @@ def _ri_interval(model: _IntervalModel, job: _IntervalJob) -> tuple[float, float
     from trustexp.stats.randomisation import ri_confidence_interval
 
     assignments = draw_assignments(job.treated, strata=job.strata, clusters=job.clusters,
-                                   draws=model.draws, seed=job.seed).astype(np.int64)
+                                   draws=model.draws, seed=job.seed)
     ci = ri_confidence_interval(
         job.y, job.treated, assignments, estimate=job.estimate, std_error=job.std_error,
         alpha=model.alpha, tol=RI_CI_TOL, covariates=job.covariates, strata=job.strata,
@@ -542,29 +566,37 @@ def _is_survival(outcome: Outcome, outcomes: pd.DataFrame) -> bool:
     return outcome.type == "duration" and outcome.id + EVENT_SUFFIX in outcomes.columns
 
 
+def _survival_data(sample: AnalysisSample, outcome: Outcome,
+                   outcomes: pd.DataFrame) -> _SurvivalDraws:
+    """A censored duration's observed times and events in one analysis."""
+    from trustexp.analysis.survival import window_length
+
+    t = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
+    d = outcomes[outcome.id + EVENT_SUFFIX].to_numpy(dtype=float)[sample.rows]
+    obs = np.isfinite(t) & np.isfinite(d)
+    return _SurvivalDraws(t[obs].astype(np.int64), d[obs].astype(np.int64), obs,
+                          sample.n_arms, window_length(outcome, _Inputs(outcomes)))
+
+
 def _survival_outcome(
     config: TrialConfig,
     sample: AnalysisSample,
     outcome: Outcome,
-    outcomes: pd.DataFrame,
-    assignments: np.ndarray | None,
+    sv: _SurvivalDraws,
+    redrawn: np.ndarray | None,
     draws: int,
 ) -> tuple[list[dict], np.ndarray]:
     """A censored time to exit: the difference in restricted mean time to exit over the window
     (Kaplan-Meier, :mod:`trustexp.analysis.survival`), never OLS on censored times; its
-    randomisation test re-draws the assignment and recomputes the same z statistic."""
+    randomisation test recomputes the same z statistic under each re-drawn assignment
+    (``redrawn``, from :class:`_RandomisationTests`)."""
     from scipy import stats
 
-    from trustexp.analysis.survival import window_length
     from trustexp.stats.randomisation import permutation_p_values
     from trustexp.stats.survival import rmst_differences
 
     k = len(sample.arms)
-    t = outcomes[outcome.id].to_numpy(dtype=float)[sample.rows]
-    d = outcomes[outcome.id + EVENT_SUFFIX].to_numpy(dtype=float)[sample.rows]
-    obs = np.isfinite(t) & np.isfinite(d)
-    tau = window_length(outcome, _Inputs(outcomes))
-    tt, dd = t[obs].astype(np.int64), d[obs].astype(np.int64)
+    obs, tt, dd, tau = sv.obs, sv.t, sv.d, sv.tau
     n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
     n_control = int((obs & (sample.arm == 0)).sum())
     nan = np.full(k, np.nan)
@@ -576,10 +608,8 @@ def _survival_outcome(
         ctrl = sample.arm[obs] == 0
         control = _area(tt[ctrl], dd[ctrl], tau)
         diff = np.where(n_arm > 0, diff, np.nan)
-        if assignments is not None:
-            de, ds = rmst_differences(tt, dd, assignments[:, obs], sample.n_arms, tau)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t_draws = de / ds
+        if redrawn is not None:
+            t_draws = redrawn
             with np.errstate(divide="ignore", invalid="ignore"):
                 p_ri = permutation_p_values(diff / se, t_draws)
     z = stats.norm.ppf(1 - config.analysis.alpha / 2)

@@ -177,18 +177,19 @@ def _batches(prepared: list[_Prepared]) -> list[list[_Prepared]]:
 
 
 def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
-    from trustexp.stats.randomisation import DrawJob, draw_many
+    from trustexp.stats.randomisation import DrawReader, assignment_draws
 
     cells = _Cells.of(batch)
     arm = np.concatenate([p.case.arm for p in batch])
     responders = np.concatenate([p.case.responded for p in batch]) == 1.0
     observed, fragile = (a[:, 0] for a in cells.statistics(arm[None], responders))
     fragile |= small_observed(observed)
-    assignments = draw_many([
-        DrawJob(p.case.arm, p.case.strata, None, draws, p.case.seed)
+    assignments = [
+        DrawReader(assignment_draws(p.case.arm, strata=p.case.strata, draws=draws,
+                                    seed=p.case.seed))
         if np.isfinite(f) and not bad else None
         for p, f, bad in zip(batch, observed, fragile, strict=True)
-    ])
+    ]
     with_draws = np.array([a is not None for a in assignments])
     stats_b = np.full((len(batch), draws), np.nan)
     if with_draws.any():
@@ -198,7 +199,7 @@ def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
             hi = min(draws, lo + _CHUNK)
             stacked = np.empty((hi - lo, arm.size), dtype=np.int64)
             for a, start, end in zip(assignments, starts, ends, strict=True):
-                stacked[:, start:end] = arm[start:end] if a is None else a[lo:hi]
+                stacked[:, start:end] = arm[start:end] if a is None else a(lo, hi)
             stats_b[:, lo:hi], bad_b = cells.statistics(stacked, responders)
             fragile |= bad_b.any(axis=1) & with_draws
     out: list[JointTest | None] = []

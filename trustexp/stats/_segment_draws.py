@@ -399,7 +399,7 @@ def in_batches(cases: Sequence[_C], kind: Callable[[_C], Hashable],
 
 def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
     """The randomisation tests of one batch of cases (:func:`joint_tests`)."""
-    from trustexp.stats.randomisation import DrawJob, draw_many
+    from trustexp.stats.randomisation import DrawReader, assignment_draws
 
     sizes = np.array([p.n for p in batch], dtype=np.int64)
     offsets = np.r_[0, np.cumsum([p.n_groups for p in batch])[:-1]]
@@ -409,11 +409,12 @@ def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
                               batch[0].case.se_type)
     observed, fragile = design.observed(y)
     fragile |= small_observed(observed)
-    assignments = draw_many([
-        DrawJob(p.case.d.astype(np.int64), p.case.strata, None, draws, p.case.seed)
+    assignments = [
+        DrawReader(assignment_draws(p.case.d.astype(np.int64), strata=p.case.strata,
+                                    draws=draws, seed=p.case.seed))
         if np.isfinite(f) and not bad else None
         for p, f, bad in zip(batch, observed, fragile, strict=True)
-    ])
+    ]
     stats_b = np.full((draws, len(batch)), np.nan)
     with_draws = np.array([a is not None for a in assignments])
     if with_draws.any():
@@ -425,7 +426,7 @@ def _batch_tests(batch: list[_Prepared], draws: int) -> list[JointTest | None]:
             y_t = np.empty((y.size, hi - lo))
             for a, start, end in zip(assignments, starts, ends, strict=True):
                 # a case without draws keeps its own assignment (its statistics are unused)
-                y_t[start:end] = y[start:end, None] if a is None else a[lo:hi].T
+                y_t[start:end] = y[start:end, None] if a is None else a(lo, hi).T
             stats_b[lo:hi], bad_b = design.statistics(y_t)
             fragile |= bad_b.any(axis=0) & with_draws
     out: list[JointTest | None] = []

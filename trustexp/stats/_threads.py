@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _controller: list[Any] = []  # the ThreadpoolController, made on first use
+_inside = threading.local()  # whether this thread runs a piece of on_threads
 
 
 def blas_limit() -> contextlib.AbstractContextManager[object]:
@@ -71,9 +73,19 @@ def on_threads(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
     (permutations, matrix products): each piece runs the same operations on the same
     numbers on any thread, so the results do not depend on the number of threads.
     """
-    if WORK_THREADS == 1 or len(items) < 2:
+    if WORK_THREADS == 1 or len(items) < 2 or getattr(_inside, "on", False):
+        # a piece that itself has pieces runs them on its own thread: the machine's
+        # cores are already busy with the outer pieces
         return [function(x) for x in items]
+
+    def run(x: _T) -> _R:
+        _inside.on = True
+        try:
+            return function(x)
+        finally:
+            _inside.on = False
+
     # one BLAS limit around the threads: the kernels' own limits then only set and
     # restore the same value, so no thread changes another's BLAS threads
     with blas_limit(), ThreadPoolExecutor(max_workers=min(WORK_THREADS, len(items))) as pool:
-        return list(pool.map(function, items))
+        return list(pool.map(run, items))

@@ -93,7 +93,7 @@ def differential_attrition(
     -------
     JointTest
     """
-    from trustexp.stats.randomisation import draw_assignments
+    from trustexp.stats.randomisation import DrawReader, assignment_draws
 
     fn = "differential_attrition"
     se = _checks.check_choice(fn, "se_type", se_type, _checks.SE_TYPES)
@@ -119,7 +119,7 @@ def differential_attrition(
     if how == "wald":
         return observed
     b = _checks.check_n_draws(fn, draws)
-    assignments = draw_assignments(a, strata=st, clusters=cl, draws=b, seed=seed)
+    assignments = DrawReader(assignment_draws(a, strata=st, clusters=cl, draws=b, seed=seed))
     tested_arms = present[present > 0]
     # the arm columns wald_f keeps (an arm that makes up whole strata is not identified)
     keep = tested_columns(st, _design.dummies(a, n_arms))
@@ -127,6 +127,6 @@ def differential_attrition(
     codes = codes[np.isin(codes, tested_arms)]
 
     def tested(lo: int, hi: int) -> np.ndarray:
-        return (assignments[lo:hi, :, None] == codes[None, None, :]).astype(np.float64)
+        return (assignments(lo, hi)[:, :, None] == codes[None, None, :]).astype(np.float64)
 
     return randomisation_wald(observed, lambda lo, hi: y, st, tested, se, cl, b)

@@ -270,7 +270,7 @@ def joint_test(
     -------
     JointTest
     """
-    from trustexp.stats.randomisation import draw_assignments
+    from trustexp.stats.randomisation import DrawReader, assignment_draws
 
     fn = "joint_test"
     se = _checks.check_choice(fn, "se_type", se_type, _checks.SE_TYPES)
@@ -291,11 +291,12 @@ def joint_test(
             "method='randomisation'. Use method='wald' for another outcome."
         )
     b = _checks.check_n_draws(fn, draws)
-    assignments = draw_assignments(y.astype(np.int64), strata=st, clusters=cl, draws=b, seed=seed)
+    assignments = DrawReader(assignment_draws(y.astype(np.int64), strata=st, clusters=cl,
+                                              draws=b, seed=seed))
     tested = x[:, tested_columns(st, x)]
     return randomisation_wald(
         observed,
-        lambda lo, hi: assignments[lo:hi].astype(np.float64),
+        lambda lo, hi: assignments(lo, hi).astype(np.float64),
         st,
         lambda lo, hi: tested,
         se,

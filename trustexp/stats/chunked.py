@@ -1,56 +1,32 @@
-"""Randomisation inference in chunks of draws, for an executor (in process or Dask).
+"""Randomisation inference from a seed, for an executor (in process or Dask).
 
-:func:`chunked_permutation_test` splits ``draws`` re-randomisations into
-blocks of :data:`BLOCK` draws; block ``b`` draws its assignments with
-:func:`~trustexp.stats.draw_assignments` (the design's randomiser) seeded from
-child ``b`` of ``numpy.random.SeedSequence(seed).spawn(n_blocks)`` and
-computes their t statistics with :func:`~trustexp.stats.permutation_test`.
-The blocks are fixed by ``draws`` alone, so the result is the same bits for any
-executor, any number of workers and any grouping of blocks into tasks; only
-the (draws, N) assignments of one task are ever in memory.
+:func:`chunked_permutation_test` is :func:`~trustexp.stats.permutation_test`
+on the stream of :func:`~trustexp.stats.randomisation.assignment_draws`: the
+draws come in blocks of :data:`BLOCK` (block 0 from the seed's own generator,
+block ``b >= 1`` from child ``b`` of ``numpy.random.SeedSequence(seed)``), each
+block drawn where its statistics are computed. The blocks are fixed by the
+seed alone, so the result is the same bits for any executor, any number of
+workers and any grouping of blocks into tasks, and equals
+``permutation_test(..., draw_assignments(..., draws, seed))``; only the blocks
+of the running tasks are ever in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
-from trustexp.executor import Executor, InProcess, chunk_ranges, seed_int, spawn_seeds
+from trustexp.executor import Executor
 from trustexp.stats.randomisation import (
+    DRAW_BLOCK,
     PermutationResult,
-    draw_assignments,
-    permutation_p_values,
+    assignment_draws,
     permutation_test,
 )
 
 __all__ = ["BLOCK", "chunked_permutation_test"]
 
-#: Draws per seeded block (part of the stream's definition).
-BLOCK = 250
-
-
-@dataclass(frozen=True)
-class _Problem:
-    y: np.ndarray
-    arm: np.ndarray
-    n_arms: int
-    strata: np.ndarray | None
-    clusters: np.ndarray | None
-    options: dict[str, Any]
-
-
-def _blocks(problem: _Problem, blocks: Sequence[tuple[int, np.random.SeedSequence]]) -> np.ndarray:
-    out = []
-    for size, seq in blocks:
-        assign = draw_assignments(problem.arm, strata=problem.strata, clusters=problem.clusters,
-                                  draws=size, seed=seed_int(seq))
-        res = permutation_test(problem.y, problem.arm, assign, n_arms=problem.n_arms,
-                               strata=problem.strata, clusters=problem.clusters, **problem.options)
-        out.append(res.t_draws)
-    return np.concatenate(out, axis=0)
+#: Draws per seeded block (the stream's, :data:`trustexp.stats.randomisation.DRAW_BLOCK`).
+BLOCK = DRAW_BLOCK
 
 
 def chunked_permutation_test(
@@ -62,20 +38,12 @@ def chunked_permutation_test(
     """Randomisation test of each arm effect, its draws in seeded blocks (see the module).
 
     Parameters are those of :func:`~trustexp.stats.permutation_test` (the
-    assignments are drawn here), plus ``draws``, ``seed``, ``executor`` and
-    ``tasks`` (blocks are grouped into this many tasks; default 4 per worker).
+    assignments are drawn from ``seed``, ``draws`` of them), plus ``executor``
+    and ``tasks`` (blocks are grouped into this many tasks; default 2 per worker).
     """
-    ex = executor if executor is not None else InProcess()
-    opts: dict[str, Any] = {"covariates": covariates, "adjustment": adjustment, "se_type": se_type}
-    problem = _Problem(np.asarray(y, float), np.asarray(arm), int(n_arms), strata, clusters, opts)
-    n_blocks = -(-int(draws) // BLOCK)
-    seqs = spawn_seeds(seed, n_blocks)
-    sizes = [min(BLOCK, int(draws) - b * BLOCK) for b in range(n_blocks)]
-    blocks = list(zip(sizes, seqs, strict=True))
-    n_tasks = tasks if tasks is not None else 4 * max(1, int(getattr(ex, "workers", 1)))
-    parts = ex.map(_blocks, problem, [blocks[lo:hi] for lo, hi in chunk_ranges(n_blocks, n_tasks)])
-    observed = permutation_test(problem.y, problem.arm, np.asarray(problem.arm)[None, :].astype(np.int16),
-                                n_arms=problem.n_arms, strata=strata, clusters=clusters, **opts)
-    t_draws = np.concatenate(parts, axis=0) if parts else np.empty((0, *observed.t_observed.shape))
-    t_obs = np.array(observed.t_observed)
-    return PermutationResult(t_obs, t_draws, permutation_p_values(t_obs, t_draws))
+    stream = assignment_draws(np.asarray(arm), strata=strata, clusters=clusters,
+                              draws=draws, seed=seed)
+    return permutation_test(np.asarray(y, float), arm, stream, n_arms=n_arms,
+                            covariates=covariates, strata=strata, clusters=clusters,
+                            adjustment=adjustment, se_type=se_type,  # type: ignore[arg-type]
+                            executor=executor, tasks=tasks)

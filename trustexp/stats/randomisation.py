@@ -6,13 +6,20 @@ stratum's arm counts. :func:`permutation_test` computes the studentised arm
 effects (t statistics, with the same model and standard errors as
 :func:`~trustexp.stats.estimate_itt`) under each draw, without refitting the
 model: see :mod:`trustexp.stats._batched`.
+
+The draws form a seeded stream in blocks of :data:`DRAW_BLOCK`, each block from
+its own generator (:class:`AssignmentDraws`), so a block can be drawn where its
+statistics are computed: :func:`redrawn_statistics` draws each block once and
+computes several statistics of it (the effects of an analysis share their
+draws), on this machine's threads or an executor's workers, with the same bits
+anywhere and never the whole (draws, N) matrix in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,10 +34,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from trustexp.executor import Executor
 
 __all__ = [
+    "DRAW_BLOCK",
+    "AssignmentDraws",
+    "DrawReader",
+    "PermutationModel",
     "PermutationResult",
     "RIInterval",
+    "assignment_draws",
     "draw_assignments",
+    "kernel_batches",
     "permutation_test",
+    "prepare_permutation_test",
+    "redrawn_statistics",
     "ri_confidence_interval",
     "ri_p_value_at",
 ]
@@ -42,9 +57,9 @@ CHUNK_BYTES = 16 * 2**20
 TIE_RTOL = 1e-9
 #: Points of each refinement grid of :func:`ri_confidence_interval`.
 _REFINE = 15
-#: Draws generated per chunk in :func:`draw_assignments` (part of the seeded
-#: stream's definition: changing it changes the draws).
-_DRAW_CHUNK = 256
+#: Draws per block of the seeded stream of :func:`draw_assignments` (part of the
+#: stream's definition: changing it changes the draws; see :class:`AssignmentDraws`).
+DRAW_BLOCK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +106,114 @@ def _unit_labels(labels: np.ndarray, units: np.ndarray, what: str, rule: str) ->
     return first
 
 
+@dataclass(frozen=True, eq=False)
+class AssignmentDraws:
+    """The re-randomisations of one design, drawn block by block on demand.
+
+    The draws come in blocks of :data:`DRAW_BLOCK`: block 0 from
+    ``numpy.random.default_rng(seed)`` itself (so one draw, the lottery of
+    ``trustexp randomise``, and any run of up to 256 draws are the seed's own
+    stream), block ``b >= 1`` from child ``b`` of
+    ``numpy.random.SeedSequence(seed)`` (``SeedSequence(seed, spawn_key=(b,))``).
+    Each block is therefore drawn on its own, by any thread or worker, in any
+    order, with the same bits: :meth:`block` regenerates it from the seed, so
+    the (draws, N) matrix of a large trial need never be held whole.
+    Made by :func:`assignment_draws`; :func:`draw_assignments` is its
+    :meth:`matrix`.
+    """
+
+    n: int
+    draws: int
+    seed: int
+    unit_arm: np.ndarray
+    groups: tuple[np.ndarray, ...]
+    unit_of_row: np.ndarray | None
+    dtype: np.dtype
+    max_code: int
+
+    @property
+    def n_blocks(self) -> int:
+        """The number of blocks (the last may be shorter)."""
+        return -(-self.draws // DRAW_BLOCK)
+
+    def bounds(self, b: int) -> tuple[int, int]:
+        """``[lo, hi)`` of block ``b`` among the draws."""
+        return b * DRAW_BLOCK, min(self.draws, (b + 1) * DRAW_BLOCK)
+
+    def block(self, b: int) -> np.ndarray:
+        """The (hi - lo, N) arm codes of block ``b`` (see the class notes)."""
+        lo, hi = self.bounds(b)
+        seq = np.random.SeedSequence(self.seed, spawn_key=(b,) if b else ())
+        rng = np.random.default_rng(seq)
+        out = np.empty((hi - lo, self.unit_arm.size), dtype=self.dtype)
+        for idx in self.groups:
+            # permuted in int64 (faster than in int8; the same permutations of the stream)
+            part = np.broadcast_to(self.unit_arm[idx], (hi - lo, idx.size)).copy()
+            rng.permuted(part, axis=1, out=part)
+            out[:, idx] = part
+        return out if self.unit_of_row is None else out[:, self.unit_of_row]
+
+    def matrix(self) -> np.ndarray:
+        """All (draws, N) arm codes (the blocks drawn on several threads)."""
+        out = np.empty((self.draws, self.n), dtype=self.dtype)
+
+        def fill(b: int) -> None:
+            lo, hi = self.bounds(b)
+            out[lo:hi] = self.block(b)
+
+        on_threads(fill, range(self.n_blocks))
+        return out
+
+
+def assignment_draws(
+    arm: np.ndarray,
+    *,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    draws: int,
+    seed: int,
+) -> AssignmentDraws:
+    """The re-randomisations of :func:`draw_assignments`, to be drawn block by block.
+
+    Parameters and checks are those of :func:`draw_assignments`; nothing is
+    drawn until :meth:`AssignmentDraws.block` or :meth:`AssignmentDraws.matrix`.
+    """
+    fn = "draw_assignments"
+    arm_v = np.asarray(arm)
+    if arm_v.ndim != 1:
+        raise OptionError(
+            f"The 'arm' parameter of {fn} must be a one-dimensional array. "
+            f"Got shape {arm_v.shape} instead."
+        )
+    n = arm_v.shape[0]
+    arm_v = _checks.check_codes(fn, "arm", arm_v, n)
+    if arm_v.size and arm_v.min() < 0:
+        raise OptionError(f"The 'arm' parameter of {fn} must be codes >= 0. Got {arm_v.min()}.")
+    if not isinstance(draws, int | np.integer) or isinstance(draws, bool) or draws < 0:
+        raise OptionError(f"The 'draws' parameter of {fn} must be an integer >= 0. Got {draws!r}.")
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise OptionError(f"The 'seed' parameter of {fn} must be an integer >= 0. Got {seed!r}.")
+    st = np.zeros(n, np.int64) if strata is None else _checks.check_codes(fn, "strata", strata, n)
+    max_code = int(arm_v.max(initial=0))
+    dtype = np.dtype(np.int8 if max_code < 128 else np.int16)
+    if clusters is None:
+        unit_of_row = None
+        unit_arm, unit_stratum = arm_v, st
+    else:
+        cl = _checks.check_codes(fn, "clusters", clusters, n)
+        _, unit_of_row = np.unique(cl, return_inverse=True)
+        unit_arm = _unit_labels(arm_v, unit_of_row, "arm", "whole clusters are randomised")
+        unit_stratum = _unit_labels(
+            st, unit_of_row, "strata", "all clusters must lie within strata"
+        )
+    order = np.argsort(unit_stratum, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, np.diff(unit_stratum[order]) != 0, True])
+    groups = tuple(order[bounds[i] : bounds[i + 1]] for i in range(bounds.size - 1))
+    return AssignmentDraws(n=n, draws=int(draws), seed=int(seed),
+                           unit_arm=np.asarray(unit_arm, dtype=np.int64), groups=groups,
+                           unit_of_row=unit_of_row, dtype=dtype, max_code=max_code)
+
+
 def draw_assignments(
     arm: np.ndarray,
     *,
@@ -114,85 +237,99 @@ def draw_assignments(
     draws : int
         Number of re-randomisations.
     seed : int
-        Seed of ``numpy.random.default_rng``: the same arguments give the same draws.
+        Seed (>= 0) of the stream: the same arguments give the same draws. The
+        draws come in blocks of :data:`DRAW_BLOCK`, each from its own generator
+        (:class:`AssignmentDraws`), the first from ``numpy.random.default_rng(seed)``.
 
     Returns
     -------
     (draws, N) int8 (int16 for more than 127 arm codes)
     """
-    fn = "draw_assignments"
-    arm_v = np.asarray(arm)
-    if arm_v.ndim != 1:
-        raise OptionError(
-            f"The 'arm' parameter of {fn} must be a one-dimensional array. "
-            f"Got shape {arm_v.shape} instead."
-        )
-    n = arm_v.shape[0]
-    arm_v = _checks.check_codes(fn, "arm", arm_v, n)
-    if arm_v.size and arm_v.min() < 0:
-        raise OptionError(f"The 'arm' parameter of {fn} must be codes >= 0. Got {arm_v.min()}.")
-    if not isinstance(draws, int | np.integer) or isinstance(draws, bool) or draws < 0:
-        raise OptionError(f"The 'draws' parameter of {fn} must be an integer >= 0. Got {draws!r}.")
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
-        raise OptionError(f"The 'seed' parameter of {fn} must be an integer. Got {seed!r}.")
-    st = np.zeros(n, np.int64) if strata is None else _checks.check_codes(fn, "strata", strata, n)
-    dtype = np.int8 if (arm_v.max(initial=0) < 128) else np.int16
-    if clusters is None:
-        unit_of_row = None
-        unit_arm, unit_stratum = arm_v, st
-    else:
-        cl = _checks.check_codes(fn, "clusters", clusters, n)
-        _, unit_of_row = np.unique(cl, return_inverse=True)
-        unit_arm = _unit_labels(arm_v, unit_of_row, "arm", "whole clusters are randomised")
-        unit_stratum = _unit_labels(
-            st, unit_of_row, "strata", "all clusters must lie within strata"
-        )
-    out = np.empty((int(draws), unit_arm.size), dtype=dtype)
-    order = np.argsort(unit_stratum, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, np.diff(unit_stratum[order]) != 0, True])
-    groups = [order[bounds[i] : bounds[i + 1]] for i in range(bounds.size - 1)]
-    rng = np.random.default_rng(int(seed))
-    for lo in range(0, int(draws), _DRAW_CHUNK):
-        hi = min(int(draws), lo + _DRAW_CHUNK)
-        for idx in groups:
-            # permuted in int64 (faster than in int8; the same permutations of the stream)
-            block = np.broadcast_to(unit_arm[idx].astype(np.int64), (hi - lo, idx.size)).copy()
-            rng.permuted(block, axis=1, out=block)
-            out[lo:hi, idx] = block
-    return out if unit_of_row is None else out[:, unit_of_row]
+    return assignment_draws(arm, strata=strata, clusters=clusters, draws=draws,
+                            seed=seed).matrix()
 
 
-@dataclass(frozen=True)
-class DrawJob:
-    """The arguments of one :func:`draw_assignments` call."""
+class DrawReader:
+    """Draws ``lo..hi-1`` of a stream on demand, each block drawn once when read in order.
 
-    arm: np.ndarray
-    strata: np.ndarray | None
-    clusters: np.ndarray | None
-    draws: int
-    seed: int
-
-
-def draw_many(jobs: Sequence[DrawJob | None]) -> list[np.ndarray | None]:
-    """:func:`draw_assignments` for several independent designs, on several threads.
-
-    Each job draws from its own generator (its own seed), so every result is that of
-    its own call, whatever the number of threads; a None job gives None.
+    For consumers that walk the draws in their own chunks (the balance and
+    attrition tests): only the current block is held, never the (draws, N)
+    matrix. Not shared between threads (it keeps the current block).
     """
-    def one(job: DrawJob | None) -> np.ndarray | None:
-        if job is None:
-            return None
-        return draw_assignments(job.arm, strata=job.strata, clusters=job.clusters,
-                                draws=job.draws, seed=job.seed)
 
-    return on_threads(one, jobs)
+    def __init__(self, draws: AssignmentDraws) -> None:
+        self._draws = draws
+        self._at = -1
+        self._block = np.empty((0, draws.n), dtype=draws.dtype)
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        """The (hi - lo, N) arm codes of draws ``lo..hi-1``."""
+        parts = []
+        for b in range(lo // DRAW_BLOCK, -(-hi // DRAW_BLOCK)):
+            if b != self._at:
+                self._block, self._at = self._draws.block(b), b
+            first = b * DRAW_BLOCK
+            parts.append(self._block[max(lo, first) - first : min(hi, first + DRAW_BLOCK) - first])
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.empty((0, self._draws.n), dtype=self._draws.dtype)
+        return np.concatenate(parts, axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class PermutationModel:
+    """The prepared model of :func:`permutation_test`: the t statistics of any draws.
+
+    Made by :func:`prepare_permutation_test`; called on a slice of draws it
+    returns their (draws, K, m) t statistics, computed in the batches of
+    :func:`kernel_batches` counted from ``start`` (the slice's first draw
+    among all draws), so a draw's statistic is the same bits in any slicing.
+    """
+
+    model: _batched.BatchedModel | None
+    rows: np.ndarray
+    t_observed: np.ndarray
+    batch: int
+    n: int
+    n_arms: int
+    one_outcome: bool
+
+    def __call__(self, assign: np.ndarray, start: int = 0) -> np.ndarray:
+        """The (b, K, m) t statistics of the (b, N) arm codes ``assign``."""
+        b = assign.shape[0]
+        out = np.full((b, *self.t_observed.shape), np.nan)
+        if self.model is None:
+            return out
+        for lo, hi in kernel_batches(start, start + b, self.batch):
+            out[lo - start : hi - start] = self.model.t_statistics(
+                assign[lo - start : hi - start][:, self.rows])
+        return out
+
+    def result(self, t_draws: np.ndarray) -> PermutationResult:
+        """The result of :func:`permutation_test` from all draws' statistics."""
+        p_value = permutation_p_values(self.t_observed, t_draws)
+        if self.one_outcome:
+            return PermutationResult(self.t_observed[0], t_draws[:, 0, :], p_value[0])
+        return PermutationResult(self.t_observed, t_draws, p_value)
+
+
+def kernel_batches(lo: int, hi: int, batch: int) -> list[tuple[int, int]]:
+    """The batches of draws ``[lo, hi)`` that the kernel computes in one step each:
+    at most ``batch`` draws, never across a block of :data:`DRAW_BLOCK` draws."""
+    out = []
+    while lo < hi:
+        block_end = min(hi, (lo // DRAW_BLOCK + 1) * DRAW_BLOCK)
+        for a in range(lo, block_end, batch):
+            out.append((a, min(a + batch, block_end)))
+        lo = block_end
+    return out
 
 
 @blas_limited
-def permutation_test(
+def prepare_permutation_test(
     y: np.ndarray,
     arm: np.ndarray,
-    assignments: np.ndarray,
     *,
     n_arms: int,
     covariates: np.ndarray | None = None,
@@ -201,55 +338,10 @@ def permutation_test(
     adjustment: Adjustment = "additive",
     se_type: SeType = "HC2",
     observed: np.ndarray | None = None,
-    executor: Executor | None = None,
-    tasks: int | None = None,
-) -> PermutationResult:
-    """Randomisation test of each arm effect with a studentised statistic.
-
-    For each draw the model of :func:`~trustexp.stats.estimate_itt` (same
-    strata, covariates, adjustment and standard errors) is estimated on the
-    rows whose outcome is observed, with the draw's arm labels; the t
-    statistics are computed for all draws in batches, without refitting.
-
-    Parameters
-    ----------
-    y : (N,) float, or (N, K) float
-        Outcome over the full randomised sample; NaN where not observed. Several
-        outcomes with the same observed rows and covariates can be given as
-        columns: the work that depends only on the draws is then shared, and
-        the result arrays get an outcome axis (see Returns).
-    arm : (N,) int
-        Actual arm codes ``0..n_arms-1`` (0 = control).
-    assignments : (draws, N) int
-        Re-randomised arm codes, e.g. from :func:`draw_assignments`.
-    n_arms : int
-    covariates : (N, p) float or None
-        No NaN on observed rows.
-    strata, clusters : (N,) int or None
-    adjustment : {"additive", "lin"}
-    se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
-    observed : (N,) bool or None
-        Rows with the outcome observed; default: where ``y`` is not NaN (in
-        every column).
-    executor : Executor or None
-        Where the draws' statistics are computed (:func:`trustexp.executor.executor`;
-        default: here). The draws are split into ``tasks`` consecutive slices
-        (default: 2 per worker) whose ends fall on the batches that this
-        function computes in one step, so every draw's statistic comes from the
-        same operations on the same numbers wherever it runs: the result is the
-        same bits for any executor, any number of workers and any ``tasks``.
-        The assignments themselves are given (drawn here by the caller), so the
-        random stream does not depend on the executor either.
-    tasks : int or None
-        Slices of draws for the executor.
-
-    Returns
-    -------
-    PermutationResult
-        With a (N, K) ``y``: ``t_observed`` and ``p_value`` are (K, m) and
-        ``t_draws`` is (draws, K, m).
-    """
-    fn = "permutation_test"
+    fn: str = "permutation_test",
+) -> PermutationModel:
+    """Check the arguments of :func:`permutation_test` (all but the draws) and prepare
+    its model; the returned :class:`PermutationModel` computes any draws' statistics."""
     n_arms = _checks.check_n_arms(fn, n_arms)
     y_all = np.asarray(y, dtype=np.float64)
     if y_all.ndim not in (1, 2):
@@ -268,14 +360,6 @@ def permutation_test(
                 f"The 'observed' parameter of {fn} must be a boolean array of length {big_n}. "
                 f"Got dtype {obs.dtype}, shape {obs.shape} instead."
             )
-    assign = np.asarray(assignments)
-    if assign.ndim != 2 or assign.shape[1] != big_n or assign.dtype.kind not in "iu":
-        raise OptionError(
-            f"The 'assignments' parameter of {fn} must be an integer array of shape "
-            f"(draws, {big_n}). Got dtype {assign.dtype}, shape {assign.shape} instead."
-        )
-    if assign.size and (assign.min() < 0 or assign.max() >= n_arms):
-        raise OptionError(f"The 'assignments' parameter of {fn} must hold codes 0..{n_arms - 1}.")
     arm = _checks.check_codes(fn, "arm", arm, big_n, n_arms)
     for name, codes in (("strata", strata), ("clusters", clusters)):
         if codes is not None:
@@ -306,7 +390,7 @@ def permutation_test(
         fn, y_obs[:, 0] if y_obs.shape[1] else np.zeros(y_obs.shape[0]), sample(arm), n_arms,
         sample(cov), sample(strata), sample(clusters), adjustment, se_type,
     )  # fmt: skip
-    rows = np.flatnonzero(obs)  # columns of `assignments` in the outcome sample
+    rows = np.flatnonzero(obs)  # columns of the assignments in the outcome sample
     order = (
         np.argsort(inp.clusters, kind="stable")
         if inp.clusters is not None
@@ -318,64 +402,185 @@ def permutation_test(
         return None if x is None else x[order]
 
     m = inp.n_arms - 1
-    draws = assign.shape[0]
     k_out = y2.shape[1]
+    one = y_all.ndim == 1
     if rows.size == 0 or k_out == 0:
-        t_obs = np.full((k_out, m), np.nan)
-        t_draws = np.full((draws, k_out, m), np.nan)
+        return PermutationModel(None, rows, np.full((k_out, m), np.nan), DRAW_BLOCK, big_n,
+                                inp.n_arms, one)
+    model = _batched.prepare(
+        y_obs[order], sort(inp.covariates), sort(inp.strata), sort(inp.clusters),
+        n_arms=inp.n_arms, adjustment=inp.adjustment, se_type=inp.se_type,
+    )  # fmt: skip
+    t_obs = model.t_statistics(inp.arm[order][None, :])[0]
+    batch = int(max(1, min(DRAW_BLOCK, CHUNK_BYTES // model.bytes_per_draw())))
+    return PermutationModel(model, rows, t_obs, batch, big_n, inp.n_arms, one)
+
+
+@blas_limited
+def permutation_test(
+    y: np.ndarray,
+    arm: np.ndarray,
+    assignments: np.ndarray | AssignmentDraws,
+    *,
+    n_arms: int,
+    covariates: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    adjustment: Adjustment = "additive",
+    se_type: SeType = "HC2",
+    observed: np.ndarray | None = None,
+    executor: Executor | None = None,
+    tasks: int | None = None,
+) -> PermutationResult:
+    """Randomisation test of each arm effect with a studentised statistic.
+
+    For each draw the model of :func:`~trustexp.stats.estimate_itt` (same
+    strata, covariates, adjustment and standard errors) is estimated on the
+    rows whose outcome is observed, with the draw's arm labels; the t
+    statistics are computed for all draws in batches, without refitting.
+
+    Parameters
+    ----------
+    y : (N,) float, or (N, K) float
+        Outcome over the full randomised sample; NaN where not observed. Several
+        outcomes with the same observed rows and covariates can be given as
+        columns: the work that depends only on the draws is then shared, and
+        the result arrays get an outcome axis (see Returns).
+    arm : (N,) int
+        Actual arm codes ``0..n_arms-1`` (0 = control).
+    assignments : (draws, N) int, or AssignmentDraws
+        Re-randomised arm codes, e.g. from :func:`draw_assignments`, or the
+        stream of :func:`assignment_draws`, whose blocks are then drawn where
+        their statistics are computed (here on several threads, or by the
+        executor's workers), so that no (draws, N) matrix is ever held.
+    n_arms : int
+    covariates : (N, p) float or None
+        No NaN on observed rows.
+    strata, clusters : (N,) int or None
+    adjustment : {"additive", "lin"}
+    se_type : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"}
+    observed : (N,) bool or None
+        Rows with the outcome observed; default: where ``y`` is not NaN (in
+        every column).
+    executor : Executor or None
+        Where the draws' statistics are computed (:func:`trustexp.executor.executor`;
+        default: here, the blocks of :data:`DRAW_BLOCK` draws on several threads).
+        The draws are split into ``tasks`` consecutive slices (default: 2 per
+        worker) whose ends fall on the batches that this function computes in
+        one step (:func:`kernel_batches`), so every draw's statistic comes from
+        the same operations on the same numbers wherever it runs: the result is
+        the same bits for any executor, any number of workers and any ``tasks``.
+        The random stream does not depend on the executor either: each block of
+        an :class:`AssignmentDraws` is drawn from its own seed.
+    tasks : int or None
+        Slices of draws for the executor.
+
+    Returns
+    -------
+    PermutationResult
+        With a (N, K) ``y``: ``t_observed`` and ``p_value`` are (K, m) and
+        ``t_draws`` is (draws, K, m).
+    """
+    fn = "permutation_test"
+    test = prepare_permutation_test(
+        y, arm, n_arms=n_arms, covariates=covariates, strata=strata, clusters=clusters,
+        adjustment=adjustment, se_type=se_type, observed=observed, fn=fn,
+    )  # fmt: skip
+    if isinstance(assignments, AssignmentDraws):
+        if assignments.n != test.n or assignments.max_code >= test.n_arms:
+            raise OptionError(
+                f"The 'assignments' parameter of {fn} must re-randomise the {test.n} rows "
+                f"with codes 0..{test.n_arms - 1}. Got draws of {assignments.n} rows with "
+                f"codes up to {assignments.max_code} instead."
+            )
+        [t_draws] = redrawn_statistics(assignments, [test], executor=executor, tasks=tasks)
+        return test.result(t_draws)
+    assign = np.asarray(assignments)
+    if assign.ndim != 2 or assign.shape[1] != test.n or assign.dtype.kind not in "iu":
+        raise OptionError(
+            f"The 'assignments' parameter of {fn} must be an integer array of shape "
+            f"(draws, {test.n}). Got dtype {assign.dtype}, shape {assign.shape} instead."
+        )
+    if assign.size and (assign.min() < 0 or assign.max() >= test.n_arms):
+        raise OptionError(
+            f"The 'assignments' parameter of {fn} must hold codes 0..{test.n_arms - 1}.")
+    draws = assign.shape[0]
+    units = kernel_batches(0, draws, test.batch)
+    if executor is not None and not isinstance(executor, InProcess) and len(units) > 1:
+        workers = max(1, int(getattr(executor, "workers", 1)))
+        n_tasks = tasks if tasks is not None else 2 * workers
+        slices = [(units[a][0], units[b - 1][1]) for a, b in chunk_ranges(len(units), n_tasks)]
+        parts = executor.map(_slice_statistics, test,
+                             [(lo, assign[lo:hi]) for lo, hi in slices])
+        t_draws = np.concatenate(parts, axis=0)
     else:
-        model = _batched.prepare(
-            y_obs[order], sort(inp.covariates), sort(inp.strata), sort(inp.clusters),
-            n_arms=inp.n_arms, adjustment=inp.adjustment, se_type=inp.se_type,
-        )  # fmt: skip
-        t_obs = model.t_statistics(inp.arm[order][None, :])[0]
-        chunk = max(1, CHUNK_BYTES // model.bytes_per_draw())
-        workers = int(getattr(executor, "workers", 1)) if executor is not None else 1
-        if executor is not None and not isinstance(executor, InProcess) and draws > chunk:
-            args = _Slice(y2, arm, n_arms, cov, strata, clusters, adjustment, se_type,
-                          np.asarray(obs, dtype=bool))
-            n_tasks = tasks if tasks is not None else 2 * max(1, workers)
-            parts = executor.map(_slice_t_draws, args,
-                                 [assign[lo:hi] for lo, hi in _aligned(draws, chunk, n_tasks)])
-            t_draws = np.concatenate(parts, axis=0)
-        else:
-            t_draws = np.empty((draws, k_out, m))
-            for lo in range(0, draws, chunk):
-                t_draws[lo : lo + chunk] = model.t_statistics(assign[lo : lo + chunk][:, rows])
-    p_value = permutation_p_values(t_obs, t_draws)
-    if y_all.ndim == 1:
-        return PermutationResult(t_obs[0], t_draws[:, 0, :], p_value[0])
-    return PermutationResult(t_obs, t_draws, p_value)
+        blocks = [(lo, min(draws, lo + DRAW_BLOCK)) for lo in range(0, draws, DRAW_BLOCK)]
+        parts = on_threads(lambda b: test(assign[b[0] : b[1]], b[0]), blocks)
+        t_draws = (np.concatenate(parts, axis=0) if parts
+                   else np.empty((0, *test.t_observed.shape)))
+    return test.result(t_draws)
 
 
-@dataclass(frozen=True)
-class _Slice:
-    """The arguments of :func:`permutation_test` other than the assignments, for a worker."""
-
-    y: np.ndarray
-    arm: np.ndarray
-    n_arms: int
-    covariates: np.ndarray | None
-    strata: np.ndarray | None
-    clusters: np.ndarray | None
-    adjustment: Any
-    se_type: Any
-    observed: np.ndarray
+def _slice_statistics(test: PermutationModel, item: tuple[int, np.ndarray]) -> np.ndarray:
+    """The statistics of one slice of given draws (run by an executor's worker)."""
+    start, assign = item
+    return test(assign, start)
 
 
-def _slice_t_draws(args: _Slice, assignments: np.ndarray) -> np.ndarray:
-    """The (draws, K, m) statistics of one slice of draws (run by an executor's worker)."""
-    res = permutation_test(args.y, args.arm, assignments, n_arms=args.n_arms,
-                           covariates=args.covariates, strata=args.strata,
-                           clusters=args.clusters, adjustment=args.adjustment,
-                           se_type=args.se_type, observed=args.observed)
-    return np.array(res.t_draws)
+def redrawn_statistics(
+    draws: AssignmentDraws,
+    statistics: Sequence[Callable[..., np.ndarray]],
+    *,
+    executor: Executor | None = None,
+    tasks: int | None = None,
+) -> list[np.ndarray]:
+    """Several statistics under every draw of one stream, each block drawn once.
+
+    Parameters
+    ----------
+    draws
+        The re-randomisations (:func:`assignment_draws`).
+    statistics
+        Callables ``f(assign, start)`` of a (b, N) slice of draws starting at draw
+        ``start``, returning an array with b rows (a :class:`PermutationModel`, say);
+        picklable for a Dask executor.
+    executor, tasks
+        Where the blocks are drawn and their statistics computed: here (default),
+        one block per task on several threads; on an executor's workers, the blocks
+        in ``tasks`` consecutive groups (default 2 per worker). Each block is drawn
+        from its own seed and each statistic sees the same block wherever it runs,
+        so the results are the same bits anywhere.
+
+    Returns
+    -------
+    list of arrays
+        For each statistic, its rows over all draws in order.
+    """
+    stats = tuple(statistics)
+    n_blocks = draws.n_blocks
+    if n_blocks == 0:
+        empty = np.empty((0, draws.n), dtype=draws.dtype)
+        return [f(empty, 0) for f in stats]
+    ex = executor if executor is not None else InProcess()
+    if isinstance(ex, InProcess):
+        parts = on_threads(lambda b: _on_blocks((draws, stats), (b, b + 1)), range(n_blocks))
+    else:
+        n_tasks = tasks if tasks is not None else 2 * max(1, int(getattr(ex, "workers", 1)))
+        parts = ex.map(_on_blocks, (draws, stats), chunk_ranges(n_blocks, n_tasks))
+    return [np.concatenate([part[i] for part in parts], axis=0) for i in range(len(stats))]
 
 
-def _aligned(draws: int, batch: int, tasks: int) -> list[tuple[int, int]]:
-    """``[lo, hi)`` slices of ``range(draws)`` in at most ``tasks`` parts, ends on batches."""
-    n_batches = -(-draws // batch)
-    return [(lo * batch, min(draws, hi * batch)) for lo, hi in chunk_ranges(n_batches, tasks)]
+def _on_blocks(shared: tuple[AssignmentDraws, tuple[Callable[..., np.ndarray], ...]],
+               blocks: tuple[int, int]) -> list[np.ndarray]:
+    """Every statistic of blocks ``[lo, hi)``, each block drawn once (here or on a worker)."""
+    draws, stats = shared
+    out: list[list[np.ndarray]] = [[] for _ in stats]
+    for b in range(*blocks):
+        assign = draws.block(b)
+        start = draws.bounds(b)[0]
+        for i, f in enumerate(stats):
+            out[i].append(f(assign, start))
+    return [np.concatenate(parts, axis=0) for parts in out]
 
 
 def permutation_p_values(t_observed: np.ndarray, t_draws: np.ndarray) -> np.ndarray:
