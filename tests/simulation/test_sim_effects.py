@@ -86,6 +86,28 @@ def test_randomisation_inference_holds_its_size():
     check_size(reject / reps, reps)
 
 
+def test_randomisation_inference_holds_its_size_over_several_blocks():
+    """The stream in blocks (block 0 the seed's generator, blocks 1 and 2 its children, the
+    last one partial): drawn block by block where the statistics are computed, the test is
+    still exact."""
+    from trustexp.stats.randomisation import assignment_draws
+
+    rng = np.random.default_rng(923)
+    reps, n, draws = 4000, 40, 599
+    template, strata = np.resize([0, 1], n), np.repeat([0, 1], n // 2)
+    reject = 0
+    for _ in range(reps):
+        arm = assign(rng, template, strata)
+        y0 = rng.lognormal(size=n)
+        b = assignment_draws(arm, strata=strata, draws=draws, seed=int(rng.integers(2**31)))
+        reject += permutation_test(y0, arm, b, n_arms=2, strata=strata).p_value[0] <= 0.05
+    record("randomisation_size_blocks", [
+        {"quantity": "randomisation test (studentised HC2), p <= 0.05, draws in 3 blocks",
+         "design": "n=40, lognormal outcome, strata, B=599", "nominal": 0.05,
+         "observed": reject / reps, "reps": reps}])
+    check_size(reject / reps, reps)
+
+
 def test_randomisation_inference_interval_covers():
     rng = np.random.default_rng(922)
     reps, n, draws, tau = 1000, 40, 199, 1.0
