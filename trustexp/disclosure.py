@@ -51,7 +51,7 @@ import pandas as pd
 from trustexp.errors import OptionError
 from trustexp.frames import Fact, FrameFacts, FrameSpec, Inputs, Relation, frame_specs
 from trustexp.literals import POOLED
-from trustexp.stats._threads import blas_limited
+from trustexp.stats._threads import blas_limited, on_threads
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustexp.evaluation import Evaluation
@@ -242,6 +242,11 @@ def _site_relations(ledger: _Ledger, sites: Sequence[str]) -> list[Relation]:
     return out
 
 
+def _fact_order(f: Fact) -> tuple[str, str, str, tuple[Any, ...]]:
+    """The order of :class:`~trustexp.frames.Fact` (its fields in turn), as one sort key."""
+    return (f.kind, f.site, f.arm, f.detail)
+
+
 def _find(parent: dict[int, int], x: int) -> int:
     """The root of ``x`` in the union-find forest ``parent`` (halving the path)."""
     while parent.setdefault(x, x) != x:
@@ -254,6 +259,36 @@ def _union(parent: dict[int, int], members: Sequence[int]) -> None:
     """Join ``members`` into one tree of ``parent``."""
     for j in members[1:]:
         parent[_find(parent, j)] = _find(parent, members[0])
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One connected block of relations over unknown facts, for the exact joint check."""
+
+    members: list[list[int]]  # each relation's facts, its total first
+    cols: list[int]  # the unknown facts, in order
+    aims: list[int]  # the targets among them
+
+    def determined(self) -> list[int]:
+        """The aims that the relations pin down: ``e_j`` in the row space of the relations
+        restricted to the unknowns, that is ``a' x = e_j`` solvable exactly."""
+        cols = np.asarray(self.cols, dtype=np.int64)
+        lengths = np.fromiter((len(m) for m in self.members), dtype=np.int64,
+                              count=len(self.members))
+        facts = np.fromiter((j for m in self.members for j in m), dtype=np.int64,
+                            count=int(lengths.sum()))
+        row = np.repeat(np.arange(len(self.members)), lengths)
+        first = np.zeros(facts.size, dtype=bool)
+        first[np.r_[0, np.cumsum(lengths)[:-1]]] = True
+        col = np.searchsorted(cols, facts)
+        inside = (col < cols.size) & (cols[np.minimum(col, cols.size - 1)] == facts)
+        a = np.zeros((len(self.members), cols.size))
+        np.add.at(a, (row[inside], col[inside]), np.where(first[inside], 1.0, -1.0))
+        e = np.zeros((cols.size, len(self.aims)))
+        e[np.searchsorted(cols, self.aims), np.arange(len(self.aims))] = 1.0
+        x, *_ = np.linalg.lstsq(a.T, e, rcond=None)
+        resid = np.abs(a.T @ x - e).max(axis=0)
+        return [j for t, j in enumerate(self.aims) if resid[t] < 1e-8]
 
 
 class _Gate:
@@ -280,7 +315,7 @@ class _Gate:
             if any(f in self.rule for f in (*row.rests, *row.values)):
                 row.released = False
         facts = sorted({f for rel in ledger.relations for f in (rel.total, *rel.parts)}
-                       | set(ledger.counted) | set(ledger.valued))
+                       | set(ledger.counted) | set(ledger.valued), key=_fact_order)
         self.facts = facts
         self.id = {f: i for i, f in enumerate(facts)}
         # Relations in one order whatever order the frames declared them in (the
@@ -380,28 +415,34 @@ class _Gate:
         groups_: dict[int, list[int]] = defaultdict(list)
         for j in list(parent):
             groups_[_find(parent, j)].append(j)
-        found: list[tuple[list[int], int]] = []
+        work: list[tuple[list[int], list[int], list[_Block]]] = []
         for comp in groups_.values():
             targets = [j for j in comp if self.sensitive[j] and not self.accepted[j]]
             if not targets:
                 continue
             crel = sorted({i for j in comp for i in self.by_fact[j] if i in rel_set})
-            determined = self._determined(comp, targets, crel)
+            work.append((targets, crel, self._blocks(comp, targets, crel)))
+        # the blocks' exact checks are independent dense solves: on the machine's cores
+        solved = iter(on_threads(_Block.determined, [b for _, _, bl in work for b in bl]))
+        found: list[tuple[list[int], int]] = []
+        for targets, crel, blocks in work:
+            determined = {j for _ in blocks for j in next(solved)}
             # released numbers of the relations that pin a target down
             released = sorted({g for i in crel for g in self.members[i] if pub[g]})
             found.extend((released, j) for j in targets if j in determined)
         return found
 
-    def _determined(self, comp: list[int], targets: list[int], crel: list[int]) -> set[int]:
-        """The targets that the relations ``crel`` pin down, over the unknowns ``comp``.
+    def _blocks(self, comp: list[int], targets: list[int], crel: list[int]) -> list[_Block]:
+        """The blocks of relations whose exact checks decide which targets ``crel`` pin down.
 
         ``e_j`` is determined exactly when it lies in the row space of the
-        relations restricted to the unknowns. A relation holding an unknown
-        that is no target and occurs in no other relation can never help (its
-        coefficient would have to be zero), so such relations are dropped first,
-        repeatedly; what is left is split into connected blocks and each block
-        is checked by least squares. Dropping is exact, so the answer is that of
-        one solve over the whole component, at a fraction of the cost.
+        relations restricted to the unknowns ``comp``. A relation holding an
+        unknown that is no target and occurs in no other relation can never
+        help (its coefficient would have to be zero), so such relations are
+        dropped first, repeatedly; what is left is split into connected blocks,
+        each checked by least squares (:class:`_Block`). Dropping is exact, so
+        the answer is that of one solve over the whole component, at a fraction
+        of the cost.
         """
         unknown = set(comp)
         target_set = set(targets)
@@ -426,7 +467,7 @@ class _Gate:
         blocks: dict[int, list[int]] = defaultdict(list)
         for i, hid in rows.items():
             blocks[_find(parent, hid[0])].append(i)
-        determined: set[int] = set()
+        out: list[_Block] = []
         for block in blocks.values():
             cols = sorted({j for i in block for j in rows[i]})
             aims = [j for j in cols if j in target_set]
@@ -435,20 +476,8 @@ class _Gate:
             if len(cols) > _EXACT_LIMIT:
                 self.note.append(f"joint check skipped for {len(cols)} unknown groups")
                 continue
-            col = {j: c for c, j in enumerate(cols)}
-            a = np.zeros((len(block), len(cols)))
-            for r, i in enumerate(block):
-                for pos, j in enumerate(self.members[i]):
-                    if j in col:
-                        a[r, col[j]] += 1.0 if pos == 0 else -1.0
-            # e_j lies in the row space of a exactly when a.T x = e_j has an exact solution
-            e = np.zeros((len(cols), len(aims)))
-            for t, j in enumerate(aims):
-                e[col[j], t] = 1.0
-            x, *_ = np.linalg.lstsq(a.T, e, rcond=None)
-            resid = np.abs(a.T @ x - e).max(axis=0)
-            determined.update(j for t, j in enumerate(aims) if resid[t] < 1e-8)
-        return determined
+            out.append(_Block([self.members[i] for i in block], cols, aims))
+        return out
 
     def _sources(self, i: int, pub: np.ndarray, via: Mapping[int, int]) -> list[int]:
         """The published facts from which relation ``i`` was worked out (nearest first)."""

@@ -512,8 +512,7 @@ def balance_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
     """
     ctrl = inp.config.control_arm
     parts = inp.trial.participants
-    site = parts["site"].astype("str").to_numpy()
-    arm = parts["arm"].astype("str").to_numpy()
+    rows_of = groups.cell_rows(inp)
     values_of = {(cov if level is None else f"{cov}={level}"): (cov, x)
                  for cov, level, x in _balance_variables(inp.config, parts)}
     cells, rests, values, relations = [], [], [], []
@@ -533,10 +532,10 @@ def balance_facts(frame: pd.DataFrame, inp: Inputs) -> FrameFacts:
                              Fact("sum", s, who, (key,)))
             if (s, who, key) not in done and x is not None:
                 done.add((s, who, key))
-                mask = (arm == who) & (np.ones(len(site), dtype=bool) if s == POOLED else site == s)
-                v = x[mask & np.isfinite(x)]
+                in_cell = x[rows_of[(s, who)]]
+                v = in_cell[np.isfinite(in_cell)]
                 people[obs] = int(v.size)
-                people[unobs] = int(mask.sum()) - int(v.size)
+                people[unobs] = int(in_cell.size) - int(v.size)
                 relations.append(Relation(_alloc(s, who), (obs, unobs)))
                 if groups.binary_values(v):
                     people[ev], people[ne] = int(v.sum()), int(v.size - v.sum())

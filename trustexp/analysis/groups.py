@@ -99,6 +99,38 @@ def site_masks(inp: Inputs) -> list[tuple[str, np.ndarray]]:
     return _memo(inp, "sites_of", compute)
 
 
+def cell_rows(inp: Inputs) -> dict[tuple[str, str], np.ndarray]:
+    """The participants' rows (ascending) of each (site, arm), the pooled analysis included.
+
+    The rows a boolean mask ``(site == s) & (arm == a)`` selects, found in one sort
+    instead of one pass over the strings per cell.
+    """
+
+    def compute() -> dict[tuple[str, str], np.ndarray]:
+        parts = inp.trial.participants
+        site_names, site = np.unique(parts["site"].astype("str").to_numpy(), return_inverse=True)
+        arm_names, arm = np.unique(parts["arm"].astype("str").to_numpy(), return_inverse=True)
+        n_arms = max(1, arm_names.size)
+        out: dict[tuple[str, str], np.ndarray] = {}
+        for code, rows in _split(arm, n_arms):
+            out[(POOLED, str(arm_names[code]))] = rows
+        for code, rows in _split(site * n_arms + arm, site_names.size * n_arms):
+            out[(str(site_names[code // n_arms]), str(arm_names[code % n_arms]))] = rows
+        empty = np.empty(0, dtype=np.int64)
+        return {(s, a): out.get((s, a), empty)
+                for s in (POOLED, *inp.sites) for a in inp.config.arm_ids}
+
+    return _memo(inp, "cell_rows", compute)
+
+
+def _split(codes: np.ndarray, n_codes: int) -> list[tuple[int, np.ndarray]]:
+    """(code, its rows in ascending order) for every code that occurs."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=n_codes))]
+    return [(c, order[bounds[c] : bounds[c + 1]]) for c in range(n_codes)
+            if bounds[c + 1] > bounds[c]]
+
+
 def _arm_masks(arm: np.ndarray, arm_ids: Sequence[str]) -> dict[str, np.ndarray]:
     """A boolean mask per arm id (one pass over the strings per arm)."""
     return {a: arm == a for a in arm_ids}

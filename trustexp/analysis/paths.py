@@ -174,8 +174,7 @@ def _build(inp: Inputs) -> pd.DataFrame:
 def _group_sizes(inp: Inputs, frame: pd.DataFrame) -> dict[tuple[str, str, str, int], tuple[int, int | None, bool]]:
     """Per (site, arm, series, month): known persons, events (share series), dominance (euros)."""
     plan = path_plan(inp)
-    arm = inp.trial.participants["arm"].astype("str").to_numpy()
-    site = inp.trial.participants["site"].astype("str").to_numpy()
+    cells = groups.cell_rows(inp)
     out: dict[tuple[str, str, str, int], tuple[int, int | None, bool]] = {}
     for key_name, series, hours, _ in path_series(inp):
         if key_name not in set(frame["series"]):
@@ -183,9 +182,8 @@ def _group_sizes(inp: Inputs, frame: pd.DataFrame) -> dict[tuple[str, str, str, 
         values = series_values(inp, series, hours, plan.months)
         share = SERIES[series].unit == "share"
         for s in ("all", *inp.sites):
-            in_site = np.ones(len(arm), dtype=bool) if s == "all" else site == s
             for a in inp.config.arm_ids:
-                v = values[in_site & (arm == a)]
+                v = values[cells[(s, a)]]
                 obs = np.isfinite(v)
                 n = obs.sum(axis=0)
                 sums = np.where(obs, v, 0.0).sum(axis=0)
