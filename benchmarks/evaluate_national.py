@@ -21,7 +21,7 @@ with a note.
 Usage::
 
     python benchmarks/evaluate_national.py --people 1000 10000 100000 450000 \\
-        --permutations 0 1000 [--compare] [--timeout 1800]
+        --permutations 0 1000 [--report-at 450000] [--workers 2] [--compare] [--timeout 1800]
 
 A measurement, not a unit test. The machine may be shared: CPU time is the
 steadier figure, wall time is printed too.
@@ -48,7 +48,8 @@ _CHILD = """
 import json, sys, time, tempfile, os, resource
 t0 = time.perf_counter(); c0 = time.process_time()
 import trustexp
-ev = trustexp.evaluate(sys.argv[1], permutations=int(sys.argv[2]))
+workers = int(sys.argv[4]) if sys.argv[4] != "0" else None
+ev = trustexp.evaluate(sys.argv[1], permutations=int(sys.argv[2]), workers=workers)
 t1 = time.perf_counter(); c1 = time.process_time()
 if sys.argv[3] == "1":
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,12 +70,13 @@ def folder_for(people: int, months: int) -> Path:
 
 
 def run_child(folder: Path, permutations: int, timeout: float,
-              report: bool = True) -> dict[str, float]:
-    """Evaluate (and report) ``folder`` in a fresh process; its times and peak memory."""
+              report: bool = True, workers: int | None = None) -> dict[str, float]:
+    """Evaluate (and report) ``folder`` in a fresh process (on a LocalCluster of ``workers``
+    Dask workers if given); its times and peak memory (the calling process's own)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(folder), str(permutations),
-                           "1" if report else "0"],
+                           "1" if report else "0", str(workers or 0)],
                           capture_output=True, text=True, env=env, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--report-at", type=int, nargs="*", default=None,
                         help="sizes at which the report is timed too (default: every size)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="also evaluate the largest size on a LocalCluster of this many "
+                             "Dask workers (same results; the cluster's start is included)")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
     for b in args.permutations:
@@ -167,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"B={b}: growth exponent of evaluate in N: "
                   f"{growth_exponent(sizes, wall):.2f} (wall), "
                   f"{growth_exponent(sizes, cpu):.2f} (CPU, all threads)")
+        if args.workers:
+            r = run_child(folder_for(args.people[-1], args.months), b, args.timeout, False,
+                          args.workers)
+            print(f"N={args.people[-1]:>7,} B={b:>5}, {args.workers} Dask workers: evaluate "
+                  f"{r['evaluate_wall']:.1f} s wall / {r['evaluate_cpu']:.1f} s CPU of the "
+                  f"calling process, its peak memory {r['peak_gib']:.2f} GiB", flush=True)
     if args.compare:
         compare(folder_for(args.people[-1], args.months))
     return 0

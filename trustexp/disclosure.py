@@ -337,16 +337,35 @@ class _Gate:
                 self.people[j] = n
         self.accepted = np.zeros(len(facts), dtype=bool)
         self.note: list[str] = []
+        # the same facts as index arrays, for the rounds' vectorised bookkeeping
+        self._counted = np.zeros(len(facts), dtype=bool)
+        self._counted[[self.id[f] for f in ledger.counted]] = True
+        self._hidden = np.zeros(len(facts), dtype=bool)
+        self._hidden[[self.id[f] for f in self.hidden_counts if f in self.id]] = True
+        row_at: dict[int, int] = {}
+        self._rows: list[_Row] = []
+        pairs: list[tuple[int, int]] = []
+        for f, frows in ledger.valued.items():
+            for r in frows:
+                if id(r) not in row_at:
+                    row_at[id(r)] = len(self._rows)
+                    self._rows.append(r)
+                pairs.append((row_at[id(r)], self.id[f]))
+        pair_arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        self._valued_row, self._valued_fact = pair_arr[:, 0], pair_arr[:, 1]
+        lengths = np.array([len(m) for m in self.members], dtype=np.int64)
+        self._flat = np.array([j for m in self.members for j in m], dtype=np.int64)
+        self._rel_of = np.repeat(np.arange(len(self.members), dtype=np.int64), lengths)
+        self._total = np.array([m[0] for m in self.members], dtype=np.int64)
 
     # -- what is published ------------------------------------------------------
     def published(self) -> np.ndarray:
-        pub = np.zeros(len(self.facts), dtype=bool)
-        for f in self.ledger.counted:
-            if f not in self.hidden_counts:
-                pub[self.id[f]] = True
-        for f, rows in self.ledger.valued.items():
-            if any(r.released for r in rows):
-                pub[self.id[f]] = True
+        """The facts that the released numbers show: a count not withheld, or a fact with
+        a released row of values."""
+        pub = self._counted & ~self._hidden
+        released = np.fromiter((r.released for r in self._rows), dtype=bool,
+                               count=len(self._rows))
+        pub[self._valued_fact[released[self._valued_row]]] = True
         return pub
 
     def known(self, f: Fact) -> bool:
@@ -361,6 +380,7 @@ class _Gate:
     def withhold(self, j: int) -> None:
         f = self.facts[j]
         self.hidden_counts.add(f)
+        self._hidden[j] = True
         for r in self.ledger.valued.get(f, ()):
             r.released = False
         self.rule.setdefault(f, "secondary")
@@ -370,8 +390,10 @@ class _Gate:
         """Everything single subtractions give; the relations that reveal a small group."""
         known = pub.copy()
         via: dict[int, int] = {}
-        unknown = [sum(1 for j in mem if not known[j]) for mem in self.members]
-        queue = [i for i, u in enumerate(unknown) if u == 1]
+        counts = np.bincount(self._rel_of, weights=~known[self._flat],
+                             minlength=len(self.members)).astype(np.int64)
+        unknown = counts.tolist()
+        queue = np.flatnonzero(counts == 1).tolist()
         found: list[tuple[int, int]] = []
         flagged: set[int] = set()
         while queue:
@@ -391,10 +413,13 @@ class _Gate:
                 if unknown[k] == 1:
                     queue.append(k)
         if not found:
-            # unknown parts of a known total that add up to a small group
-            for i, mem in enumerate(self.members):
-                if not known[mem[0]]:
-                    continue
+            # unknown parts of a known total that add up to a small group (a relation
+            # with its total known has only parts unknown)
+            left = np.array(unknown, dtype=np.int64).reshape(-1)
+            candidates: list[int] = (np.flatnonzero(known[self._total] & (left >= 2)).tolist()
+                                     if left.size else [])
+            for i in candidates:
+                mem = self.members[i]
                 hidden = [j for j in mem[1:] if not known[j]]
                 if len(hidden) < 2 or not any(self.sensitive[j] and not self.accepted[j]
                                               for j in hidden):

@@ -68,22 +68,30 @@ def test_cr2_interval_covers_with_few_clusters(n_clusters):
     check_coverage(hit / reps, reps, 0.93)
 
 
-def test_randomisation_inference_holds_its_size():
-    """Exact by construction; 4000 replications so that the Monte Carlo error is small."""
-    rng = np.random.default_rng(921)
-    reps, n, draws = 4000, 40, 199
+def _ri_size(seed: int, reps: int, draws: int, drawer) -> float:
+    """Rejection rate at 5% of the randomisation test under the sharp null (n = 40, lognormal
+    outcome, two strata), its draws from ``drawer(arm, strata=, draws=, seed=)``."""
+    rng = np.random.default_rng(seed)
+    n = 40
     template, strata = np.resize([0, 1], n), np.repeat([0, 1], n // 2)
     reject = 0
     for _ in range(reps):
         arm = assign(rng, template, strata)
         y0 = rng.lognormal(size=n)
-        b = draw_assignments(arm, strata=strata, draws=draws, seed=int(rng.integers(2**31)))
+        b = drawer(arm, strata=strata, draws=draws, seed=int(rng.integers(2**31)))
         reject += permutation_test(y0, arm, b, n_arms=2, strata=strata).p_value[0] <= 0.05
+    return reject / reps
+
+
+def test_randomisation_inference_holds_its_size():
+    """Exact by construction; 4000 replications so that the Monte Carlo error is small."""
+    reps = 4000
+    rate = _ri_size(921, reps, 199, draw_assignments)
     record("randomisation_size", [
         {"quantity": "randomisation test (studentised HC2), p <= 0.05",
          "design": "n=40, lognormal outcome, strata, B=199", "nominal": 0.05,
-         "observed": reject / reps, "reps": reps}])
-    check_size(reject / reps, reps)
+         "observed": rate, "reps": reps}])
+    check_size(rate, reps)
 
 
 def test_randomisation_inference_holds_its_size_over_several_blocks():
@@ -92,20 +100,13 @@ def test_randomisation_inference_holds_its_size_over_several_blocks():
     still exact."""
     from trustexp.stats.randomisation import assignment_draws
 
-    rng = np.random.default_rng(923)
-    reps, n, draws = 4000, 40, 599
-    template, strata = np.resize([0, 1], n), np.repeat([0, 1], n // 2)
-    reject = 0
-    for _ in range(reps):
-        arm = assign(rng, template, strata)
-        y0 = rng.lognormal(size=n)
-        b = assignment_draws(arm, strata=strata, draws=draws, seed=int(rng.integers(2**31)))
-        reject += permutation_test(y0, arm, b, n_arms=2, strata=strata).p_value[0] <= 0.05
+    reps = 4000
+    rate = _ri_size(923, reps, 599, assignment_draws)
     record("randomisation_size_blocks", [
         {"quantity": "randomisation test (studentised HC2), p <= 0.05, draws in 3 blocks",
          "design": "n=40, lognormal outcome, strata, B=599", "nominal": 0.05,
-         "observed": reject / reps, "reps": reps}])
-    check_size(reject / reps, reps)
+         "observed": rate, "reps": reps}])
+    check_size(rate, reps)
 
 
 def test_randomisation_inference_interval_covers():

@@ -141,10 +141,14 @@ def refactor(codes: np.ndarray | None) -> np.ndarray | None:
 
 
 def nonconstant(x: np.ndarray) -> np.ndarray:
-    """Boolean mask of the columns of ``x`` (n, p) that are not constant."""
+    """Boolean mask of the columns of ``x`` (n, p) that are not constant: spread above
+    :data:`trustexp.stats.segments.CONSTANT_RTOL` times ``max(1, max |x|)``, the rule by
+    which the sites' batched fits leave a covariate out too."""
+    from trustexp.stats.segments import CONSTANT_RTOL
+
     if x.shape[0] == 0:
         return np.zeros(x.shape[1], dtype=bool)
-    return np.ptp(x, axis=0) > 1e-12 * np.maximum(1.0, np.abs(x).max(axis=0))
+    return np.ptp(x, axis=0) > CONSTANT_RTOL * np.maximum(1.0, np.abs(x).max(axis=0))
 
 
 def impute_with_indicator(values: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
