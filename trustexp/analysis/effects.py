@@ -200,10 +200,8 @@ def estimate_effects(
         data = all_data[s]
         survival = {i: _survival_data(sample, o, outcomes) for i, o in enumerate(config.outcomes)
                     if _is_survival(o, outcomes)}
-        tests = _RandomisationTests(config, sample, data, {
-            i: sv for i, sv in survival.items()
-            if (sample.arm[sv.obs] == 0).any() and (sample.arm[sv.obs] > 0).any()
-        }, stream)
+        tests = _RandomisationTests(
+            config, sample, data, {i: sv for i, sv in survival.items() if sv.estimable}, stream)
         records: list[dict] = []
         t_draws: list[np.ndarray] = []
         for i, outcome in enumerate(config.outcomes):
@@ -328,7 +326,7 @@ class _RandomisationTests:
             return
         t_all = redrawn_statistics(draws, statistics,
                                    executor=active_for(sample.arm.size * draws.draws))
-        for group, model, t_draws in zip(members, models, t_all, strict=False):
+        for group, model, t_draws in zip(members, models, t_all[: len(models)], strict=True):
             perm = model.result(t_draws)
             for j, i in enumerate(group):
                 self._results[i] = (perm.p_value[j], perm.t_draws[:, j, :])
@@ -346,13 +344,23 @@ class _RandomisationTests:
 
 @dataclass(frozen=True, eq=False)
 class _SurvivalDraws:
-    """The RMST z statistics of one censored duration under any block of draws."""
+    """The RMST z statistics of one censored duration under any block of draws.
+
+    ``t, d`` the observed times and events, ``obs`` which of the analysis's rows they
+    are, ``arm`` their arm codes.
+    """
 
     t: np.ndarray
     d: np.ndarray
     obs: np.ndarray
+    arm: np.ndarray
     n_arms: int
     tau: int
+
+    @property
+    def estimable(self) -> bool:
+        """Whether the control arm and some treatment arm are observed."""
+        return bool((self.arm == 0).any() and (self.arm > 0).any())
 
     def __call__(self, assign: np.ndarray, start: int = 0) -> np.ndarray:
         from trustexp.stats.survival import rmst_differences
@@ -575,7 +583,7 @@ def _survival_data(sample: AnalysisSample, outcome: Outcome,
     d = outcomes[outcome.id + EVENT_SUFFIX].to_numpy(dtype=float)[sample.rows]
     obs = np.isfinite(t) & np.isfinite(d)
     return _SurvivalDraws(t[obs].astype(np.int64), d[obs].astype(np.int64), obs,
-                          sample.n_arms, window_length(outcome, _Inputs(outcomes)))
+                          sample.arm[obs], sample.n_arms, window_length(outcome, _Inputs(outcomes)))
 
 
 def _survival_outcome(
@@ -596,16 +604,16 @@ def _survival_outcome(
     from trustexp.stats.survival import rmst_differences
 
     k = len(sample.arms)
-    obs, tt, dd, tau = sv.obs, sv.t, sv.d, sv.tau
-    n_arm = np.array([int((obs & (sample.arm == j)).sum()) for j in range(1, k + 1)])
-    n_control = int((obs & (sample.arm == 0)).sum())
+    tt, dd, tau = sv.t, sv.d, sv.tau
+    n_arm = np.array([int((sv.arm == j).sum()) for j in range(1, k + 1)])
+    n_control = int((sv.arm == 0).sum())
     nan = np.full(k, np.nan)
     diff, se, control, p_ri = nan, nan, np.nan, nan
     t_draws = np.full((draws, k), np.nan)
-    if n_control and n_arm.sum():
-        est, s = rmst_differences(tt, dd, sample.arm[obs][None, :], sample.n_arms, tau)
+    if sv.estimable:
+        est, s = rmst_differences(tt, dd, sv.arm[None, :], sample.n_arms, tau)
         diff, se = est[0], s[0]
-        ctrl = sample.arm[obs] == 0
+        ctrl = sv.arm == 0
         control = _area(tt[ctrl], dd[ctrl], tau)
         diff = np.where(n_arm > 0, diff, np.nan)
         if redrawn is not None:
@@ -622,7 +630,7 @@ def _survival_outcome(
             "estimate": float(diff[j]), "std_error": float(se[j]),
             "ci_low": float(diff[j] - z * se[j]), "ci_high": float(diff[j] + z * se[j]),
             "p_value": float(2 * stats.norm.sf(abs(zstat[j]))), "df": np.nan,
-            "statistic": float(zstat[j]), "n": int(obs.sum()), "n_arm": int(n_arm[j]),
+            "statistic": float(zstat[j]), "n": int(sv.t.size), "n_arm": int(n_arm[j]),
             "n_control": n_control, "control_mean": control,
             "se_type": "RMST (Greenwood)" if sample.clusters is None
             else "RMST (Greenwood, clusters ignored)",

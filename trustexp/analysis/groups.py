@@ -27,7 +27,7 @@ The kinds of fact:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,21 +84,6 @@ def _memo(inp: Inputs, name: str, compute):
     return store[name]
 
 
-def site_masks(inp: Inputs) -> list[tuple[str, np.ndarray]]:
-    """(site, boolean mask over participants) for the pooled analysis and each site."""
-
-    def compute() -> list[tuple[str, np.ndarray]]:
-        names, codes = np.unique(inp.trial.participants["site"].astype("str").to_numpy(),
-                                 return_inverse=True)
-        index = {str(name): i for i, name in enumerate(names)}
-        out = [(POOLED, np.ones(codes.size, dtype=bool))]
-        out += [(s, codes == index[s]) if s in index else (s, np.zeros(codes.size, dtype=bool))
-                for s in inp.sites]
-        return out
-
-    return _memo(inp, "sites_of", compute)
-
-
 def cell_rows(inp: Inputs) -> dict[tuple[str, str], np.ndarray]:
     """The participants' rows (ascending) of each (site, arm), the pooled analysis included.
 
@@ -131,23 +116,17 @@ def _split(codes: np.ndarray, n_codes: int) -> list[tuple[int, np.ndarray]]:
             if bounds[c + 1] > bounds[c]]
 
 
-def _arm_masks(arm: np.ndarray, arm_ids: Sequence[str]) -> dict[str, np.ndarray]:
-    """A boolean mask per arm id (one pass over the strings per arm)."""
-    return {a: arm == a for a in arm_ids}
-
-
 def allocated(inp: Inputs) -> dict[Fact, int]:
     """Persons per (site, arm), reference groups included, and per site over randomised arms."""
 
     def compute() -> dict[Fact, int]:
-        arm = inp.trial.participants["arm"].astype("str").to_numpy()
-        randomised = np.isin(arm, [a.id for a in inp.config.randomised_arms])
-        in_arm = _arm_masks(arm, inp.config.arm_ids)
+        cells = cell_rows(inp)
+        randomised = [a.id for a in inp.config.randomised_arms]
         out: dict[Fact, int] = {}
-        for s, mask in site_masks(inp):
+        for s in (POOLED, *inp.sites):
             for a in inp.config.arm_ids:
-                out[Fact("allocated", s, a)] = int((mask & in_arm[a]).sum())
-            out[Fact("allocated", s, "*")] = int((mask & randomised).sum())
+                out[Fact("allocated", s, a)] = int(cells[(s, a)].size)
+            out[Fact("allocated", s, "*")] = sum(int(cells[(s, a)].size) for a in randomised)
         return out
 
     return _memo(inp, "allocated", compute)
@@ -160,18 +139,17 @@ def outcome_groups(inp: Inputs) -> dict[tuple[str, str, str], GroupSize]:
         from trustexp.measures import is_euro
 
         out: dict[tuple[str, str, str], GroupSize] = {}
-        in_arm = _arm_masks(inp.outcomes["arm"].astype("str").to_numpy(), inp.config.arm_ids)
+        cells = cell_rows(inp)  # the outcomes have the participants' rows, in their order
         for o in inp.config.outcomes:
             y = inp.outcomes[o.id].to_numpy(dtype=float)
-            obs = np.isfinite(y)
             binary = o.type == "binary" or binary_values(y)
             euro = is_euro(o.type, o.measure)
-            for s, mask in site_masks(inp):
+            for s in (POOLED, *inp.sites):
                 for a in inp.config.arm_ids:
-                    sel = mask & in_arm[a] & obs
-                    v = y[sel]
+                    in_cell = y[cells[(s, a)]]
+                    v = in_cell[np.isfinite(in_cell)]
                     out[(s, a, o.id)] = GroupSize(
-                        n=int(sel.sum()),
+                        n=int(v.size),
                         events=int(round(float(v.sum()))) if binary else None,
                         dominated=bool(euro and dominated(v)),
                     )

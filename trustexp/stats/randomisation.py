@@ -268,8 +268,8 @@ class DrawReader:
         for b in range(lo // DRAW_BLOCK, -(-hi // DRAW_BLOCK)):
             if b != self._at:
                 self._block, self._at = self._draws.block(b), b
-            first = b * DRAW_BLOCK
-            parts.append(self._block[max(lo, first) - first : min(hi, first + DRAW_BLOCK) - first])
+            first, last = self._draws.bounds(b)
+            parts.append(self._block[max(lo, first) - first : min(hi, last) - first])
         if len(parts) == 1:
             return parts[0]
         if not parts:
